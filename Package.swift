@@ -1,0 +1,81 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// House settings, after Hummingbird's: explicit existentials and imports.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "innominatus",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "innominatus", targets: ["innominatus"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // Layer 0: Debian's libgit2 (apt-get install libgit2-dev).
+        .systemLibrary(
+            name: "CLibGit2",
+            pkgConfig: "libgit2",
+            providers: [.apt(["libgit2-dev"])]
+        ),
+        // Layer 0: the few process-control calls Swift cannot make (variadic prctl).
+        .target(name: "CProcess"),
+        // Layer 1: the only code that touches libgit2.
+        .target(
+            name: "GitKit",
+            dependencies: [
+                "CLibGit2",
+                "CProcess",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Layer 1: Score, workflow and admin-config models and validation.
+        .target(
+            name: "Specs",
+            dependencies: [.product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
+        // The thin CLI.
+        .executableTarget(
+            name: "innominatus",
+            dependencies: [
+                "GitKit",
+                "Specs",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Fixtures shared by the test targets: temporary repositories, git CLI, local servers.
+        .target(
+            name: "TestSupport",
+            dependencies: ["GitKit"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "GitKitTests",
+            // The executable is a dependency so that its binary (the network helper) is built.
+            dependencies: ["GitKit", "TestSupport", "innominatus"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SpecsTests",
+            dependencies: ["Specs", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        // Benchmarks: release builds only, never run by the tests.
+        .executableTarget(
+            name: "GitKitBenchmark",
+            dependencies: ["GitKit"],
+            path: "Benchmarks/GitKitBenchmark",
+            swiftSettings: swiftSettings
+        ),
+    ]
+)
