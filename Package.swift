@@ -56,7 +56,7 @@ let package = Package(
         // Fixtures shared by the test targets: temporary repositories, git CLI, local servers.
         .target(
             name: "TestSupport",
-            dependencies: ["GitKit"],
+            dependencies: ["GitKit", "CProcess"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -110,12 +110,11 @@ public actor Repository {
         var newID = target.raw
         let operation = "update ref \(name)"
         let result: Int32
-        if let expected {
-            var oldID = expected.raw
-            result = git_reference_create_matching(&reference, raw, name, &newID, 1, &oldID, message)
-        } else {
-            result = git_reference_create(&reference, raw, name, &newID, 0, message)
-        }
+        // The expected value is compared while the ref is locked. For "must not exist yet", libgit2's
+        // plain create checks before it locks (two creators racing could both "win"); the all-zero id
+        // as the expected value makes that check happen under the lock too.
+        var oldID = expected?.raw ?? git_oid()
+        result = git_reference_create_matching(&reference, raw, name, &newID, 1, &oldID, message)
         git_reference_free(reference)
         if result == GIT_EMODIFIED.rawValue || result == GIT_EEXISTS.rawValue {
             let current = (try? self.reference(name)).flatMap { $0?.hex } ?? "nothing"

@@ -1,7 +1,6 @@
 import ArgumentParser
 
 /// The root command: parses and wires, nothing more. Each subcommand lives in its own file.
-@main
 struct Innominatus: AsyncParsableCommand {
     static let version = "0.1.0"
 
@@ -9,8 +8,8 @@ struct Innominatus: AsyncParsableCommand {
         commandName: "innominatus",
         abstract: "A GitOps reconciler for layered (platform → product → application) deployment workflows.",
         discussion: """
-            innominatus watches one branch of a platform repository of Score workloads and workflows,
-            re-runs only the (app, tier) pairs whose inputs changed, and records what it did as git notes
+            innominatus watches one branch of a platform repository of Score workloads and workflows, \
+            re-runs only the (app, tier) pairs whose inputs changed, and records what it did as git notes \
             under refs/notes/innominatus. Read the status with `git log --notes=innominatus`.
             """,
         version: version,

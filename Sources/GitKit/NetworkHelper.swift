@@ -1,0 +1,130 @@
+import CLibGit2
+import CProcess
+import FoundationEssentials
+import Glibc
+
+/// GitKit's network operations (fetch, push), run in a child process so that a transfer that hangs can
+/// be killed at its deadline (libgit2 1.5.1 has no timeout of its own).
+///
+/// The parent writes one JSON `NetworkRequest` to the child's stdin and reads one `NetworkResponse`
+/// from its stdout. The child is this same executable started with `argument` first: an executable
+/// that embeds GitKit calls `NetworkHelper.runIfRequested()` before anything else in `main`.
+public enum NetworkHelper {
+    /// The hidden first argument that turns an executable into the helper.
+    public static let argument = "__gitkit-network-helper"
+
+    /// When this process was started as the helper, serves one request and exits; otherwise returns.
+    public static func runIfRequested() {
+        guard CommandLine.arguments.count >= 2, CommandLine.arguments[1] == argument else { return }
+        exit(serve())
+    }
+
+    /// Serves one request from stdin, answering on stdout. Returns the exit status.
+    static func serve() -> Int32 {
+        var input: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = read(0, &buffer, buffer.count)
+            if count <= 0 { break }
+            input += buffer[0..<count]
+        }
+        let response: NetworkResponse
+        do {
+            let request = try JSONDecoder().decode(NetworkRequest.self, from: Data(input))
+            // Never outlive the reconciler: die with it, also when it was killed with SIGKILL.
+            _ = innominatus_set_parent_death_signal(SIGKILL)
+            if getppid() != request.parent { return 3 }
+            response = NetworkTransfer(request: request).run()
+        } catch {
+            response = NetworkResponse(error: WireError(GitError(.invalid, operation: "network helper",
+                                                                 message: "unreadable request: \(error)")))
+        }
+        guard let output = try? JSONEncoder().encode(response) else { return 4 }
+        var bytes = Array(output)
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeMutableBytes { write(1, $0.baseAddress! + offset, $0.count - offset) }
+            if written <= 0 { return 5 }
+            offset += written
+        }
+        return 0
+    }
+
+    /// Runs one request in a helper process, killing it (and failing with `.timedOut`) at the deadline.
+    static func run(_ request: NetworkRequest, helper: HelperCommand, timeout: Duration) async throws(GitError) -> NetworkResponse {
+        let result: Result<NetworkResponse, GitError> = await withCheckedContinuation { continuation in
+            // A blocking wait, on a thread of its own rather than Swift's cooperative pool. The same thread
+            // spawns the child and waits for it, so the child's parent-death signal fires only if we die.
+            Thread.detach {
+                continuation.resume(returning: Result { () throws(GitError) in
+                    try ChildProcess.exchange(request, helper: helper, timeout: timeout)
+                })
+            }
+        }
+        let response = try result.get()
+        if let error = response.error { throw error.gitError }
+        return response
+    }
+}
+
+/// One network operation, as the parent asks for it.
+struct NetworkRequest: Codable, Sendable {
+    enum Operation: String, Codable, Sendable { case fetch, push }
+    var operation: Operation
+    var gitDirectory: String
+    var url: String
+    var refspecs: [String]
+    var prune: Bool
+    var credentials: Credentials
+    /// The parent's pid: the helper exits at once if its parent is already gone.
+    var parent: Int32
+}
+
+struct NetworkResponse: Codable, Sendable {
+    var error: WireError?
+    var pushed: [PushedRef] = []
+}
+
+/// `GitError` as it crosses the process boundary.
+struct WireError: Codable, Sendable {
+    var code: String
+    var operation: String
+    var message: String
+    var libgit2Code: Int32
+    var errorClass: Int32
+
+    init(_ error: GitError) {
+        code = error.code.rawValue
+        operation = error.operation
+        message = error.message
+        libgit2Code = error.libgit2Code
+        errorClass = error.errorClass
+    }
+
+    var gitError: GitError {
+        GitError(GitError.Code(code), operation: operation, message: message, libgit2Code: libgit2Code, errorClass: errorClass)
+    }
+}
+
+/// A detached OS thread for one blocking job.
+enum Thread {
+    static func detach(_ body: @escaping @Sendable () -> Void) {
+        final class Box: @unchecked Sendable {
+            // Safe: written once before the thread starts and read once by that thread.
+            let body: @Sendable () -> Void
+            init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+        }
+        var thread = pthread_t()
+        let box = Unmanaged.passRetained(Box(body)).toOpaque()
+        let result = pthread_create(&thread, nil, { raw in
+            let box = Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue()
+            box.body()
+            return nil
+        }, box)
+        if result == 0 {
+            pthread_detach(thread)
+        } else {
+            Unmanaged<Box>.fromOpaque(box).takeRetainedValue().body()
+        }
+    }
+}

@@ -1,0 +1,132 @@
+import CLibGit2
+import Glibc
+
+/// What a checkout changed on disk.
+public struct CheckoutResult: Sendable, Equatable {
+    public var commit: ObjectID
+    /// The commit the folder held before, when it was updated incrementally.
+    public var previous: ObjectID?
+    /// Paths added, modified or deleted on disk (every file for a full checkout).
+    public var changedPaths: Int
+    /// Symlinks of the tree that would point outside the checkout (or nowhere), written instead as
+    /// read-only plain files holding the link's target text.
+    public var replacedSymlinks: [String]
+}
+
+extension Repository {
+    /// Checks `commit` out into `directory` (which the repository does not otherwise know about).
+    ///
+    /// - Incremental: the commit the folder holds is recorded beside it (`<directory>.checkout`), and
+    ///   the next checkout rewrites only the paths that differ between the two commits.
+    /// - Read-only for steps: files are left `0444` (`0555` when executable), folders `0555`. A process
+    ///   running as root can still write; a checkout whose record is missing or unreadable is redone
+    ///   from scratch, which is also how to repair a folder a step changed.
+    /// - Contained: a symlink is kept only when it resolves to something inside the checkout;
+    ///   any other (absolute, climbing out with `..`, through another link, dangling) becomes a plain
+    ///   file holding its target text and is listed in the result.
+    /// - Exact: no filters (CRLF, ident) are applied; files hold the blobs' bytes.
+    public func checkout(_ commit: ObjectID, into directory: String) throws(GitError) -> CheckoutResult {
+        let operation = "check out \(commit) into \(directory)"
+        let recordPath = directory + ".checkout"
+        var previous = FileSystem.readRecord(recordPath).flatMap(ObjectID.init(hex:))
+        if let known = previous {
+            if !FileSystem.isDirectory(directory) { previous = nil } else if !(try commitExists(known)) { previous = nil }
+        }
+        if previous == commit {
+            return CheckoutResult(commit: commit, previous: previous, changedPaths: 0, replacedSymlinks: [])
+        }
+
+        // Paths that will change, and the folders that must be writable while they do.
+        let changes = try changedPaths(from: previous, to: commit)
+        var folders: Set<String> = [""]
+        for change in changes {
+            var parent = change.path
+            while let slash = parent.lastIndex(of: "/") {
+                parent = String(parent[..<slash])
+                guard folders.insert(parent).inserted else { break }
+            }
+        }
+        if previous == nil {
+            try FileSystem.removeTree(directory, operation: operation)
+            try FileSystem.makeDirectory(directory, operation: operation)
+        } else {
+            for folder in folders { FileSystem.setMode(join(directory, folder), 0o755) }
+            for change in changes where change.kind != .added { FileSystem.setMode(join(directory, change.path), 0o644) }
+        }
+        FileSystem.setMode(directory, 0o755)
+
+        let tree = try lookupTree(of: commit)
+        defer { git_tree_free(tree) }
+        var baseline: OpaquePointer?
+        if let previous { baseline = try lookupTree(of: previous) } else { baseline = try emptyTree() }
+        defer { git_tree_free(baseline) }
+        var options = git_checkout_options()
+        try check(git_checkout_options_init(&options, UInt32(GIT_CHECKOUT_OPTIONS_VERSION)), operation)
+        options.checkout_strategy = GIT_CHECKOUT_FORCE.rawValue | GIT_CHECKOUT_DONT_UPDATE_INDEX.rawValue
+            | GIT_CHECKOUT_DONT_WRITE_INDEX.rawValue | GIT_CHECKOUT_RECREATE_MISSING.rawValue
+        options.disable_filters = 1
+        options.baseline = baseline
+        let result = directory.withCString { target in
+            options.target_directory = target
+            return git_checkout_tree(raw, tree, &options)
+        }
+        if result < 0 { throw GitError.last(result, operation) }
+        baseline = nil
+
+        // Contain symlinks, then make everything that changed read-only.
+        let snapshot = try snapshot(of: commit)
+        let root = FileSystem.realPath(directory) ?? directory
+        var replaced: [String] = []
+        for (path, entry) in snapshot.entries where entry.mode == .symlink {
+            let full = join(directory, path)
+            guard !FileSystem.resolvesInside(full, root: root) else { continue }
+            try FileSystem.replaceLinkWithFile(full, operation: operation)
+            replaced.append(path)
+        }
+        let written: [(String, TreeEntry)] = previous == nil
+            ? Array(snapshot.entries)
+            : changes.compactMap { change in snapshot[change.path].map { (change.path, $0) } }
+        for (path, entry) in written where entry.mode != .symlink || replaced.contains(path) {
+            FileSystem.setMode(join(directory, path), entry.mode == .executable ? 0o555 : 0o444)
+        }
+        if previous == nil {
+            for path in snapshot.entries.keys {
+                var parent = path
+                while let slash = parent.lastIndex(of: "/") {
+                    parent = String(parent[..<slash])
+                    guard folders.insert(parent).inserted else { break }
+                }
+            }
+        }
+        for folder in folders.sorted(by: >) { FileSystem.setMode(join(directory, folder), 0o555) }
+        try FileSystem.writeRecord(recordPath, commit.hex, operation: operation)
+        return CheckoutResult(commit: commit, previous: previous,
+                              changedPaths: previous == nil ? snapshot.entries.count : changes.count,
+                              replacedSymlinks: replaced.sorted())
+    }
+
+    func commitExists(_ id: ObjectID) throws(GitError) -> Bool {
+        var oid = id.raw
+        var commit: OpaquePointer?
+        let result = git_commit_lookup(&commit, raw, &oid)
+        git_commit_free(commit)
+        if result == GIT_ENOTFOUND.rawValue { return false }
+        if result < 0 { throw GitError.last(result, "look up commit \(id)") }
+        return true
+    }
+
+    private func emptyTree() throws(GitError) -> OpaquePointer? {
+        var builder: OpaquePointer?
+        try check(git_treebuilder_new(&builder, raw, nil), "build the empty tree")
+        defer { git_treebuilder_free(builder) }
+        var id = git_oid()
+        try check(git_treebuilder_write(&id, builder), "write the empty tree")
+        var tree: OpaquePointer?
+        try check(git_tree_lookup(&tree, raw, &id), "look up the empty tree")
+        return tree
+    }
+
+    private func join(_ directory: String, _ path: String) -> String {
+        path.isEmpty ? directory : directory + "/" + path
+    }
+}

@@ -1,0 +1,97 @@
+import CLibGit2
+import Glibc
+
+extension Repository {
+    /// Where `fetch` puts the remote's branches.
+    public static let branchesRefspec = "+refs/heads/*:refs/remotes/origin/*"
+
+    /// Where a fetched copy of the remote's notes ref `ref` is kept: outside `refs/remotes/origin/*`,
+    /// so that pruning branches never deletes it.
+    public static func remoteNotesRef(for ref: String) -> String {
+        "refs/innominatus/remote-notes/" + ref.dropFirst(ref.hasPrefix("refs/notes/") ? "refs/notes/".count : 0)
+    }
+
+    /// Opens the bare cache of `remote` at `directory`, creating it (a clone) when it is not there yet,
+    /// and fetches the remote's branches into `refs/remotes/origin/*`.
+    public static func clone(_ remote: Remote, into directory: String) async throws(GitError) -> Repository {
+        let repository: Repository
+        if FileSystem.isDirectory(directory + "/objects") {
+            repository = try Repository.open(at: directory)
+        } else {
+            repository = try Repository.createBare(at: directory)
+        }
+        try await repository.setOrigin(remote.url)
+        try await repository.fetch(from: remote)
+        return repository
+    }
+
+    /// Records `url` as `origin` in the repository's config (for people looking at the cache).
+    public func setOrigin(_ url: String) throws(GitError) {
+        var remote: OpaquePointer?
+        let lookup = git_remote_lookup(&remote, raw, "origin")
+        defer { git_remote_free(remote) }
+        if lookup == GIT_ENOTFOUND.rawValue {
+            var created: OpaquePointer?
+            try check(git_remote_create(&created, raw, "origin", url), "record origin \(url)")
+            git_remote_free(created)
+        } else if lookup < 0 {
+            throw GitError.last(lookup, "read origin")
+        } else if String(cString: git_remote_url(remote)) != url {
+            try check(git_remote_set_url(raw, "origin", url), "record origin \(url)")
+        }
+    }
+
+    /// Fetches `refspecs` (default: every branch, force-updated, deleted branches pruned) within the
+    /// remote's deadline. A force-pushed branch simply moves; nothing is merged.
+    public nonisolated func fetch(from remote: Remote, refspecs: [String] = [Repository.branchesRefspec],
+                                  prune: Bool = true) async throws(GitError) {
+        let request = NetworkRequest(operation: .fetch, gitDirectory: path, url: remote.url, refspecs: refspecs,
+                                     prune: prune, credentials: remote.credentials, parent: getpid())
+        _ = try await NetworkHelper.run(request, helper: remote.helper, timeout: remote.timeout)
+    }
+
+    /// Pushes refspecs (`refs/x:refs/x`; a leading `+` forces) within the remote's deadline.
+    ///
+    /// Throws `.nonFastForward` when libgit2 sees that the remote has commits we lack, and `.rejected`
+    /// when the server refuses an update (which libgit2 reports only through a callback, never as a
+    /// failed push).
+    @discardableResult
+    public nonisolated func push(_ refspecs: [String], to remote: Remote) async throws(GitError) -> [PushedRef] {
+        let request = NetworkRequest(operation: .push, gitDirectory: path, url: remote.url, refspecs: refspecs,
+                                     prune: false, credentials: remote.credentials, parent: getpid())
+        let response = try await NetworkHelper.run(request, helper: remote.helper, timeout: remote.timeout)
+        let rejected = response.pushed.filter { $0.rejection != nil }
+        if !rejected.isEmpty {
+            throw GitError(.rejected, operation: "push to \(remote.url)",
+                           message: "the remote refused " + rejected.map { "\($0.ref) (\($0.rejection!))" }.joined(separator: ", "))
+        }
+        return response.pushed
+    }
+
+    /// Pushes the notes ref `ref` without forcing. When the remote has notes we lack (someone else
+    /// wrote a note), fetches them, merges them with ours (`mergeNotes`) and pushes again, up to
+    /// `attempts` times, so that no writer's note is lost. Returns the number of merges it took.
+    @discardableResult
+    public func pushNotes(_ ref: String = Repository.defaultNotesRef, to remote: Remote, attempts: Int = 8) async throws(GitError) -> Int {
+        guard try reference(ref) != nil else { return 0 }
+        let tracking = Self.remoteNotesRef(for: ref)
+        var merges = 0
+        var lastError: GitError?
+        for attempt in 0..<attempts {
+            do {
+                try await push(["\(ref):\(ref)"], to: remote)
+                return merges
+            } catch where error.code == .nonFastForward || error.code == .rejected {
+                lastError = error
+            }
+            try await fetch(from: remote, refspecs: ["+\(ref):\(tracking)"], prune: false)
+            if let theirs = try reference(tracking) {
+                try mergeNotes(into: ref, from: theirs)
+                merges += 1
+            }
+            backOff(attempt)
+        }
+        throw GitError(.rejected, operation: "push notes \(ref) to \(remote.url)",
+                       message: "still refused after \(attempts) fetch-and-merge rounds: \(lastError?.message ?? "unknown reason")")
+    }
+}
