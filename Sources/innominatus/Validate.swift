@@ -18,7 +18,9 @@ struct Validate: ParsableCommand {
             when valid (warnings allowed), 1 when any error, 2 for usage errors.
             """)
 
-    @Argument(help: "Files or platform-repo directories (default: the current directory).")
+    // `.allUnrecognized` lets `run` turn an unknown option into exit status 2 (a usage error, as
+    // ARCHITECTURE.md §6 fixes) instead of ArgumentParser's 64.
+    @Argument(parsing: .allUnrecognized, help: "Files or platform-repo directories (default: the current directory).")
     var paths: [String] = []
 
     // A plain string, checked in `run`, so a bad format exits with 2 (usage) like a missing path does,
@@ -28,13 +30,16 @@ struct Validate: ParsableCommand {
 
     /// Prints a usage error and exits with status 2, as ARCHITECTURE.md §6 fixes.
     private func usageError(_ message: String) -> ExitCode {
-        FileHandle.standardError.write(Data("Error: \(message)\n\(Self.helpMessage())\n".utf8))
+        FileHandle.standardError.write(Data("Error: \(message)\nUsage: innominatus \(Self.usageString())\n".utf8))
         return ExitCode(2)
     }
 
     func run() throws {
         guard let format = Output(rawValue: output) else {
             throw usageError("--output must be text or json, not '\(output)'")
+        }
+        if let option = paths.first(where: { $0.hasPrefix("-") && !FileManager.default.fileExists(atPath: $0) }) {
+            throw usageError("unknown option '\(option)'")
         }
         var reports: [SpecFileReport] = []
         for path in paths.isEmpty ? ["."] : paths {

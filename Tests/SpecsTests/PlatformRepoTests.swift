@@ -196,3 +196,26 @@ import Testing
         #expect(text.contains("apps/checkout/score.yaml:3:9: error: metadata.name:"))
     }
 }
+
+/// Digest pins of approved product workflows, compared with the file's git blob id.
+@Suite struct ApprovalPinTests {
+    @Test(arguments: [("hello\n", "ce013625030ba8dba906f756967f9e9ca394464a"), ("", "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391")])
+    func blobIDsMatchGit(content: String, id: String) {
+        #expect(GitBlobID.of(Array(content.utf8)) == id)
+    }
+
+    @Test func aStalePinIsAWarning() {
+        let workflow = PlatformRepoTests.workflow("ProductWorkflow", "deploy")
+        let pinned = GitBlobID.of(Array(workflow.utf8))
+        func run(_ digest: String) -> SpecFileReport? {
+            let admin = "workflowPolicies:\n  allowedProductWorkflows: [{name: shop/deploy, digest: \(digest)}]\n"
+            return PlatformRepoValidator().validate(files: PlatformRepoTests.files([
+                "policies/admin-config.yaml": admin, "workflows/products/shop/deploy.yaml": workflow,
+            ])).files.first { $0.path.hasSuffix("deploy.yaml") }
+        }
+        #expect(run(pinned)?.warnings.isEmpty == true)
+        let stale = run(String(repeating: "a", count: 40))
+        #expect(stale?.isValid == true)
+        #expect(stale?.warnings.first?.message.contains("changed since it was approved") == true)
+    }
+}

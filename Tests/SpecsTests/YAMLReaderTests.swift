@@ -115,3 +115,35 @@ import Testing
         #expect(result.diagnostics.first?.line ?? 0 >= 1)
     }
 }
+
+/// Inputs shaped to make a careless validator quadratic: they must finish (no time is asserted).
+@Suite struct HostileShapeTests {
+    @Test func thousandsOfDuplicateKeysAreEachReported() {
+        let yaml = (0..<20_000).map { _ in "key: 1\n" }.joined()
+        let result = YAMLReader().read(Array(yaml.utf8), file: "f.yaml")
+        #expect(result.diagnostics.count == 19_999)
+    }
+
+    @Test func mergingManyLargeMapsStaysLinear() {
+        var yaml = ""
+        for map in 0..<4 {
+            yaml += "m\(map): &m\(map)\n" + (0..<5_000).map { "  k\($0): v\n" }.joined()
+        }
+        yaml += "merged:\n  <<: [*m0, *m1, *m2, *m3]\n"
+        let result = YAMLReader().read(Array(yaml.utf8), file: "f.yaml")
+        #expect(result.diagnostics.isEmpty)
+        #expect(result.documents.first?["merged"]?.entries?.count == 5_000)
+    }
+
+    @Test func tenThousandBadStepsAreAllReported() {
+        let steps = (0..<10_000).map { "    - {name: s\($0), run: 1}\n" }.joined()
+        let report = SpecTesting.validate("apiVersion: workflow.dev/v1\nkind: Workflow\nmetadata: {name: wf}\nspec:\n  steps:\n" + steps)
+        #expect(report.errors.count == 10_000)
+    }
+
+    @Test func aHugeUnknownKeyGetsNoSlowSuggestion() {
+        let key = String(repeating: "x", count: 500_000)
+        let report = SpecTesting.validate(SpecTesting.score(SpecTesting.validContainers + "? \(key)\n: 1\n"))
+        #expect(report.errors.first?.message.contains("unknown field") == true)
+    }
+}

@@ -2,6 +2,8 @@
 /// close enough to be a likely typo (`imgae` → `image`, `dependOn` → `dependsOn`).
 enum Suggestion {
     static func closest(to word: String, among candidates: [String]) -> String? {
+        // Field names are short; a huge key from a hostile file gets no suggestion rather than a slow one.
+        guard word.utf8.count <= 64 else { return nil }
         let limit = max(1, min(3, word.count / 3))
         var best: (name: String, distance: Int)?
         for candidate in candidates {

@@ -24,7 +24,7 @@ public struct PlatformRepoValidator: Sendable {
             adminIndex = reports.count
             reports.append(report)
         }
-        var located: [(report: Int, location: RepoLocation)] = []
+        var located: [(report: Int, location: RepoLocation, bytes: [UInt8])] = []
         for file in files.sorted(by: { $0.path < $1.path }) {
             let location = RepoLocation.of(file.path, config: config)
             if location == .adminConfig { continue }
@@ -36,12 +36,12 @@ public struct PlatformRepoValidator: Sendable {
                 report = validator.validate(file.bytes, path: file.path)
                 if report.kind == .unknown { continue }
             }
-            located.append((reports.count, location))
+            located.append((reports.count, location, file.bytes))
             reports.append(report)
         }
         var rules = RepoRules(config: config)
         for entry in located {
-            rules.checkIdentity(&reports[entry.report], location: entry.location)
+            rules.checkIdentity(&reports[entry.report], location: entry.location, bytes: entry.bytes)
             rules.checkPolicy(&reports[entry.report], location: entry.location)
         }
         if let adminIndex { rules.checkAdminConfig(&reports[adminIndex]) }

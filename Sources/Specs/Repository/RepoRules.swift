@@ -12,7 +12,7 @@ struct RepoRules {
 
     /// App folder == Score name; workflow file name == metadata.name; kind matches location; product
     /// names are DNS labels.
-    mutating func checkIdentity(_ report: inout SpecFileReport, location: RepoLocation) {
+    mutating func checkIdentity(_ report: inout SpecFileReport, location: RepoLocation, bytes: [UInt8]) {
         let root = report.root
         switch location {
         case .score(let app):
@@ -25,7 +25,7 @@ struct RepoRules {
                                 "the app folder is '\(app)' but metadata.name is '\(text)'; they must be equal, so rename one")
             }
         case .platformWorkflow(let name), .productWorkflow(_, let name), .appWorkflow(_, let name):
-            checkWorkflowIdentity(&report, fileName: name, location: location)
+            checkWorkflowIdentity(&report, fileName: name, location: location, bytes: bytes)
         case .other:
             switch report.kind {
             case .workflow:
@@ -45,7 +45,9 @@ struct RepoRules {
         }
     }
 
-    private mutating func checkWorkflowIdentity(_ report: inout SpecFileReport, fileName: String, location: RepoLocation) {
+    private mutating func checkWorkflowIdentity(
+        _ report: inout SpecFileReport, fileName: String, location: RepoLocation, bytes: [UInt8]
+    ) {
         let root = report.root
         if let name = root?["metadata"]?["name"], let text = name.string, text != fileName {
             report.addError(at: "metadata.name", node: name,
@@ -70,7 +72,13 @@ struct RepoRules {
                                 "the workflow lies in the product folder '\(product)' but names the product '\(text)'; make them equal")
             }
             productWorkflows.insert("\(product)/\(name)")
-            if config.approval(product: product, name: name) == nil {
+            if let approval = config.approval(product: product, name: name) {
+                if let digest = approval.digest, digest != GitBlobID.of(bytes) {
+                    report.addWarning(at: .root, node: nil,
+                                      "'\(product)/\(name)' changed since it was approved (its digest is no longer "
+                                        + "\(digest)), so it will be blocked until the platform team approves it again")
+                }
+            } else {
                 report.addWarning(at: .root, node: nil,
                                   "'\(product)/\(name)' is not in allowedProductWorkflows of the admin config, so it will be "
                                     + "blocked; ask the platform team to approve it")

@@ -89,7 +89,10 @@ struct WorkflowDecoder {
         var stepNodes: [(name: String, node: YAMLNode, path: FieldPath)] = []
         for (index, item) in items.enumerated() {
             let stepPath = path.appending(index: index)
+            // Hand the diagnostics over instead of sharing them, so appending in the step decoder
+            // never copies every earlier diagnostic (quadratic for thousands of bad steps).
             var decoder = StepDecoder(checker: checker)
+            checker = SpecChecker(file: checker.file)
             let step = decoder.decode(item, at: stepPath)
             checker = decoder.checker
             guard let nameNode = item["name"], let name = nameNode.string else { continue }

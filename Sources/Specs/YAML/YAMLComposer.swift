@@ -161,11 +161,13 @@ struct YAMLComposer {
             return entries
         case .sequence(let items):
             var result: [YAMLEntry] = []
+            var keys: Set<String> = []
             for item in items {
                 guard let entries = item.entries else {
                     throw Failure(location: item.location, message: "a merge key '<<' takes a map or a list of maps")
                 }
-                result += entries.filter { entry in !result.contains { $0.key == entry.key } }
+                // Earlier maps in the list win, as in YAML's merge-key rules.
+                for entry in entries where keys.insert(entry.key).inserted { result.append(entry) }
             }
             return result
         default:
