@@ -219,3 +219,12 @@ import Testing
         #expect(stale?.warnings.first?.message.contains("changed since it was approved") == true)
     }
 }
+
+extension PlatformRepoTests {
+    @Test func anAppWorkflowWithoutAScoreFileIsAWarning() {
+        let result = validate(["apps/ghost/workflows/smoke.yaml": Self.workflow("Workflow", "smoke")])
+        let file = report(result, "apps/ghost/workflows/smoke.yaml")
+        #expect(file?.isValid == true)
+        #expect(file?.warnings.first?.message.contains("no score.yaml") == true)
+    }
+}

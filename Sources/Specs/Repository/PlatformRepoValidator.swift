@@ -45,6 +45,17 @@ public struct PlatformRepoValidator: Sendable {
             rules.checkPolicy(&reports[entry.report], location: entry.location)
         }
         if let adminIndex { rules.checkAdminConfig(&reports[adminIndex]) }
+        // An app's own workflows run only for an app, i.e. a folder with a Score file.
+        let apps = Set(located.compactMap { entry -> String? in
+            if case .score(let app) = entry.location { return app }
+            return nil
+        })
+        for entry in located {
+            guard case .appWorkflow(let app, _) = entry.location, !apps.contains(app) else { continue }
+            reports[entry.report].addWarning(
+                at: .root, node: nil,
+                "\(config.appsRoot)/\(app) has no score.yaml, so this workflow never runs; add the Score file or move the workflow")
+        }
         for index in reports.indices { reports[index].sortDiagnostics() }
         return PlatformRepoReport(files: reports, adminConfig: config)
     }
