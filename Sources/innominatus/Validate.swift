@@ -54,10 +54,11 @@ struct Validate: ParsableCommand {
                     throw usageError("cannot read the directory \(path): \(error.localizedDescription)")
                 }
             } else {
-                guard let data = FileManager.default.contents(atPath: path) else {
-                    throw usageError("cannot read \(path)")
+                do {
+                    reports.append(try SpecValidator().validate(fileAt: path))
+                } catch {
+                    throw usageError(error.description)
                 }
-                reports.append(SpecValidator().validate(Array(data), path: path))
             }
         }
         switch format {

@@ -228,3 +228,14 @@ extension PlatformRepoTests {
         #expect(file?.warnings.first?.message.contains("no score.yaml") == true)
     }
 }
+
+extension PlatformRepoTests {
+    @Test func aSingleFileIsSizeCheckedBeforeItIsRead() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("big-\(UUID().uuidString).yaml")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try Data(repeating: 0x61, count: 50 * 1024 * 1024).write(to: url)
+        let report = try SpecValidator().validate(fileAt: url.path)
+        #expect(report.errors.first?.message.contains("more than the limit") == true)
+        #expect(throws: SpecValidator.UnreadableFile.self) { try SpecValidator().validate(fileAt: url.path + ".missing") }
+    }
+}

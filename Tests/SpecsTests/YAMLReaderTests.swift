@@ -40,6 +40,7 @@ import Testing
     @Test func duplicateKeysReportBothPositions() {
         let result = read("name: a\nother: 1\nname: b\n")
         let error = result.diagnostics.first
+        #expect(error?.field == "name")
         #expect(error?.line == 3)
         #expect(error?.column == 1)
         #expect(error?.message.contains("line 1, column 1") == true)
@@ -102,6 +103,11 @@ import Testing
 
     @Test func tabsInsideValuesAreFine() {
         #expect(read("a: \"x\\ty\"\nrun: |\n  echo\ta\n").diagnostics.isEmpty)
+    }
+
+    @Test func duplicateKeysNameTheirFieldPath() {
+        let result = read("metadata:\n  name: a\nlist:\n  - {x: 1, x: 2}\nmetadata2:\n  name: b\n  name: c\n")
+        #expect(result.diagnostics.map(\.field) == ["list[0].x", "metadata2.name"])
     }
 
     @Test func severalDocumentsAreComposed() {

@@ -38,7 +38,7 @@ struct YAMLComposer {
                 return documents
             case .documentStart:
                 anchors.removeAll()
-                let root = try node(from: try next()).node
+                let root = try node(from: try next(), at: .root).node
                 documents.append(root)
             default:
                 throw Failure(location: event.location, message: "unexpected YAML structure")
@@ -64,7 +64,7 @@ struct YAMLComposer {
     }
 
     /// Composes the node starting with `event`, returning it with its expanded node count.
-    private mutating func node(from event: YAMLEvent) throws(Failure) -> (node: YAMLNode, weight: Int) {
+    private mutating func node(from event: YAMLEvent, at path: FieldPath) throws(Failure) -> (node: YAMLNode, weight: Int) {
         let result: (node: YAMLNode, weight: Int)
         switch event.kind {
         case .alias:
@@ -92,7 +92,7 @@ struct YAMLComposer {
             while true {
                 let child = try next()
                 if child.kind == .sequenceEnd { break }
-                let composed = try node(from: child)
+                let composed = try node(from: child, at: path.appending(index: items.count))
                 items.append(composed.node)
                 weight += composed.weight
             }
@@ -101,7 +101,7 @@ struct YAMLComposer {
         case .mappingStart:
             try count(1, at: event.location)
             try enter(at: event.location)
-            result = try mapping(at: event.location)
+            result = try mapping(at: event.location, path: path)
             depth -= 1
         default:
             throw Failure(location: event.location, message: "unexpected YAML structure")
@@ -119,7 +119,7 @@ struct YAMLComposer {
         }
     }
 
-    private mutating func mapping(at location: SourceLocation) throws(Failure) -> (node: YAMLNode, weight: Int) {
+    private mutating func mapping(at location: SourceLocation, path: FieldPath) throws(Failure) -> (node: YAMLNode, weight: Int) {
         var entries: [YAMLEntry] = []
         var seen: [String: SourceLocation] = [:]
         var merged: [YAMLEntry] = []
@@ -127,8 +127,8 @@ struct YAMLComposer {
         while true {
             let keyEvent = try next()
             if keyEvent.kind == .mappingEnd { break }
-            let key = try node(from: keyEvent)
-            let value = try node(from: try next())
+            let key = try node(from: keyEvent, at: path)
+            let value = try node(from: try next(), at: path / (keyEvent.kind == .scalar ? keyEvent.value : "?"))
             weight += key.weight + value.weight
             if keyEvent.kind == .scalar, keyEvent.isPlain, keyEvent.value == "<<" {
                 merged += try mergeEntries(value.node)
@@ -139,7 +139,7 @@ struct YAMLComposer {
             }
             if let first = seen[name] {
                 diagnostics.append(SpecDiagnostic(
-                    file: file, at: key.node.location, field: name,
+                    file: file, at: key.node.location, field: (path / name).description,
                     message: "duplicate key '\(name)': it is already defined at line \(first.line), column \(first.column); "
                         + "remove one of the two"))
                 continue
@@ -185,7 +185,7 @@ struct YAMLComposer {
             message = "\(message) (\(context) at line \(raw.context_mark.line + 1), column \(raw.context_mark.column + 1))"
         }
         if message.contains("Maximum nesting level") {
-            message = "the document nests deeper than libyaml allows; flatten it"
+            message = "the document nests deeper than libyaml's limit of 1000 levels; flatten it"
         }
         return Failure(location: location, message: "invalid YAML: \(message)")
     }
