@@ -239,3 +239,13 @@ extension PlatformRepoTests {
         #expect(throws: SpecValidator.UnreadableFile.self) { try SpecValidator().validate(fileAt: url.path + ".missing") }
     }
 }
+
+extension PlatformRepoTests {
+    @Test func theFixtureRepositoryIsValid() throws {
+        let result = try PlatformRepoValidator().validate(directory: SpecTesting.fixtures.appendingPathComponent("platform-repo").path)
+        #expect(result.files.count == 5)
+        #expect(result.isValid, "\(result.files.map(\.summary).joined(separator: "\n"))")
+        #expect(result.files.allSatisfy { $0.warnings.isEmpty })
+        #expect(result.adminConfig.stepTypes["security"]?.timeout == SpecDuration(milliseconds: 300_000))
+    }
+}

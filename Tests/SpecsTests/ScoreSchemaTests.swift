@@ -3,7 +3,10 @@ import Testing
 
 /// The Score v1b1 schema, rule by rule: the spec's own samples pass, and each rule has a failing case.
 @Suite struct ScoreSchemaTests {
-    @Test(arguments: ["score-samples/score-full.yaml", "score-samples/hello-world.yaml", "score-samples/map-forms.yaml"])
+    @Test(arguments: [
+        "score-samples/score-full.yaml", "score-samples/hello-world.yaml", "score-samples/map-forms.yaml",
+        "score-samples/score-deprecated-files-and-volumes.yaml",
+    ])
     func specSamplesAreValid(name: String) throws {
         let report = SpecValidator().validate(try SpecTesting.fixture(name), path: name)
         #expect(report.kind == .score)
