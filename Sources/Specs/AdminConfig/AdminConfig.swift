@@ -1,0 +1,69 @@
+/// The platform team's policies (`policies/admin-config.yaml`, key `workflowPolicies`), after validation.
+///
+/// Unset fields take the defaults of ARCHITECTURE.md, so the planner and executor never guess.
+public struct AdminConfig: Sendable, Hashable {
+    /// A product workflow the platform team approved, optionally pinned to the git blob id of its file
+    /// so that a later edit needs approval again.
+    public struct ApprovedWorkflow: Sendable, Hashable {
+        public var product: String
+        public var name: String
+        public var digest: String?
+
+        /// `product/name`, as written in the allow-list.
+        public var fullName: String { "\(product)/\(name)" }
+    }
+
+    /// A step type provided by a plugin: a command inside the repository that reads a JSON document on
+    /// stdin and writes its outputs as JSON on stdout.
+    public struct StepTypeDefinition: Sendable, Hashable {
+        public var command: [String]
+        public var timeout: SpecDuration?
+        public var description: String?
+    }
+
+    /// Backoff for a failing (app, tier) pair, and how many attempts before it is `stalled`.
+    public struct RetryPolicy: Sendable, Hashable {
+        public var base: SpecDuration
+        public var cap: SpecDuration
+        public var attempts: Int
+
+        public static let `default` = RetryPolicy(
+            base: SpecDuration(milliseconds: 30_000), cap: SpecDuration(milliseconds: 3_600_000), attempts: 5)
+    }
+
+    public var workflowsRoot: String
+    public var appsRoot: String
+    public var requiredPlatformWorkflows: [String]
+    public var allowedProductWorkflows: [ApprovedWorkflow]
+    /// Step types allowed in every tier; nil when the config does not restrict them.
+    public var allowedStepTypes: [String]?
+    /// Further restrictions per tier, when given.
+    public var allowedStepTypesByTier: [Tier: [String]]
+    public var stepTypes: [String: StepTypeDefinition]
+    /// Which reconciler environment variables `fromEnv` may read, per tier.
+    public var secretEnv: [Tier: [String]]
+    public var maxStepsPerWorkflow: Int?
+    public var maxWorkflowDuration: SpecDuration?
+    public var maxConcurrentWorkflows: Int?
+    public var maxPrunePerPass: Int
+    public var retry: RetryPolicy
+
+    /// What a platform repository without an admin config gets: default roots, nothing approved.
+    public static let `default` = AdminConfig(
+        workflowsRoot: "workflows", appsRoot: "apps", requiredPlatformWorkflows: [], allowedProductWorkflows: [],
+        allowedStepTypes: nil, allowedStepTypesByTier: [:], stepTypes: [:], secretEnv: [:],
+        maxStepsPerWorkflow: nil, maxWorkflowDuration: nil, maxConcurrentWorkflows: nil, maxPrunePerPass: 5,
+        retry: .default)
+
+    /// Whether a step of `type` may run in `tier`: built-in or registered, and allowed by the lists.
+    public func allows(stepType type: String, in tier: Tier) -> Bool {
+        if let global = allowedStepTypes, !global.contains(type) { return false }
+        if let perTier = allowedStepTypesByTier[tier], !perTier.contains(type) { return false }
+        return true
+    }
+
+    /// The allow-list entry of a product workflow, if any.
+    public func approval(product: String, name: String) -> ApprovedWorkflow? {
+        allowedProductWorkflows.first { $0.product == product && $0.name == name }
+    }
+}

@@ -1,0 +1,163 @@
+/// Checks `policies/admin-config.yaml` and builds the `AdminConfig`. An invalid admin config fails the
+/// whole pass closed (ARCHITECTURE.md §3), so every field is checked strictly.
+struct AdminConfigDecoder {
+    var checker: SpecChecker
+
+    init(file: String) {
+        checker = SpecChecker(file: file)
+    }
+
+    static let policyFields = [
+        "workflowsRoot", "appsRoot", "requiredPlatformWorkflows", "allowedProductWorkflows", "allowedStepTypes",
+        "stepTypes", "secretEnv", "maxStepsPerWorkflow", "maxWorkflowDuration", "maxConcurrentWorkflows",
+        "maxPrunePerPass", "retry",
+    ]
+    static let tierKeys = Tier.allCases.map(\.rawValue)
+
+    mutating func decode(_ root: YAMLNode) -> AdminConfig? {
+        guard let top = checker.mapping(root, at: .root) else { return nil }
+        for entry in top where entry.key != "workflowPolicies" {
+            checker.warning(entry.keyLocation, FieldPath.root / entry.key,
+                            "'\(entry.key)' is not read by the reconciler; only workflowPolicies is")
+        }
+        let path: FieldPath = "workflowPolicies"
+        guard let node = root["workflowPolicies"],
+              let fields = checker.fields(node, at: path, known: Self.policyFields) else { return nil }
+        var config = AdminConfig.default
+        for key in ["workflowsRoot", "appsRoot"] {
+            guard let node = fields[key], let value = checker.string(node, at: path / key, minLength: 1) else { continue }
+            if let problem = RepositoryPath.problem(with: value) {
+                checker.error(node.location, path / key, problem)
+            } else if RepositoryPath.normalized(value).isEmpty {
+                checker.error(node.location, path / key, "'\(value)' is the repository root; name a folder inside it")
+            }
+            let normalized = RepositoryPath.normalized(value)
+            if key == "workflowsRoot" { config.workflowsRoot = normalized } else { config.appsRoot = normalized }
+        }
+        if let node = fields["requiredPlatformWorkflows"],
+           let names = checker.stringList(node, at: path / "requiredPlatformWorkflows") {
+            for (index, name) in names.enumerated() where !ScorePatterns.isDNSLabel(name) {
+                checker.error(node.items?[index].location ?? node.location,
+                              (path / "requiredPlatformWorkflows").appending(index: index),
+                              "'\(name)' is not a workflow name; \(WorkflowDecoder.nameRule)")
+            }
+            config.requiredPlatformWorkflows = names
+        }
+        if let node = fields["allowedProductWorkflows"] {
+            config.allowedProductWorkflows = decodeApprovals(node, at: path / "allowedProductWorkflows")
+        }
+        if let node = fields["allowedStepTypes"] { decodeAllowedStepTypes(node, at: path / "allowedStepTypes", into: &config) }
+        if let node = fields["stepTypes"] { config.stepTypes = decodeStepTypes(node, at: path / "stepTypes") }
+        if let node = fields["secretEnv"] { config.secretEnv = decodeSecretEnv(node, at: path / "secretEnv") }
+        config.maxStepsPerWorkflow = fields["maxStepsPerWorkflow"].flatMap {
+            checker.integer($0, at: path / "maxStepsPerWorkflow", in: 1...100_000)
+        }
+        config.maxWorkflowDuration = fields["maxWorkflowDuration"].flatMap { checker.duration($0, at: path / "maxWorkflowDuration") }
+        config.maxConcurrentWorkflows = fields["maxConcurrentWorkflows"].flatMap {
+            checker.integer($0, at: path / "maxConcurrentWorkflows", in: 1...10_000)
+        }
+        if let node = fields["maxPrunePerPass"], let value = checker.integer(node, at: path / "maxPrunePerPass", in: 0...1_000_000) {
+            config.maxPrunePerPass = value
+        }
+        if let node = fields["retry"], let retry = checker.fields(node, at: path / "retry", known: ["base", "cap", "attempts"]) {
+            if let base = retry["base"].flatMap({ checker.duration($0, at: path / "retry" / "base") }) { config.retry.base = base }
+            if let cap = retry["cap"].flatMap({ checker.duration($0, at: path / "retry" / "cap") }) { config.retry.cap = cap }
+            if let attempts = retry["attempts"].flatMap({ checker.integer($0, at: path / "retry" / "attempts", in: 1...1000) }) {
+                config.retry.attempts = attempts
+            }
+            if config.retry.cap < config.retry.base {
+                checker.error(node.location, path / "retry", "cap (\(config.retry.cap)) is shorter than base (\(config.retry.base)); raise cap")
+            }
+        }
+        return checker.hasErrors ? nil : config
+    }
+
+    private mutating func decodeApprovals(_ node: YAMLNode, at path: FieldPath) -> [AdminConfig.ApprovedWorkflow] {
+        guard let items = checker.sequence(node, at: path) else { return [] }
+        var result: [AdminConfig.ApprovedWorkflow] = []
+        for (index, item) in items.enumerated() {
+            let itemPath = path.appending(index: index)
+            var nameNode = item
+            var digest: String?
+            if item.entries != nil {
+                guard let fields = checker.fields(item, at: itemPath, known: ["name", "digest"], required: ["name"]),
+                      let name = fields["name"] else { continue }
+                nameNode = name
+                if let digestNode = fields["digest"] {
+                    digest = checker.matching(digestNode, at: itemPath / "digest", {
+                        ($0.count == 40 || $0.count == 64) && $0.allSatisfy { $0.isHexDigit && !$0.isUppercase }
+                    }, "a digest is the git blob id of the workflow file (40 lowercase hex digits); `innominatus approve` writes it")
+                }
+            }
+            let namePath = item.entries != nil ? itemPath / "name" : itemPath
+            guard let full = checker.string(nameNode, at: namePath) else { continue }
+            let parts = full.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+            guard parts.count == 2, ScorePatterns.isDNSLabel(parts[0]), ScorePatterns.isDNSLabel(parts[1]) else {
+                checker.error(nameNode.location, namePath,
+                              "'\(full)' is not 'product/workflow'; write the product folder and the workflow name, e.g. ecommerce/deploy")
+                continue
+            }
+            result.append(.init(product: parts[0], name: parts[1], digest: digest))
+        }
+        return result
+    }
+
+    private mutating func decodeAllowedStepTypes(_ node: YAMLNode, at path: FieldPath, into config: inout AdminConfig) {
+        if node.items != nil {
+            config.allowedStepTypes = checker.stringList(node, at: path)
+            return
+        }
+        guard let fields = checker.fields(node, at: path, known: ["global"] + Self.tierKeys) else { return }
+        config.allowedStepTypes = fields["global"].flatMap { checker.stringList($0, at: path / "global") }
+        for tier in Tier.allCases {
+            if let list = fields[tier.rawValue].flatMap({ checker.stringList($0, at: path / tier.rawValue) }) {
+                config.allowedStepTypesByTier[tier] = list
+            }
+        }
+    }
+
+    private mutating func decodeStepTypes(_ node: YAMLNode, at path: FieldPath) -> [String: AdminConfig.StepTypeDefinition] {
+        guard let entries = checker.mapping(node, at: path) else { return [:] }
+        var result: [String: AdminConfig.StepTypeDefinition] = [:]
+        for entry in entries {
+            let entryPath = path / entry.key
+            if !ScorePatterns.isDNSLabel(entry.key) || entry.key == "shell" || entry.key == "http" {
+                checker.error(entry.keyLocation, entryPath, entry.key == "shell" || entry.key == "http"
+                    ? "'\(entry.key)' is a built-in step type and cannot be redefined"
+                    : "'\(entry.key)' is not a valid step type name (lowercase letters, digits and '-')")
+            }
+            guard let fields = checker.fields(entry.value, at: entryPath, known: ["command", "timeout", "description"],
+                                              required: ["command"]),
+                  let commandNode = fields["command"] else { continue }
+            var command: [String]?
+            if let text = commandNode.string { command = [text] } else { command = checker.stringList(commandNode, at: entryPath / "command") }
+            guard let command, let program = command.first else {
+                if commandNode.items?.isEmpty == true {
+                    checker.error(commandNode.location, entryPath / "command", "name the plugin program, e.g. [./plugins/\(entry.key)]")
+                }
+                continue
+            }
+            if program.contains("/"), let problem = RepositoryPath.problem(with: program) {
+                checker.error(commandNode.location, entryPath / "command", "\(problem) (plugins live in the repository)")
+            }
+            let timeout = fields["timeout"].flatMap { checker.duration($0, at: entryPath / "timeout") }
+            let description = fields["description"].flatMap { checker.string($0, at: entryPath / "description") }
+            result[entry.key] = .init(command: command, timeout: timeout, description: description)
+        }
+        return result
+    }
+
+    private mutating func decodeSecretEnv(_ node: YAMLNode, at path: FieldPath) -> [Tier: [String]] {
+        guard let fields = checker.fields(node, at: path, known: Self.tierKeys) else { return [:] }
+        var result: [Tier: [String]] = [:]
+        for tier in Tier.allCases {
+            guard let listNode = fields[tier.rawValue], let names = checker.stringList(listNode, at: path / tier.rawValue) else { continue }
+            for (index, name) in names.enumerated() where !EnvironmentName.isValid(name) {
+                checker.error(listNode.items?[index].location ?? listNode.location,
+                              (path / tier.rawValue).appending(index: index), EnvironmentName.rule(name))
+            }
+            result[tier] = names
+        }
+        return result
+    }
+}

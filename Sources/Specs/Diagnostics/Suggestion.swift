@@ -1,0 +1,49 @@
+/// "Did you mean …?" for unknown field names: the closest known name by edit distance, when it is
+/// close enough to be a likely typo (`imgae` → `image`, `dependOn` → `dependsOn`).
+enum Suggestion {
+    static func closest(to word: String, among candidates: [String]) -> String? {
+        // Field names are short; a huge key from a hostile file gets no suggestion rather than a slow one.
+        guard word.utf8.count <= 64 else { return nil }
+        let limit = max(1, min(3, word.count / 3))
+        var best: (name: String, distance: Int)?
+        for candidate in candidates {
+            let distance = editDistance(word.lowercased(), candidate.lowercased())
+            if distance <= limit, distance < (best?.distance ?? .max) {
+                best = (candidate, distance)
+            }
+        }
+        return best?.name
+    }
+
+    /// The sentence appended to an unknown-field message.
+    static func hint(for word: String, among candidates: [String]) -> String {
+        if let match = closest(to: word, among: candidates) {
+            return " Did you mean '\(match)'?"
+        }
+        let listed = candidates.sorted().joined(separator: ", ")
+        return listed.isEmpty ? "" : " Known fields: \(listed)."
+    }
+
+    /// Levenshtein distance with adjacent transpositions counted as one edit.
+    static func editDistance(_ lhs: String, _ rhs: String) -> Int {
+        let a = Array(lhs.unicodeScalars)
+        let b = Array(rhs.unicodeScalars)
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        var previous2 = [Int](repeating: 0, count: b.count + 1)
+        var previous = Array(0...b.count)
+        var current = [Int](repeating: 0, count: b.count + 1)
+        for i in 1...a.count {
+            current[0] = i
+            for j in 1...b.count {
+                let cost = a[i - 1] == b[j - 1] ? 0 : 1
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+                    current[j] = min(current[j], previous2[j - 2] + 1)
+                }
+            }
+            (previous2, previous, current) = (previous, current, previous2)
+        }
+        return previous[b.count]
+    }
+}

@@ -1,0 +1,152 @@
+/// The rules that span files of a platform repository, applied to each file's report.
+struct RepoRules {
+    let config: AdminConfig
+    /// Platform workflow names found, for `requiredPlatformWorkflows`.
+    private(set) var platformWorkflows: Set<String> = []
+    /// `product/name` of every product workflow found, for the allow-list.
+    private(set) var productWorkflows: Set<String> = []
+
+    init(config: AdminConfig) {
+        self.config = config
+    }
+
+    /// App folder == Score name; workflow file name == metadata.name; kind matches location; product
+    /// names are DNS labels.
+    mutating func checkIdentity(_ report: inout SpecFileReport, location: RepoLocation, bytes: [UInt8]) {
+        let root = report.root
+        switch location {
+        case .score(let app):
+            if !ScorePatterns.isLabel(app) {
+                report.addError(at: .root, node: nil,
+                                "the app folder '\(app)' is not a valid app name (2 to 63 lowercase letters, digits and '-')")
+            }
+            if let name = root?["metadata"]?["name"], let text = name.string, text != app {
+                report.addError(at: "metadata.name", node: name,
+                                "the app folder is '\(app)' but metadata.name is '\(text)'; they must be equal, so rename one")
+            }
+        case .platformWorkflow(let name), .productWorkflow(_, let name), .appWorkflow(_, let name):
+            checkWorkflowIdentity(&report, fileName: name, location: location, bytes: bytes)
+        case .other:
+            switch report.kind {
+            case .workflow:
+                report.addError(at: .root, node: nil,
+                                "a workflow must lie under \(config.workflowsRoot)/platform/, \(config.workflowsRoot)/products/<product>/ "
+                                    + "or \(config.appsRoot)/<app>/workflows/; move it there")
+            case .score:
+                report.addWarning(at: .root, node: nil,
+                                  "this Score file is not reconciled: apps are read from \(config.appsRoot)/<app>/score.yaml")
+            case .adminConfig:
+                report.addWarning(at: .root, node: nil, "the admin config is read only from policies/admin-config.yaml")
+            case .unknown:
+                break
+            }
+        case .adminConfig:
+            break
+        }
+    }
+
+    private mutating func checkWorkflowIdentity(
+        _ report: inout SpecFileReport, fileName: String, location: RepoLocation, bytes: [UInt8]
+    ) {
+        let root = report.root
+        if let name = root?["metadata"]?["name"], let text = name.string, text != fileName {
+            report.addError(at: "metadata.name", node: name,
+                            "the file is named '\(fileName)' but metadata.name is '\(text)'; they must be equal, so rename one")
+        }
+        if let expected = location.workflowKind, let kindNode = root?["kind"], let kind = kindNode.string,
+           Workflow.Kind(rawValue: kind) != nil, kind != expected.rawValue {
+            report.addError(at: "kind", node: kindNode,
+                            "a workflow in this folder must be kind '\(expected.rawValue)', not '\(kind)'; "
+                                + "fix the kind or move the file")
+        }
+        switch location {
+        case .platformWorkflow(let name):
+            platformWorkflows.insert(name)
+        case .productWorkflow(let product, let name):
+            if !ScorePatterns.isDNSLabel(product) {
+                report.addError(at: .root, node: nil,
+                                "the product folder '\(product)' is not a DNS label (lowercase letters, digits and '-'); rename it")
+            }
+            if let node = root?["metadata"]?["product"], let text = node.string, text != product {
+                report.addError(at: "metadata.product", node: node,
+                                "the workflow lies in the product folder '\(product)' but names the product '\(text)'; make them equal")
+            }
+            productWorkflows.insert("\(product)/\(name)")
+            if let approval = config.approval(product: product, name: name) {
+                if let digest = approval.digest, digest != GitBlobID.of(bytes) {
+                    report.addWarning(at: .root, node: nil,
+                                      "'\(product)/\(name)' changed since it was approved (its digest is no longer "
+                                        + "\(digest)), so it will be blocked until the platform team approves it again")
+                }
+            } else {
+                report.addWarning(at: .root, node: nil,
+                                  "'\(product)/\(name)' is not in allowedProductWorkflows of the admin config, so it will be "
+                                    + "blocked; ask the platform team to approve it")
+            }
+        case .appWorkflow(let app, _):
+            if !ScorePatterns.isLabel(app) {
+                report.addError(at: .root, node: nil, "the app folder '\(app)' is not a valid app name")
+            }
+        default:
+            break
+        }
+    }
+
+    /// Step types registered and allowed for the tier, `fromEnv` allowed by `secretEnv`, limits kept.
+    func checkPolicy(_ report: inout SpecFileReport, location: RepoLocation) {
+        guard let tier = location.workflowKind?.tier, let root = report.root,
+              let steps = root["spec"]?["steps"]?.items else { return }
+        let stepsPath: FieldPath = "spec.steps"
+        if let max = config.maxStepsPerWorkflow, steps.count > max {
+            report.addError(at: stepsPath, node: root["spec"]?["steps"],
+                            "the workflow has \(steps.count) steps, more than maxStepsPerWorkflow (\(max)); split it")
+        }
+        if let max = config.maxWorkflowDuration, let node = root["spec"]?["timeout"],
+           let text = node.string, let timeout = SpecDuration(parsing: text), timeout > max {
+            report.addWarning(at: "spec.timeout", node: node,
+                              "the timeout \(timeout) exceeds maxWorkflowDuration (\(max)); it will be capped at \(max)")
+        }
+        for (index, step) in steps.enumerated() {
+            let path = stepsPath.appending(index: index)
+            let typeNode = step["type"]
+            let type = typeNode?.string ?? "shell"
+            if type != "shell", type != "http", config.stepTypes[type] == nil {
+                let hint = Suggestion.closest(to: type, among: ["shell", "http"] + config.stepTypes.keys)
+                    .map { " Did you mean '\($0)'?" } ?? ""
+                report.addError(at: path / "type", node: typeNode,
+                                "unknown step type '\(type)': use shell, http, or a plugin registered under stepTypes "
+                                    + "in the admin config.\(hint)")
+            } else if !config.allows(stepType: type, in: tier) {
+                report.addError(at: path / "type", node: typeNode ?? step,
+                                "the step type '\(type)' is not allowed in the \(tier.rawValue) tier by allowedStepTypes "
+                                    + "in the admin config")
+            }
+            for variable in step["env"]?.entries ?? [] {
+                guard let source = variable.value["fromEnv"], let name = source.string else { continue }
+                if !(config.secretEnv[tier] ?? []).contains(name) {
+                    report.addError(at: path / "env" / variable.key / "fromEnv", node: source,
+                                    "'\(name)' is not listed under secretEnv.\(tier.rawValue) in the admin config, so a "
+                                        + "\(tier.rawValue) workflow may not read it; ask the platform team to allow it")
+                }
+            }
+        }
+    }
+
+    /// Required platform workflows exist; allow-list entries name existing workflows.
+    func checkAdminConfig(_ report: inout SpecFileReport) {
+        let policies = report.root?["workflowPolicies"]
+        for (index, name) in config.requiredPlatformWorkflows.enumerated() where !platformWorkflows.contains(name) {
+            report.addError(at: FieldPath("workflowPolicies.requiredPlatformWorkflows").appending(index: index),
+                            node: policies?["requiredPlatformWorkflows"]?.items?[index],
+                            "the required platform workflow '\(name)' does not exist; add "
+                                + "\(config.workflowsRoot)/platform/\(name).yaml or remove it from the list")
+        }
+        for (index, approval) in config.allowedProductWorkflows.enumerated()
+        where !productWorkflows.contains(approval.fullName) {
+            report.addWarning(at: FieldPath("workflowPolicies.allowedProductWorkflows").appending(index: index),
+                              node: policies?["allowedProductWorkflows"]?.items?[index],
+                              "'\(approval.fullName)' is approved but \(config.workflowsRoot)/products/\(approval.fullName).yaml "
+                                + "does not exist")
+        }
+    }
+}

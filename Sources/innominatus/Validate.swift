@@ -1,0 +1,70 @@
+import ArgumentParser
+import Foundation
+import Specs
+
+/// `innominatus validate [PATH ...] [--output text|json]`: checks Score files, workflows, the admin
+/// config, or whole platform-repo directories, before a pull request is merged. All logic is in Specs.
+struct Validate: ParsableCommand {
+    enum Output: String, CaseIterable {
+        case text
+        case json
+    }
+
+    static let configuration = CommandConfiguration(
+        abstract: "Validate Score files, workflows, the admin config or platform-repo directories.",
+        discussion: """
+            Each PATH is a file (its kind is detected from its content) or a platform-repo directory (every \
+            spec in it, plus the cross-file rules: identity, allow-list, required workflows). Exit status: 0 \
+            when valid (warnings allowed), 1 when any error, 2 for usage errors.
+            """)
+
+    // `.allUnrecognized` lets `run` turn an unknown option into exit status 2 (a usage error, as
+    // ARCHITECTURE.md §6 fixes) instead of ArgumentParser's 64.
+    @Argument(parsing: .allUnrecognized, help: "Files or platform-repo directories (default: the current directory).")
+    var paths: [String] = []
+
+    // A plain string, checked in `run`, so a bad format exits with 2 (usage) like a missing path does,
+    // rather than with ArgumentParser's 64.
+    @Option(help: "Output format: text or json.")
+    var output: String = "text"
+
+    /// Prints a usage error and exits with status 2, as ARCHITECTURE.md §6 fixes.
+    private func usageError(_ message: String) -> ExitCode {
+        FileHandle.standardError.write(Data("Error: \(message)\nUsage: innominatus \(Self.usageString())\n".utf8))
+        return ExitCode(2)
+    }
+
+    func run() throws {
+        guard let format = Output(rawValue: output) else {
+            throw usageError("--output must be text or json, not '\(output)'")
+        }
+        if let option = paths.first(where: { $0.hasPrefix("-") && !FileManager.default.fileExists(atPath: $0) }) {
+            throw usageError("unknown option '\(option)'")
+        }
+        var reports: [SpecFileReport] = []
+        for path in paths.isEmpty ? ["."] : paths {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                throw usageError("no such file or directory: \(path)")
+            }
+            if isDirectory.boolValue {
+                do {
+                    reports += try PlatformRepoValidator().validate(directory: path).files
+                } catch {
+                    throw usageError("cannot read the directory \(path): \(error.localizedDescription)")
+                }
+            } else {
+                do {
+                    reports.append(try SpecValidator().validate(fileAt: path))
+                } catch {
+                    throw usageError(error.description)
+                }
+            }
+        }
+        switch format {
+        case .text: print(ValidationRendering.text(reports), terminator: "")
+        case .json: print(ValidationRendering.json(reports))
+        }
+        if reports.contains(where: { !$0.isValid }) { throw ExitCode(1) }
+    }
+}

@@ -1,0 +1,102 @@
+import Testing
+@testable import Specs
+
+/// `policies/admin-config.yaml`: every field, defaults, and paths that may not leave the repository.
+@Suite struct AdminConfigTests {
+    static let full = """
+        workflowPolicies:
+          workflowsRoot: ./platform/workflows
+          appsRoot: ./services
+          requiredPlatformWorkflows: [security-scan]
+          allowedProductWorkflows:
+            - ecommerce/deploy
+            - {name: ecommerce/db-migrate, digest: 0123456789abcdef0123456789abcdef01234567}
+          allowedStepTypes:
+            global: [shell, http, vault-setup]
+            product: [shell]
+          stepTypes:
+            vault-setup: {command: [./plugins/vault-setup, --verbose], timeout: 5m, description: Vault paths}
+          secretEnv:
+            platform: [SCANNER_TOKEN]
+            application: [DEPLOY_KEY]
+          maxStepsPerWorkflow: 50
+          maxWorkflowDuration: 1h
+          maxConcurrentWorkflows: 4
+          maxPrunePerPass: 3
+          retry: {base: 30s, cap: 30m, attempts: 4}
+        admin:
+          defaultCostCenter: x
+        """
+
+    @Test func everyFieldDecodes() throws {
+        let report = SpecTesting.validate(Self.full)
+        #expect(report.kind == .adminConfig)
+        #expect(report.errors.isEmpty, "\(report.summary)")
+        let config = try #require(report.adminConfig)
+        #expect(config.workflowsRoot == "platform/workflows")
+        #expect(config.appsRoot == "services")
+        #expect(config.requiredPlatformWorkflows == ["security-scan"])
+        #expect(config.allowedProductWorkflows == [
+            .init(product: "ecommerce", name: "deploy", digest: nil),
+            .init(product: "ecommerce", name: "db-migrate", digest: "0123456789abcdef0123456789abcdef01234567"),
+        ])
+        #expect(config.allowedStepTypes == ["shell", "http", "vault-setup"])
+        #expect(config.allows(stepType: "vault-setup", in: .platform))
+        #expect(!config.allows(stepType: "vault-setup", in: .product))
+        #expect(config.stepTypes["vault-setup"]?.command == ["./plugins/vault-setup", "--verbose"])
+        #expect(config.stepTypes["vault-setup"]?.timeout == SpecDuration(milliseconds: 300_000))
+        #expect(config.secretEnv[.platform] == ["SCANNER_TOKEN"])
+        #expect(config.maxStepsPerWorkflow == 50)
+        #expect(config.maxWorkflowDuration == SpecDuration(milliseconds: 3_600_000))
+        #expect(config.maxConcurrentWorkflows == 4)
+        #expect(config.maxPrunePerPass == 3)
+        #expect(config.retry == .init(base: SpecDuration(milliseconds: 30_000), cap: SpecDuration(milliseconds: 1_800_000), attempts: 4))
+        #expect(report.warnings.contains { $0.field == "admin" })
+    }
+
+    @Test func defaultsApplyToAnEmptyPolicy() {
+        let report = SpecTesting.validate("workflowPolicies: {}\n")
+        #expect(report.errors.isEmpty)
+        #expect(report.adminConfig == .default)
+        #expect(report.adminConfig?.maxPrunePerPass == 5)
+    }
+
+    static func policy(_ body: String) -> String { "workflowPolicies:\n" + body }
+
+    static let negativeCases: [(String, String, String)] = [
+        ("workflowPolicies: null\n", "workflowPolicies", "must be a map"),
+        (policy("  workflowsRoot: ../elsewhere\n"), "workflowPolicies.workflowsRoot", "leaves the repository"),
+        (policy("  appsRoot: /srv/apps\n"), "workflowPolicies.appsRoot", "absolute"),
+        (policy("  appsRoot: ./apps/../..\n"), "workflowPolicies.appsRoot", "leaves"),
+        (policy("  appsRoot: .\n"), "workflowPolicies.appsRoot", "repository root"),
+        (policy("  requiredPlatformWorkflows: security-scan\n"), "workflowPolicies.requiredPlatformWorkflows", "must be a list"),
+        (policy("  requiredPlatformWorkflows: [Security]\n"), "workflowPolicies.requiredPlatformWorkflows[0]", "not a workflow name"),
+        (policy("  allowedProductWorkflows: [deploy]\n"), "workflowPolicies.allowedProductWorkflows[0]", "product/workflow"),
+        (policy("  allowedProductWorkflows: [../x/deploy]\n"), "workflowPolicies.allowedProductWorkflows[0]", "product/workflow"),
+        (policy("  allowedProductWorkflows: [{name: a/b, digest: xyz}]\n"), "workflowPolicies.allowedProductWorkflows[0].digest", "blob id"),
+        (policy("  allowedProductWorkflows: [{nam: a/b}]\n"), "workflowPolicies.allowedProductWorkflows[0].nam", "Did you mean 'name'?"),
+        (policy("  allowedStepTypes: {globl: [shell]}\n"), "workflowPolicies.allowedStepTypes.globl", "Did you mean 'global'?"),
+        (policy("  stepTypes: {x1: {timeout: 5m}}\n"), "workflowPolicies.stepTypes.x1", "missing required field 'command'"),
+        (policy("  stepTypes: {x1: {command: [../../bin/evil]}}\n"), "workflowPolicies.stepTypes.x1.command", "leaves"),
+        (policy("  stepTypes: {x1: {command: [/usr/bin/evil]}}\n"), "workflowPolicies.stepTypes.x1.command", "absolute"),
+        (policy("  stepTypes: {shell: {command: [./x]}}\n"), "workflowPolicies.stepTypes.shell", "built-in"),
+        (policy("  secretEnv: {platfrom: [A]}\n"), "workflowPolicies.secretEnv.platfrom", "Did you mean 'platform'?"),
+        (policy("  secretEnv: {platform: [\"A-B\"]}\n"), "workflowPolicies.secretEnv.platform[0]", "environment variable"),
+        (policy("  maxStepsPerWorkflow: 0\n"), "workflowPolicies.maxStepsPerWorkflow", "between"),
+        (policy("  maxStepsPerWorkflow: \"10\"\n"), "workflowPolicies.maxStepsPerWorkflow", "must be an integer"),
+        (policy("  maxWorkflowDuration: 2 hours\n"), "workflowPolicies.maxWorkflowDuration", "not a duration"),
+        (policy("  maxConcurrentWorkflows: null\n"), "workflowPolicies.maxConcurrentWorkflows", "not null"),
+        (policy("  maxPrunePerPass: -1\n"), "workflowPolicies.maxPrunePerPass", "between"),
+        (policy("  retry: {base: 1h, cap: 1m}\n"), "workflowPolicies.retry", "shorter than base"),
+        (policy("  retry: {attempts: 0}\n"), "workflowPolicies.retry.attempts", "between"),
+        (policy("  maxStepPerWorkflow: 3\n"), "workflowPolicies.maxStepPerWorkflow", "Did you mean 'maxStepsPerWorkflow'?"),
+    ]
+
+    @Test(arguments: negativeCases)
+    func adminConfigRuleViolationsAreErrors(yaml: String, field: String, message: String) {
+        let report = SpecTesting.validate(yaml)
+        #expect(report.kind == .adminConfig)
+        #expect(report.hasError(field: field, containing: message), "\(report.summary)")
+        #expect(report.adminConfig == nil)
+    }
+}
