@@ -43,12 +43,33 @@ let package = Package(
             dependencies: [.product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
+        // Layer 2: PURE planning — (desired snapshot, applied state, policy, now) → Plan. No I/O, no clock.
+        .target(
+            name: "Planner",
+            dependencies: ["Specs"],
+            swiftSettings: swiftSettings
+        ),
+        // Layer 2: runs steps — subprocesses, timeouts, retries, outputs, logs, plugins.
+        .target(
+            name: "Executor",
+            dependencies: ["Specs", "CProcess"],
+            swiftSettings: swiftSettings
+        ),
+        // Layer 3: the loop — fetch, load, plan, execute, record, push; lock; state and status stores.
+        .target(
+            name: "Reconciler",
+            dependencies: ["GitKit", "Specs", "Planner", "Executor"],
+            swiftSettings: swiftSettings
+        ),
         // The thin CLI.
         .executableTarget(
             name: "innominatus",
             dependencies: [
                 "GitKit",
                 "Specs",
+                "Planner",
+                "Executor",
+                "Reconciler",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -68,6 +89,21 @@ let package = Package(
         .testTarget(
             name: "SpecsTests",
             dependencies: ["Specs", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PlannerTests",
+            dependencies: ["Planner", "Specs"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ExecutorTests",
+            dependencies: ["Executor", "Specs", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ReconcilerTests",
+            dependencies: ["Reconciler", "GitKit", "Specs", "Planner", "TestSupport", "innominatus"],
             swiftSettings: swiftSettings
         ),
         // Benchmarks: release builds only, never run by the tests.

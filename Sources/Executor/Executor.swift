@@ -1,0 +1,2 @@
+/// Runs workflow steps (see the Executor issue).
+public enum ExecutorModule {}

@@ -1,0 +1,2 @@
+/// Pure planning: which (app, tier) pairs run, and why (see the Planner issue).
+public enum PlannerModule {}

@@ -1,0 +1,2 @@
+/// The GitOps loop (see the Reconciler issue).
+public enum ReconcilerModule {}

@@ -1,0 +1,4 @@
+import Testing
+@testable import Executor
+
+@Test func executorModuleLinks() { _ = ExecutorModule.self }

@@ -1,0 +1,4 @@
+import Testing
+@testable import Reconciler
+
+@Test func reconcilerModuleLinks() { _ = ReconcilerModule.self }
