@@ -40,7 +40,10 @@ let package = Package(
         // Layer 1: Score, workflow and admin-config models and validation.
         .target(
             name: "Specs",
-            dependencies: [.product(name: "Yams", package: "Yams")],
+            dependencies: [
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings
         ),
         // Layer 2: PURE planning — (desired snapshot, applied state, policy, now) → Plan. No I/O, no clock.

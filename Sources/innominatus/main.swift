@@ -1,5 +1,6 @@
 import ArgumentParser
 import GitKit
+import Glibc
 
 // GitKit runs fetch and push in a child process of this same binary, so that a hung transfer can be killed.
 NetworkHelper.runIfRequested()
@@ -12,5 +13,11 @@ do {
         try command.run()
     }
 } catch {
+    // Usage errors exit 2 (ARCHITECTURE.md §6), not ArgumentParser's 64.
+    if Innominatus.exitCode(for: error) == .validationFailure {
+        let message = Array((Innominatus.fullMessage(for: error) + "\n").utf8)
+        _ = write(2, message, message.count)
+        exit(2)
+    }
     Innominatus.exit(withError: error)
 }
