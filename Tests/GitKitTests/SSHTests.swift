@@ -21,6 +21,28 @@ struct SSHTests {
         #expect(try fixture.remoteGit("notes", "--ref=innominatus", "show", head) == "via ssh")
     }
 
+    @Test func fetchWithTheSSHAgent() async throws {
+        let fixture = try GitFixture()
+        let head = try fixture.commit(["a": "via agent"])
+        try fixture.push()
+        let server = try SSHServer(directory: fixture.root.path)
+        let socket = fixture.root.appending("agent.sock")
+        let agent = try Shell.start(["ssh-agent", "-D", "-a", socket], log: fixture.root.appending("agent.log"))
+        defer { agent.stop() }
+        try waitForSocket(socket)
+        try Shell.run(["ssh-add", "-q", server.clientKey], environment: ["SSH_AUTH_SOCK": socket])
+        // The helper process inherits the environment: the agent is found through SSH_AUTH_SOCK.
+        setenv("SSH_AUTH_SOCK", socket, 1)
+        defer { unsetenv("SSH_AUTH_SOCK") }
+        let remote = GitFixture.remote(server.url(fixture.remote), credentials: Credentials(knownHosts: server.knownHosts))
+        let repository = try await Repository.clone(remote, into: fixture.root.appending("cache.git"))
+        #expect(try await repository.resolveRemoteBranch("main").hex == head)
+    }
+
+    private func waitForSocket(_ path: String) throws {
+        for _ in 0..<100 where !FileManager.default.fileExists(atPath: path) { usleep(50_000) }
+    }
+
     @Test func hashedKnownHostsEntryIsAccepted() async throws {
         let fixture = try GitFixture()
         let head = try fixture.commit(["a": "1"])
