@@ -61,7 +61,10 @@ let package = Package(
         // Layer 3: the loop — fetch, load, plan, execute, record, push; lock; state and status stores.
         .target(
             name: "Reconciler",
-            dependencies: ["GitKit", "Specs", "Planner", "Executor"],
+            dependencies: [
+                "GitKit", "Specs", "Planner", "Executor",
+                .product(name: "Yams", package: "Yams"),
+            ],
             swiftSettings: swiftSettings
         ),
         // The thin CLI.
