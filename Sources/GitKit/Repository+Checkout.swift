@@ -116,11 +116,7 @@ extension Repository {
     }
 
     private func emptyTree() throws(GitError) -> OpaquePointer? {
-        var builder: OpaquePointer?
-        try check(git_treebuilder_new(&builder, raw, nil), "build the empty tree")
-        defer { git_treebuilder_free(builder) }
-        var id = git_oid()
-        try check(git_treebuilder_write(&id, builder), "write the empty tree")
+        var id = try emptyTreeID().raw
         var tree: OpaquePointer?
         try check(git_tree_lookup(&tree, raw, &id), "look up the empty tree")
         return tree

@@ -144,6 +144,25 @@ public actor Repository {
             "compare history of \(descendant) and \(ancestor)") == 1
     }
 
+    /// The id of the empty tree (written to the object database if it is not there yet).
+    public func emptyTreeID() throws(GitError) -> ObjectID {
+        var builder: OpaquePointer?
+        try check(git_treebuilder_new(&builder, raw, nil), "build the empty tree")
+        defer { git_treebuilder_free(builder) }
+        var id = git_oid()
+        try check(git_treebuilder_write(&id, builder), "write the empty tree")
+        return ObjectID(id)
+    }
+
+    /// A commit's full message.
+    public func commitMessage(_ id: ObjectID) throws(GitError) -> String {
+        var oid = id.raw
+        var commit: OpaquePointer?
+        try check(git_commit_lookup(&commit, raw, &oid), "look up commit \(id)")
+        defer { git_commit_free(commit) }
+        return git_commit_message(commit).map { String(cString: $0) } ?? ""
+    }
+
     /// Creates a commit with the given tree and parents without moving any ref.
     public func createCommit(tree: ObjectID, parents: [ObjectID], message: String, signature: Signature) throws(GitError) -> ObjectID {
         var treeID = tree.raw

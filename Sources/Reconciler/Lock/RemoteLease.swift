@@ -1,0 +1,91 @@
+import Foundation
+import GitKit
+
+/// A lease other machines can see: a ref in the remote (`refs/innominatus/lease/<branch>`) pointing
+/// at a commit whose message names the holder and when the lease expires.
+///
+/// Taking or renewing it is a non-forced push of a commit on top of the lease as last fetched, so of
+/// two reconcilers racing for it over a real transport the server lets exactly one through (the other
+/// is refused as non-fast-forward and sees the winner when it looks again). A lease whose holder died
+/// expires by itself; a holder renews it while it works and releases it when done.
+public actor RemoteLease {
+    public struct Busy: Error, Sendable, CustomStringConvertible {
+        public var holder: String
+        public var expires: Date
+        public var description: String {
+            "the lease is held by \(holder) until \(expires.formatted(.iso8601)); another reconciler is working on this branch"
+        }
+    }
+
+    /// What a lease commit says.
+    struct Record: Codable, Equatable {
+        var holder: String
+        /// Seconds since 1970; 0 once released.
+        var expires: Double
+    }
+
+    public nonisolated let ref: String
+    public nonisolated let holder: String
+    private let repository: Repository
+    private let remote: Remote
+    private var held: ObjectID?
+
+    /// - Parameters:
+    ///   - holder: who this reconciler is, e.g. `host:pid`; must differ between reconcilers.
+    public init(repository: Repository, remote: Remote, branch: String, holder: String) {
+        self.repository = repository
+        self.remote = remote
+        self.ref = "refs/innominatus/lease/" + branch
+        self.holder = holder
+    }
+
+    /// Takes the lease for `duration` (or renews it, when held), or throws `Busy`.
+    public func acquire(for duration: Duration, now: Date = Date()) async throws {
+        let tracking = ref.replacingOccurrences(of: "refs/innominatus/lease/", with: "refs/innominatus/remote-lease/")
+        for _ in 0..<3 {
+            try await repository.fetch(from: remote, refspecs: ["+\(ref):\(tracking)"], prune: false)
+            let current = try await repository.reference(tracking)
+            if let current, current != held, let record = try await record(of: current),
+               record.holder != holder, record.expires > now.timeIntervalSince1970 {
+                throw Busy(holder: record.holder, expires: Date(timeIntervalSince1970: record.expires))
+            }
+            let expires = now.addingTimeInterval(Double(duration.components.seconds)).timeIntervalSince1970
+            let commit = try await write(Record(holder: holder, expires: expires), parent: current)
+            do {
+                try await repository.push(["\(ref):\(ref)"], to: remote)
+                held = commit
+                return
+            } catch {
+                // Someone else moved it: look again.
+                guard let refused = error as? GitError, refused.code == .nonFastForward || refused.code == .rejected else {
+                    throw error
+                }
+            }
+        }
+        throw Busy(holder: "another reconciler (the lease kept moving)", expires: now)
+    }
+
+    /// Gives the lease up (a commit saying it expired), if this reconciler holds it.
+    public func release() async {
+        guard let held else { return }
+        self.held = nil
+        guard (try? await write(Record(holder: holder, expires: 0), parent: held)) != nil else { return }
+        _ = try? await repository.push(["\(ref):\(ref)"], to: remote)
+    }
+
+    /// A lease commit on `parent`, with our local copy of the lease ref moved to it (ready to push).
+    private func write(_ record: Record, parent: ObjectID?) async throws -> ObjectID {
+        let message = String(decoding: try JSONEncoder().encode(record), as: UTF8.self)
+        let tree = try await repository.emptyTreeID()
+        let commit = try await repository.createCommit(tree: tree, parents: parent.map { [$0] } ?? [], message: message,
+                                                       signature: .innominatus)
+        let local = try await repository.reference(ref)
+        try await repository.updateReference(ref, to: commit, expected: local, message: "innominatus: lease")
+        return commit
+    }
+
+    private func record(of commit: ObjectID) async throws -> Record? {
+        let message = try await repository.commitMessage(commit)
+        return try? JSONDecoder().decode(Record.self, from: Data(message.utf8))
+    }
+}

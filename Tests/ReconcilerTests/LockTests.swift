@@ -1,0 +1,85 @@
+import Foundation
+import GitKit
+import Reconciler
+import TestSupport
+import Testing
+
+@Suite("Locks: one reconciler per workdir, one per remote branch")
+struct LockTests {
+    @Test func workdirLockIsExclusiveAndRecoveredAfterKill9() throws {
+        let directory = try TemporaryDirectory()
+        let workdir = directory.appending("work")
+        do {
+            let held = try WorkdirLock(workdir: workdir)
+            let busy = #expect(throws: WorkdirLock.Busy.self) { _ = try WorkdirLock(workdir: workdir) }
+            #expect(busy?.holder == "pid \(getpid())")
+            held.release()
+        }
+        // Released: free again.
+        try WorkdirLock(workdir: workdir).release()
+
+        // Another process holds it and is killed with SIGKILL: the kernel drops the lock.
+        let holder = try Shell.start(["flock", "--exclusive", "--no-fork", workdir + "/lock", "sleep", "60"], log: directory.appending("flock.log"))
+        var blocked = false
+        for _ in 0..<100 {
+            if (try? WorkdirLock(workdir: workdir)) == nil { blocked = true; break }
+            usleep(20_000)
+        }
+        #expect(blocked)
+        kill(holder.pid, SIGKILL)
+        holder.stop()
+        try WorkdirLock(workdir: workdir).release()
+    }
+
+    @Test func leaseOverGitDaemon() async throws {
+        let fixture = try GitFixture()
+        try fixture.commit(["a": "1"])
+        try fixture.push()
+        let daemon = try GitDaemon(basePath: fixture.root.path)
+        let remote = GitFixture.remote(daemon.url("remote.git"))
+        let one = RemoteLease(repository: try await Repository.clone(remote, into: fixture.root.appending("one.git")),
+                              remote: remote, branch: "main", holder: "one")
+        let two = RemoteLease(repository: try await Repository.clone(remote, into: fixture.root.appending("two.git")),
+                              remote: remote, branch: "main", holder: "two")
+        let now = Date()
+        try await one.acquire(for: .seconds(600), now: now)
+        #expect(try fixture.remoteGit("log", "-1", "--format=%s", "refs/innominatus/lease/main").contains("\"one\""))
+        let busy = await #expect(throws: RemoteLease.Busy.self) { try await two.acquire(for: .seconds(600), now: now) }
+        #expect(busy?.holder == "one")
+        // Renewing one's own lease works.
+        try await one.acquire(for: .seconds(600), now: now)
+        await one.release()
+        try await two.acquire(for: .seconds(1), now: now)
+        // Two dies without releasing: after its lease expires, one takes over.
+        await #expect(throws: RemoteLease.Busy.self) { try await one.acquire(for: .seconds(600), now: now) }
+        try await one.acquire(for: .seconds(600), now: now.addingTimeInterval(5))
+        #expect(try fixture.remoteGit("log", "-1", "--format=%s", "refs/innominatus/lease/main").contains("\"one\""))
+        try fixture.remoteGit("fsck", "--no-progress")
+    }
+
+    @Test func twoReconcilersRacingForAFreeLeaseOneWins() async throws {
+        let fixture = try GitFixture()
+        try fixture.commit(["a": "1"])
+        try fixture.push()
+        let daemon = try GitDaemon(basePath: fixture.root.path)
+        let remote = GitFixture.remote(daemon.url("remote.git"))
+        for round in 0..<3 {
+            let branch = "race-\(round)"
+            let leases = [
+                RemoteLease(repository: try await Repository.clone(remote, into: fixture.root.appending("a\(round).git")),
+                            remote: remote, branch: branch, holder: "a"),
+                RemoteLease(repository: try await Repository.clone(remote, into: fixture.root.appending("b\(round).git")),
+                            remote: remote, branch: branch, holder: "b"),
+            ]
+            let winners = await withTaskGroup(of: String?.self) { group in
+                for lease in leases {
+                    group.addTask { (try? await lease.acquire(for: .seconds(600))) != nil ? lease.holder : nil }
+                }
+                return await group.compactMap { $0 }.reduce(into: [String]()) { $0.append($1) }
+            }
+            #expect(winners.count == 1, "round \(round): \(winners)")
+            let onRemote = try fixture.remoteGit("log", "-1", "--format=%s", "refs/innominatus/lease/\(branch)")
+            #expect(winners.first.map { onRemote.contains("\"\($0)\"") } == true)
+        }
+    }
+}
