@@ -13,15 +13,15 @@ struct StatusNoteTests {
         apps: [
             "checkout": AppStatus(product: "ecommerce", tiers: [
                 .platform: TierStatus(action: .run, result: .succeeded, fingerprint: "ab12", reason: "new app",
-                                      workflows: [WorkflowRun(name: "security-scan", phase: "pre-deployment", result: "succeeded",
-                                                              steps: [StepRun(name: "scan", result: "succeeded", exitCode: 0, durationMs: 12)])]),
+                                      workflows: [WorkflowStatus(name: "security-scan", phase: "pre-deployment", result: "succeeded",
+                                                              steps: [StepStatus(name: "scan", result: "succeeded", exitCode: 0, durationMs: 12)])]),
                 .product: TierStatus(action: .blocked, result: .blocked, fingerprint: nil, reason: "no runnable workflow",
                                      blocked: [BlockedWorkflow(workflow: "ecommerce/rogue", reason: "not in allowedProductWorkflows")]),
             ]),
             "api": AppStatus(product: nil, tiers: [
                 .application: TierStatus(action: .run, result: .failed, fingerprint: "cd34", reason: "apps/api/score.yaml changed",
-                                         workflows: [WorkflowRun(name: "deploy", phase: "deployment", result: "failed",
-                                                                 steps: [StepRun(name: "apply", result: "failed", exitCode: 3, durationMs: 40,
+                                         workflows: [WorkflowStatus(name: "deploy", phase: "deployment", result: "failed",
+                                                                 steps: [StepStatus(name: "apply", result: "failed", exitCode: 3, durationMs: 40,
                                                                                  log: ["line: with colon", "12345", "- dash", "'quoted'"])])]),
             ]),
         ])

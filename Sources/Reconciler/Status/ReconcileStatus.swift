@@ -112,10 +112,10 @@ public struct TierStatus: Codable, Sendable, Equatable {
     public var fingerprint: String?
     public var reason: String
     public var blocked: [BlockedWorkflow]?
-    public var workflows: [WorkflowRun]?
+    public var workflows: [WorkflowStatus]?
 
     public init(action: Action, result: Result, fingerprint: String?, reason: String,
-                blocked: [BlockedWorkflow]? = nil, workflows: [WorkflowRun]? = nil) {
+                blocked: [BlockedWorkflow]? = nil, workflows: [WorkflowStatus]? = nil) {
         self.action = action
         self.result = result
         self.fingerprint = fingerprint
@@ -136,14 +136,14 @@ public struct BlockedWorkflow: Codable, Sendable, Equatable {
     }
 }
 
-/// One workflow that ran in a pair.
-public struct WorkflowRun: Codable, Sendable, Equatable {
+/// One workflow that ran in a pair, as the note records it.
+public struct WorkflowStatus: Codable, Sendable, Equatable {
     public var name: String
     public var phase: String
     public var result: String
-    public var steps: [StepRun]
+    public var steps: [StepStatus]
 
-    public init(name: String, phase: String, result: String, steps: [StepRun]) {
+    public init(name: String, phase: String, result: String, steps: [StepStatus]) {
         self.name = name
         self.phase = phase
         self.result = result
@@ -151,8 +151,8 @@ public struct WorkflowRun: Codable, Sendable, Equatable {
     }
 }
 
-/// One step of a workflow run: its outcome and the tail of its log (secrets masked before it gets here).
-public struct StepRun: Codable, Sendable, Equatable {
+/// One step of a workflow, as the note records it: its outcome and the tail of its log (secrets masked before it gets here).
+public struct StepStatus: Codable, Sendable, Equatable {
     public var name: String
     public var result: String
     public var exitCode: Int?
