@@ -1,4 +1,0 @@
-import Testing
-@testable import Reconciler
-
-@Test func reconcilerModuleLinks() { _ = ReconcilerModule.self }
