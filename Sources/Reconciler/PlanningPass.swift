@@ -61,7 +61,19 @@ public struct PlanningPass: Sendable {
         return repository
     }
 
+    /// Everything a pass decided on: the reconciler executes `plan` and records over `applied`.
+    public struct Outcome: Sendable {
+        public var repository: Repository
+        public var desired: DesiredState
+        public var applied: AppliedState
+        public var plan: Plan
+    }
+
     public func plan(now: Timestamp, loader: inout DesiredStateLoader) async throws -> Plan {
+        try await run(now: now, loader: &loader).plan
+    }
+
+    public func run(now: Timestamp, loader: inout DesiredStateLoader) async throws -> Outcome {
         let repository = try await fetch()
         let head: ObjectID
         do {
@@ -72,7 +84,8 @@ public struct PlanningPass: Sendable {
         let snapshot = try await repository.snapshot(of: head)
         let applied = try await AppliedStateStore(repository: repository).load()
         let desired = try await loader.load(snapshot, applied: applied, from: repository)
-        return Planner().plan(desired: desired, applied: applied, now: now)
+        return Outcome(repository: repository, desired: desired, applied: applied,
+                       plan: Planner().plan(desired: desired, applied: applied, now: now))
     }
 }
 
