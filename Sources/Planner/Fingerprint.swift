@@ -15,10 +15,19 @@ public struct Fingerprint: Sendable, Hashable {
     public let digest: String
 
     public init(shared: [String: String], scorePath: String, scoreID: String) {
+        self.init(shared: shared, partial: Self.partialDigest(of: shared), scorePath: scorePath, scoreID: scoreID)
+    }
+
+    /// Builds on `partialDigest(of: shared)`, computed once for the many pairs that share `shared`.
+    init(shared: [String: String], partial: UInt128, scorePath: String, scoreID: String) {
         self.shared = shared
         self.scorePath = scorePath
         self.scoreID = scoreID
-        digest = Self.digest(shared: shared, scorePath: scorePath, scoreID: scoreID)
+        var hash = partial
+        Self.mix(scorePath, into: &hash)
+        Self.mix(scoreID, into: &hash)
+        let hex = String(hash, radix: 16)
+        digest = String(repeating: "0", count: 32 - hex.count) + hex
     }
 
     /// Restores a stored fingerprint, keeping its stored digest.
@@ -38,25 +47,23 @@ public struct Fingerprint: Sendable, Hashable {
 
     /// FNV-1a over the sorted components, 128 bits. Not a security boundary (approval pins compare
     /// real blob ids); it only has to change when a component does.
-    static func digest(shared: [String: String], scorePath: String, scoreID: String) -> String {
+    static func partialDigest(of shared: [String: String]) -> UInt128 {
         var hash: UInt128 = 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d
+        for key in shared.keys.sorted() {
+            mix(key, into: &hash)
+            mix(shared[key]!, into: &hash)
+        }
+        return hash
+    }
+
+    private static func mix(_ text: String, into hash: inout UInt128) {
         let prime: UInt128 = 0x0000_0000_0100_0000_0000_0000_0000_013b
-        func mix(_ text: String) {
-            for byte in text.utf8 {
-                hash ^= UInt128(byte)
-                hash = hash &* prime
-            }
-            hash ^= 0xff
+        for byte in text.utf8 {
+            hash ^= UInt128(byte)
             hash = hash &* prime
         }
-        for key in shared.keys.sorted() {
-            mix(key)
-            mix(shared[key]!)
-        }
-        mix(scorePath)
-        mix(scoreID)
-        let hex = String(hash, radix: 16)
-        return String(repeating: "0", count: 32 - hex.count) + hex
+        hash ^= 0xff
+        hash = hash &* prime
     }
 
     /// What moved from `old` to `self`, as phrases naming paths ("apps/a/score.yaml changed").

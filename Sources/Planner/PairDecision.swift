@@ -20,14 +20,9 @@ struct PairDecision {
         let record = applied.pairs[key]
         let label = "\(tier.rawValue) tier"
         let neverApplied = record?.fingerprint == nil
-        let blocked = workflows.verdicts.compactMap { verdict in
-            verdict.blockedBecause.map { BlockedWorkflow(workflow: verdict.fullName, reason: $0) }
-        }
-        let concerned = workflows.verdicts.filter {
-            $0.runnable && ($0.isSteady || (neverApplied && $0.isFirstDeployment))
-        }
-        let names = Self.phaseOrdered(concerned)
-        guard !concerned.isEmpty else {
+        let blocked = workflows.blocked
+        let names = neverApplied ? workflows.firstNames : workflows.steadyNames
+        guard !names.isEmpty else {
             if !blocked.isEmpty {
                 let why = blocked.map { "\($0.workflow): \($0.reason)" }.joined(separator: "; ")
                 return PlanItem(app: app.name, tier: tier, action: .blocked,
@@ -36,12 +31,13 @@ struct PairDecision {
             return PlanItem(app: app.name, tier: tier, action: .skip,
                             reason: "\(label): \(emptyReason ?? "no workflows apply")")
         }
-        let fingerprint = Fingerprint(shared: workflows.steadyComponents, scorePath: app.scorePath, scoreID: app.scoreID)
+        let fingerprint = Fingerprint(shared: workflows.steadyComponents, partial: workflows.partialDigest,
+                                      scorePath: app.scorePath, scoreID: app.scoreID)
         func item(_ action: PlanItem.Action, _ reason: String, waiting: Bool = false) -> PlanItem {
             PlanItem(app: app.name, tier: tier, action: action, reason: "\(label): \(reason)",
                      workflows: action == .run ? names : [], blocked: blocked, fingerprint: fingerprint, waiting: waiting)
         }
-        let changes = record?.fingerprint.map { Self.describe(fingerprint.changes(since: $0)) }
+        var changes: String? { record?.fingerprint.map { Self.describe(fingerprint.changes(since: $0)) } }
 
         if let record, record.dirty {
             let inputsMoved = record.attemptedDigest != nil && record.attemptedDigest != fingerprint.digest

@@ -77,15 +77,27 @@ public struct Planner: Sendable {
 
     /// A tier's judged workflows with the fingerprint components of its steady (runnable, not
     /// first-only, not manual) workflows.
+    /// Computed once per tier (or product) and shared by its thousands of pairs.
     struct TierWorkflows {
-        var verdicts: [WorkflowPolicy.Verdict] = []
         var steadyComponents: [String: String] = [:]
+        var partialDigest = Fingerprint.partialDigest(of: [:])
+        var blocked: [BlockedWorkflow] = []
+        /// Workflows that run whenever the pair runs, in phase order.
+        var steadyNames: [String] = []
+        /// The same plus `first_deployment` ones, for a pair never applied.
+        var firstNames: [String] = []
     }
 
     static func shared(_ verdicts: [WorkflowPolicy.Verdict], policy: WorkflowPolicy) -> TierWorkflows {
-        var components: [String: String] = [:]
-        for verdict in verdicts where verdict.runnable && verdict.isSteady { policy.components(of: verdict, into: &components) }
-        return TierWorkflows(verdicts: verdicts, steadyComponents: components)
+        var tier = TierWorkflows()
+        for verdict in verdicts where verdict.runnable && verdict.isSteady { policy.components(of: verdict, into: &tier.steadyComponents) }
+        tier.partialDigest = Fingerprint.partialDigest(of: tier.steadyComponents)
+        tier.blocked = verdicts.compactMap { verdict in
+            verdict.blockedBecause.map { BlockedWorkflow(workflow: verdict.fullName, reason: $0) }
+        }
+        tier.steadyNames = PairDecision.phaseOrdered(verdicts.filter { $0.runnable && $0.isSteady })
+        tier.firstNames = PairDecision.phaseOrdered(verdicts.filter { $0.runnable && ($0.isSteady || $0.isFirstDeployment) })
+        return tier
     }
 
     /// Apps in the applied state whose Score file is gone leave it through their `destroy` workflows —

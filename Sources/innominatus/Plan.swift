@@ -36,13 +36,24 @@ struct PlanCommand: ParsableCommand {
     @Option(help: "Output format: text or json.")
     var output: Output = .text
 
+    /// Until `reconcile` exists (the Reconciler issue), benchmarks and manual tests need an applied state:
+    /// this records every planned pair as succeeded and pushes it. Hidden: it changes the remote.
+    @Flag(help: .hidden)
+    var recordSuccess = false
+
     func run() throws {
         let pass = PlanningPass(repo: repo, branch: branch, workdir: workdir)
         let plan: Plan
         do {
+            let record = recordSuccess
             plan = try Self.wait {
                 var loader = DesiredStateLoader()
-                return try await pass.plan(now: .now, loader: &loader)
+                let outcome = try await pass.run(now: .now, loader: &loader)
+                if record, outcome.plan.errors.isEmpty {
+                    let state = outcome.applied.recordingSuccess(of: outcome.plan, desired: outcome.desired, at: .now)
+                    try await AppliedStateStore(repository: outcome.repository).save(state, to: pass.remote)
+                }
+                return outcome.plan
             }
         } catch {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
