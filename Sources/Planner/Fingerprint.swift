@@ -26,8 +26,20 @@ public struct Fingerprint: Sendable, Hashable {
         var hash = partial
         Self.mix(scorePath, into: &hash)
         Self.mix(scoreID, into: &hash)
-        let hex = String(hash, radix: 16)
-        digest = String(repeating: "0", count: 32 - hex.count) + hex
+        digest = Self.hex(hash)
+    }
+
+    /// 32 lowercase hex digits (`String(_:radix:)` on UInt128 is ten times slower, and this runs per pair).
+    static func hex(_ value: UInt128) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        return String(unsafeUninitializedCapacity: 32) { buffer in
+            var rest = value
+            for index in stride(from: 31, through: 0, by: -1) {
+                buffer[index] = digits[Int(rest & 0xf)]
+                rest >>= 4
+            }
+            return 32
+        }
     }
 
     /// Restores a stored fingerprint, keeping its stored digest.

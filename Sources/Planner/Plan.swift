@@ -25,7 +25,7 @@ public struct Plan: Sendable, Hashable {
     /// Counts per action, for the summary line.
     public var counts: [PlanItem.Action: Int] {
         var counts: [PlanItem.Action: Int] = [:]
-        for item in items { counts[item.action, default: 0] += 1 }
+        for index in items.indices { counts[items[index].action, default: 0] += 1 }
         return counts
     }
 }

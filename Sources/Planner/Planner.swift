@@ -104,7 +104,7 @@ public struct Planner: Sendable {
     /// unless more than `maxPrunePerPass` would go at once, which stops every prune of the pass.
     func prunes(desired: DesiredState, applied: AppliedState) -> [PlanItem] {
         var gone: [PairKey] = []
-        for key in applied.pairs.keys where desired.apps[key.app] == nil { gone.append(key) }
+        for key in applied.pairs.keys where desired.apps.index(forKey: key.app) == nil { gone.append(key) }
         gone.sort()
         let apps = Set(gone.map(\.app))
         guard !apps.isEmpty else { return [] }

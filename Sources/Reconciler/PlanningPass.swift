@@ -74,7 +74,18 @@ public struct PlanningPass: Sendable {
     }
 
     public func run(now: Timestamp, loader: inout DesiredStateLoader) async throws -> Outcome {
+        // INNOMINATUS_TIMINGS=1 prints each phase's duration on stderr (for Benchmarks/planner.sh).
+        let timings = ProcessInfo.processInfo.environment["INNOMINATUS_TIMINGS"] != nil
+        let clock = ContinuousClock()
+        var mark = clock.now
+        func lap(_ label: String) {
+            guard timings else { return }
+            let now = clock.now
+            FileHandle.standardError.write(Data("plan phase \(label): \(now - mark)\n".utf8))
+            mark = now
+        }
         let repository = try await fetch()
+        lap("fetch")
         let head: ObjectID
         do {
             head = try await repository.resolveRemoteBranch(branch)
@@ -82,10 +93,14 @@ public struct PlanningPass: Sendable {
             throw Failure(description: "the remote \(remote.url) has no branch '\(branch)' (\(error.message)); pass --branch")
         }
         let snapshot = try await repository.snapshot(of: head)
+        lap("snapshot")
         let applied = try await AppliedStateStore(repository: repository).load()
+        lap("applied")
         let desired = try await loader.load(snapshot, applied: applied, from: repository)
-        return Outcome(repository: repository, desired: desired, applied: applied,
-                       plan: Planner().plan(desired: desired, applied: applied, now: now))
+        lap("load")
+        let plan = Planner().plan(desired: desired, applied: applied, now: now)
+        lap("plan")
+        return Outcome(repository: repository, desired: desired, applied: applied, plan: plan)
     }
 }
 
