@@ -33,8 +33,8 @@ struct PairDecision {
         }
         let fingerprint = Fingerprint(shared: workflows.steadyComponents, partial: workflows.partialDigest,
                                       scorePath: app.scorePath, scoreID: app.scoreID)
-        func item(_ action: PlanItem.Action, _ reason: String, waiting: Bool = false) -> PlanItem {
-            PlanItem(app: app.name, tier: tier, action: action, reason: "\(label): \(reason)",
+        func item(_ action: PlanItem.Action, _ reason: String, waiting: Bool = false, full: Bool = false) -> PlanItem {
+            PlanItem(app: app.name, tier: tier, action: action, reason: full ? reason : "\(label): \(reason)",
                      workflows: action == .run ? names : [], blocked: blocked, fingerprint: fingerprint, waiting: waiting)
         }
         var changes: String? { record?.fingerprint.map { Self.describe(fingerprint.changes(since: $0)) } }
@@ -69,8 +69,11 @@ struct PairDecision {
         if previous.digest != fingerprint.digest {
             return item(.run, changes ?? "inputs changed")
         }
-        return item(.skip, "unchanged")
+        // The common case for 10,000 apps: a shared constant, not a new string per pair.
+        return item(.skip, Self.unchanged[tier.order], full: true)
     }
+
+    static let unchanged = Tier.allCases.map { "\($0.rawValue) tier: unchanged" }
 
     /// Exponential: base, 2×base, 4×base, … capped.
     static func backoff(attempts: Int, policy: AdminConfig.RetryPolicy) -> Int {

@@ -78,91 +78,128 @@ public enum AppliedStateCodec {
 
     public static func decode(_ bytes: [UInt8]) throws(FormatError) -> AppliedState {
         var state = AppliedState()
-        // About 150 bytes per pair line: reserving avoids rehashing 30,000 keys as the table grows.
-        state.pairs.reserveCapacity(bytes.count / 150)
-        state.apps.reserveCapacity(bytes.count / 450)
+        // About 120 bytes per pair line: reserving avoids rehashing 30,000 keys as the table grows.
+        state.pairs.reserveCapacity(bytes.count / 120)
+        state.apps.reserveCapacity(bytes.count / 400)
         var sets: [Int: [String: String]] = [:]
         var score = (app: "", path: "", id: "")
-        var lineNumber = 0
-        var start = 0
-        let tab = UInt8(ascii: "\t")
-        var fields: [String] = []
-        fields.reserveCapacity(16)
-        while start < bytes.count {
-            lineNumber += 1
-            var end = start
-            while end < bytes.count, bytes[end] != UInt8(ascii: "\n") { end += 1 }
-            fields.removeAll(keepingCapacity: true)
-            var fieldStart = start
-            for index in start...end where index == end || bytes[index] == tab {
-                fields.append(unescape(bytes[fieldStart..<index]))
-                fieldStart = index + 1
-            }
-            let line = lineNumber
-            start = end + 1
-            if line == 1 {
-                guard fields.first == header else {
-                    throw FormatError(line: 1, message: "expected '\(header)', found '\(fields.first ?? "")'")
+        var line = Line(bytes: bytes)
+        while line.next() {
+            let number = line.number
+            if number == 1 {
+                guard line.string(0) == header else {
+                    throw FormatError(line: 1, message: "expected '\(header)', found '\(line.string(0))'")
                 }
                 continue
             }
-            switch fields[0] {
-            case "commit":
-                guard fields.count >= 2 else { throw FormatError(line: line, message: "commit line without a value") }
-                state.commit = fields[1] == "-" ? nil : fields[1]
-            case "set":
-                guard fields.count >= 2, fields.count % 2 == 0, let index = Int(fields[1]) else {
-                    throw FormatError(line: line, message: "a set line holds an index and path/id pairs")
+            if line.is(0, "pair") {
+                guard line.count >= 12 else { throw FormatError(line: number, message: "a pair line holds 11 fields") }
+                guard let tier = Tier(rawValue: line.string(2)) else {
+                    throw FormatError(line: number, message: "unknown tier '\(line.string(2))'")
+                }
+                let key = PairKey(app: line.string(1), tier: tier)
+                if !line.is(10, "=") || key.app != score.app { score = (key.app, line.string(10), line.string(11)) }
+                guard let result = PairResult(rawValue: line.string(3)), let attempts = line.integer(4) else {
+                    throw FormatError(line: number, message: "bad result '\(line.string(3))' or attempts '\(line.string(4))'")
+                }
+                var fingerprint: Fingerprint?
+                if !line.is(8, "-") {
+                    guard let index = line.integer(9), let shared = sets[index] else {
+                        throw FormatError(line: number, message: "the pair names set '\(line.string(9))', which no earlier line defines")
+                    }
+                    guard score.path != "=" else {
+                        throw FormatError(line: number, message: "'=' for the Score of a pair whose app has no earlier pair line")
+                    }
+                    fingerprint = Fingerprint(shared: shared, scorePath: score.path, scoreID: score.id, digest: line.string(8))
+                }
+                let attempted: String? = line.is(7, "-") ? nil : line.is(7, "=") ? fingerprint?.digest : line.string(7)
+                state.pairs[key] = PairRecord(
+                    fingerprint: fingerprint, result: result, attempts: attempts, dirty: line.is(5, "1"),
+                    lastAttempt: line.integer(6).map { Timestamp(millisecondsSinceEpoch: Int64($0)) }, attemptedDigest: attempted)
+            } else if line.is(0, "app") {
+                guard line.count >= 5 else { throw FormatError(line: number, message: "an app line holds 4 fields") }
+                state.apps[line.string(1)] = AppliedApp(scoreID: line.string(2), product: line.is(3, "-") ? nil : line.string(3),
+                                                        suspended: line.is(4, "1"))
+            } else if line.is(0, "set") {
+                guard line.count >= 2, line.count % 2 == 0, let index = line.integer(1) else {
+                    throw FormatError(line: number, message: "a set line holds an index and path/id pairs")
                 }
                 var components: [String: String] = [:]
-                components.reserveCapacity((fields.count - 2) / 2)
+                components.reserveCapacity((line.count - 2) / 2)
                 var position = 2
-                while position < fields.count {
-                    components[fields[position]] = fields[position + 1]
+                while position < line.count {
+                    components[line.string(position)] = line.string(position + 1)
                     position += 2
                 }
                 sets[index] = components
-            case "app":
-                guard fields.count >= 5 else { throw FormatError(line: line, message: "an app line holds 4 fields") }
-                state.apps[fields[1]] = AppliedApp(scoreID: fields[2], product: fields[3] == "-" ? nil : fields[3],
-                                                   suspended: fields[4] == "1")
-            case "pair":
-                let key = try pairKey(fields, line: line)
-                if fields[10] != "=" || key.app != score.app {
-                    score = (key.app, fields[10], fields[11])
-                }
-                state.pairs[key] = try pairRecord(fields, sets: sets, score: (score.path, score.id), line: line)
-            default:
-                continue
+            } else if line.is(0, "commit") {
+                guard line.count >= 2 else { throw FormatError(line: number, message: "commit line without a value") }
+                state.commit = line.is(1, "-") ? nil : line.string(1)
             }
         }
         return state
     }
 
-    private static func pairKey(_ fields: [String], line: Int) throws(FormatError) -> PairKey {
-        guard fields.count >= 12 else { throw FormatError(line: line, message: "a pair line holds 11 fields") }
-        guard let tier = Tier(rawValue: fields[2]) else { throw FormatError(line: line, message: "unknown tier '\(fields[2])'") }
-        return PairKey(app: fields[1], tier: tier)
-    }
+    /// One line's tab-separated fields as byte ranges, so that only the fields kept become strings.
+    private struct Line {
+        let bytes: [UInt8]
+        var start = 0
+        var number = 0
+        var ranges: [Range<Int>] = []
 
-    private static func pairRecord(_ fields: [String], sets: [Int: [String: String]], score: (path: String, id: String),
-                                   line: Int) throws(FormatError) -> PairRecord {
-        guard let result = PairResult(rawValue: fields[3]), let attempts = Int(fields[4]) else {
-            throw FormatError(line: line, message: "bad result '\(fields[3])' or attempts '\(fields[4])'")
+        init(bytes: [UInt8]) {
+            self.bytes = bytes
+            ranges.reserveCapacity(32)
         }
-        var fingerprint: Fingerprint?
-        if fields[8] != "-" {
-            guard let index = Int(fields[9]), let shared = sets[index] else {
-                throw FormatError(line: line, message: "the pair names set '\(fields[9])', which no earlier line defines")
+
+        var count: Int { ranges.count }
+
+        mutating func next() -> Bool {
+            guard start < bytes.count else { return false }
+            number += 1
+            ranges.removeAll(keepingCapacity: true)
+            var fieldStart = start
+            var index = start
+            while index < bytes.count, bytes[index] != 0x0A {
+                if bytes[index] == 0x09 {
+                    ranges.append(fieldStart..<index)
+                    fieldStart = index + 1
+                }
+                index += 1
             }
-            guard score.path != "=" else {
-                throw FormatError(line: line, message: "'=' for the Score of a pair whose app has no earlier pair line")
-            }
-            fingerprint = Fingerprint(shared: shared, scorePath: score.path, scoreID: score.id, digest: fields[8])
+            ranges.append(fieldStart..<index)
+            start = index + 1
+            return true
         }
-        return PairRecord(fingerprint: fingerprint, result: result, attempts: attempts, dirty: fields[5] == "1",
-                          lastAttempt: Int64(fields[6]).map { Timestamp(millisecondsSinceEpoch: $0) },
-                          attemptedDigest: fields[7] == "-" ? nil : fields[7] == "=" ? fingerprint?.digest : fields[7])
+
+        func string(_ field: Int) -> String {
+            field < ranges.count ? unescape(bytes[ranges[field]]) : ""
+        }
+
+        func `is`(_ field: Int, _ text: StaticString) -> Bool {
+            guard field < ranges.count else { return false }
+            let range = ranges[field]
+            guard range.count == text.utf8CodeUnitCount else { return false }
+            return text.withUTF8Buffer { buffer in
+                var offset = 0
+                for index in range {
+                    if bytes[index] != buffer[offset] { return false }
+                    offset += 1
+                }
+                return true
+            }
+        }
+
+        func integer(_ field: Int) -> Int? {
+            guard field < ranges.count, !ranges[field].isEmpty, ranges[field].count <= 18 else { return nil }
+            var value = 0
+            for index in ranges[field] {
+                let digit = Int(bytes[index]) - 48
+                guard (0...9).contains(digit) else { return nil }
+                value = value * 10 + digit
+            }
+            return value
+        }
     }
 
     static func escape(_ text: String) -> String {

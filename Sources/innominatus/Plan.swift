@@ -44,17 +44,20 @@ struct PlanCommand: ParsableCommand {
     func run() throws {
         let pass = PlanningPass(repo: repo, branch: branch, workdir: workdir)
         let plan: Plan
+        // Held to the end: freeing 10,000 apps' values just before exit costs time for nothing.
+        let outcome: PlanningPass.Outcome
         do {
             let record = recordSuccess
-            plan = try Self.wait {
+            outcome = try Self.wait {
                 var loader = DesiredStateLoader()
                 let outcome = try await pass.run(now: .now, loader: &loader)
                 if record, outcome.plan.errors.isEmpty {
                     let state = outcome.applied.recordingSuccess(of: outcome.plan, desired: outcome.desired, at: .now)
                     try await AppliedStateStore(repository: outcome.repository).save(state, to: pass.remote)
                 }
-                return outcome.plan
+                return outcome
             }
+            plan = outcome.plan
         } catch {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode(1)
@@ -65,11 +68,12 @@ struct PlanCommand: ParsableCommand {
             FileHandle.standardError.write(Data(plan.errors.map { "error: \($0)\n" }.joined().utf8))
             throw ExitCode(1)
         }
+        withExtendedLifetime(outcome) { Foundation.exit(0) }
     }
 
     /// Runs `work` on the global executor and blocks this (main) thread until it is done.
-    static func wait(_ work: @escaping @Sendable () async throws -> Plan) throws -> Plan {
-        let box = PlanBox()
+    static func wait(_ work: @escaping @Sendable () async throws -> PlanningPass.Outcome) throws -> PlanningPass.Outcome {
+        let box = OutcomeBox()
         let done = DispatchSemaphore(value: 0)
         Task.detached {
             do { box.result = .success(try await work()) } catch { box.result = .failure(error) }
@@ -80,7 +84,7 @@ struct PlanCommand: ParsableCommand {
     }
 }
 
-/// Hands the plan from the detached task to the waiting thread; the semaphore orders the accesses.
-private final class PlanBox: @unchecked Sendable {
-    var result: Result<Plan, any Error>?
+/// Hands the outcome from the detached task to the waiting thread; the semaphore orders the accesses.
+private final class OutcomeBox: @unchecked Sendable {
+    var result: Result<PlanningPass.Outcome, any Error>?
 }
