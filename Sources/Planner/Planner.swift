@@ -1,2 +1,122 @@
-/// Pure planning: which (app, tier) pairs run, and why (see the Planner issue).
-public enum PlannerModule {}
+import Specs
+
+/// Decides, from values only, which (app, tier) pairs run and why (ARCHITECTURE.md §3).
+///
+/// A pure function of the desired state, the applied state and `now`: no files, no git, no clock.
+/// Like Hummingbird's connection state machine it returns actions for its caller to carry out, which
+/// is what makes every rule testable with plain tables.
+public struct Planner: Sendable {
+    public init() {}
+
+    public func plan(desired: DesiredState, applied: AppliedState, now: Timestamp) -> Plan {
+        guard desired.configErrors.isEmpty else {
+            return Plan(commit: desired.commit, appliedCommit: applied.commit, items: [],
+                        errors: desired.configErrors.map { "invalid admin config, nothing runs: " + $0 })
+        }
+        let policy = WorkflowPolicy(config: desired.config, stepTypeFiles: desired.stepTypeFiles)
+        let platform = desired.platformWorkflows.sorted { $0.name < $1.name }.map { policy.judge($0, tier: .platform) }
+        var products: [String: [WorkflowPolicy.Verdict]] = [:]
+        for (product, workflows) in desired.productWorkflows {
+            products[product] = workflows.sorted { $0.name < $1.name }.map { policy.judge($0, tier: .product, product: product) }
+        }
+        let runnablePlatform = Set(platform.filter(\.runnable).map(\.fullName))
+        let missing = desired.config.requiredPlatformWorkflows.filter { !runnablePlatform.contains($0) }
+        // Shared fingerprint parts are computed once per tier (platform) or product, not per app.
+        let platformShared = Self.shared(platform, policy: policy)
+        var productShared: [String: TierWorkflows] = [:]
+        for (product, verdicts) in products { productShared[product] = Self.shared(verdicts, policy: policy) }
+
+        var items: [PlanItem] = []
+        items.reserveCapacity(desired.apps.count * 3)
+        for name in desired.apps.keys.sorted() {
+            let app = desired.apps[name]!
+            if !app.errors.isEmpty {
+                let reason = "\(app.scorePath) is invalid: " + app.errors.joined(separator: "; ")
+                for tier in Tier.allCases { items.append(PlanItem(app: name, tier: tier, action: .error, reason: reason)) }
+                continue
+            }
+            if app.suspended {
+                for tier in Tier.allCases {
+                    items.append(PlanItem(app: name, tier: tier, action: .suspended,
+                                          reason: "suspended: the Score annotation \(DesiredApp.suspendAnnotation) is \"true\""))
+                }
+                continue
+            }
+            if !missing.isEmpty {
+                let list = missing.map { "'\($0)'" }.joined(separator: ", ")
+                let reason = "required platform workflow \(list) missing or blocked: add or fix "
+                    + missing.map { "\(desired.config.workflowsRoot)/platform/\($0).yaml" }.joined(separator: ", ")
+                    + ", or remove it from requiredPlatformWorkflows"
+                for tier in Tier.allCases { items.append(PlanItem(app: name, tier: tier, action: .blocked, reason: reason)) }
+                continue
+            }
+            var decider = PairDecision(app: app, applied: applied, config: desired.config, now: now)
+            items.append(decider.decide(.platform, platformShared))
+            if let product = app.product {
+                items.append(decider.decide(.product, productShared[product] ?? TierWorkflows(),
+                                            emptyReason: "no workflows for product '\(product)'"))
+            } else {
+                items.append(PlanItem(app: name, tier: .product, action: .skip,
+                                      reason: "product tier: the Score sets no metadata.product"))
+            }
+            let own = app.workflows.sorted { $0.name < $1.name }.map { policy.judge($0, tier: .application) }
+            let invalid = own.compactMap { verdict -> String? in
+                if case .invalid(let errors) = verdict.source.content { return errors.joined(separator: "; ") }
+                return nil
+            }
+            if !invalid.isEmpty {
+                items.append(PlanItem(app: name, tier: .application, action: .error,
+                                      reason: "application tier: invalid workflow: " + invalid.joined(separator: "; ")))
+            } else {
+                items.append(decider.decide(.application, Self.shared(own, policy: policy)))
+            }
+        }
+        items += prunes(desired: desired, applied: applied)
+        return Plan(commit: desired.commit, appliedCommit: applied.commit, items: items)
+    }
+
+    /// A tier's judged workflows with the fingerprint components of its steady (runnable, not
+    /// first-only, not manual) workflows.
+    /// Computed once per tier (or product) and shared by its thousands of pairs.
+    struct TierWorkflows {
+        var steadyComponents: [String: String] = [:]
+        var partialDigest = Fingerprint.partialDigest(of: [:])
+        var blocked: [BlockedWorkflow] = []
+        /// Workflows that run whenever the pair runs, in phase order.
+        var steadyNames: [String] = []
+        /// The same plus `first_deployment` ones, for a pair never applied.
+        var firstNames: [String] = []
+    }
+
+    static func shared(_ verdicts: [WorkflowPolicy.Verdict], policy: WorkflowPolicy) -> TierWorkflows {
+        var tier = TierWorkflows()
+        for verdict in verdicts where verdict.runnable && verdict.isSteady { policy.components(of: verdict, into: &tier.steadyComponents) }
+        tier.partialDigest = Fingerprint.partialDigest(of: tier.steadyComponents)
+        tier.blocked = verdicts.compactMap { verdict in
+            verdict.blockedBecause.map { BlockedWorkflow(workflow: verdict.fullName, reason: $0) }
+        }
+        tier.steadyNames = PairDecision.phaseOrdered(verdicts.filter { $0.runnable && $0.isSteady })
+        tier.firstNames = PairDecision.phaseOrdered(verdicts.filter { $0.runnable && ($0.isSteady || $0.isFirstDeployment) })
+        return tier
+    }
+
+    /// Apps in the applied state whose Score file is gone leave it through their `destroy` workflows —
+    /// unless more than `maxPrunePerPass` would go at once, which stops every prune of the pass.
+    func prunes(desired: DesiredState, applied: AppliedState) -> [PlanItem] {
+        var gone: [PairKey] = []
+        for key in applied.pairs.keys where desired.apps.index(forKey: key.app) == nil { gone.append(key) }
+        gone.sort()
+        let apps = Set(gone.map(\.app))
+        guard !apps.isEmpty else { return [] }
+        let limit = desired.config.maxPrunePerPass
+        if apps.count > limit {
+            let reason = "prune stopped: \(apps.count) apps lost their Score file, more than maxPrunePerPass (\(limit)); "
+                + "restore the Score files or raise maxPrunePerPass"
+            return gone.map { PlanItem(app: $0.app, tier: $0.tier, action: .blocked, reason: reason) }
+        }
+        return gone.map {
+            PlanItem(app: $0.app, tier: $0.tier, action: .prune,
+                     reason: "\($0.tier.rawValue) tier: the app's Score file was removed; its destroy workflows run")
+        }
+    }
+}

@@ -1,0 +1,94 @@
+import Specs
+
+/// What was applied, per (app, tier) pair, as the reconciler recorded it after its last pass
+/// (ARCHITECTURE.md §4). It is found through a ref independent of the branch's ancestry, so a revert or
+/// a force-push still plans against what really ran.
+public struct AppliedState: Sendable, Hashable {
+    /// The commit of the last pass, or nil before the first one.
+    public var commit: String?
+    public var pairs: [PairKey: PairRecord]
+    /// Per app, the Score facts of the Score blob last seen, so that an unchanged Score is never parsed again.
+    public var apps: [String: AppliedApp]
+
+    public init(commit: String? = nil, pairs: [PairKey: PairRecord] = [:], apps: [String: AppliedApp] = [:]) {
+        self.commit = commit
+        self.pairs = pairs
+        self.apps = apps
+    }
+
+    public static let empty = AppliedState()
+}
+
+/// An (app, tier) pair: the unit the planner decides on.
+public struct PairKey: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public var app: String
+    public var tier: Tier
+
+    public init(app: String, tier: Tier) {
+        self.app = app
+        self.tier = tier
+    }
+
+    public static func < (lhs: PairKey, rhs: PairKey) -> Bool {
+        if lhs.app != rhs.app { return lhs.app < rhs.app }
+        return lhs.tier.order < rhs.tier.order
+    }
+
+    public var description: String { "\(app)/\(tier.rawValue)" }
+}
+
+extension Tier {
+    /// Platform → product → application.
+    public var order: Int {
+        switch self {
+        case .platform: 0
+        case .product: 1
+        case .application: 2
+        }
+    }
+}
+
+/// How the last attempt of a pair ended.
+public enum PairResult: String, Sendable, Hashable, CaseIterable {
+    case succeeded
+    case failed
+    /// The process died or was cancelled mid-run: the pair may be half-applied.
+    case interrupted
+}
+
+/// The record of one pair.
+public struct PairRecord: Sendable, Hashable {
+    /// The fingerprint of the last successful run; nil when it never succeeded.
+    public var fingerprint: Fingerprint?
+    public var result: PairResult
+    /// Consecutive failed attempts with the same fingerprint (0 after a success).
+    public var attempts: Int
+    /// The last attempt failed or was interrupted: the pair runs again even when nothing changed.
+    public var dirty: Bool
+    public var lastAttempt: Timestamp?
+    /// The digest of the fingerprint of the last attempt, to tell "inputs changed since it failed".
+    public var attemptedDigest: String?
+
+    public init(fingerprint: Fingerprint?, result: PairResult, attempts: Int = 0, dirty: Bool = false,
+                lastAttempt: Timestamp? = nil, attemptedDigest: String? = nil) {
+        self.fingerprint = fingerprint
+        self.result = result
+        self.attempts = attempts
+        self.dirty = dirty
+        self.lastAttempt = lastAttempt
+        self.attemptedDigest = attemptedDigest
+    }
+}
+
+/// The Score facts of an app at its last seen Score blob.
+public struct AppliedApp: Sendable, Hashable {
+    public var scoreID: String
+    public var product: String?
+    public var suspended: Bool
+
+    public init(scoreID: String, product: String?, suspended: Bool) {
+        self.scoreID = scoreID
+        self.product = product
+        self.suspended = suspended
+    }
+}

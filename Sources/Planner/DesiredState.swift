@@ -1,0 +1,88 @@
+import Specs
+
+/// The desired state at one commit, as values: what the loader found in the tree (ids, parsed specs,
+/// file errors). The planner never reads files; everything it needs to decide and explain is here.
+public struct DesiredState: Sendable {
+    public var commit: String
+    /// The admin config in force (the defaults when the repository has none).
+    public var config: AdminConfig
+    /// Errors of `policies/admin-config.yaml`, with file:line:column. Non-empty fails the pass closed.
+    public var configErrors: [String]
+    public var platformWorkflows: [DesiredWorkflow]
+    /// Product name → the product's workflows.
+    public var productWorkflows: [String: [DesiredWorkflow]]
+    /// App name → app. An app is a folder under the apps root holding a Score file.
+    public var apps: [String: DesiredApp]
+    /// Step type name → blob id of the plugin's command file, when that file lies in the repository.
+    public var stepTypeFiles: [String: String]
+
+    public init(commit: String, config: AdminConfig = .default, configErrors: [String] = [],
+                platformWorkflows: [DesiredWorkflow] = [], productWorkflows: [String: [DesiredWorkflow]] = [:],
+                apps: [String: DesiredApp] = [:], stepTypeFiles: [String: String] = [:]) {
+        self.commit = commit
+        self.config = config
+        self.configErrors = configErrors
+        self.platformWorkflows = platformWorkflows
+        self.productWorkflows = productWorkflows
+        self.apps = apps
+        self.stepTypeFiles = stepTypeFiles
+    }
+}
+
+/// One workflow file: where it lies, its blob id, and its model — or why it could not be read.
+public struct DesiredWorkflow: Sendable, Hashable {
+    public enum Content: Sendable, Hashable {
+        case valid(Workflow)
+        /// The file's errors, each with file:line:column.
+        case invalid([String])
+    }
+
+    /// The file name's stem (`security-scan`); product workflows are shown as `<product>/<name>`.
+    public var name: String
+    public var path: String
+    public var blobID: String
+    public var content: Content
+    /// The files its `inputs` globs matched in the tree: path → blob id.
+    public var inputs: [String: String]
+
+    public init(name: String, path: String, blobID: String, content: Content, inputs: [String: String] = [:]) {
+        self.name = name
+        self.path = path
+        self.blobID = blobID
+        self.content = content
+        self.inputs = inputs
+    }
+
+    public var workflow: Workflow? {
+        if case .valid(let workflow) = content { return workflow }
+        return nil
+    }
+}
+
+/// One app: its Score file's id and the few Score facts planning needs, or the Score's errors.
+public struct DesiredApp: Sendable, Hashable {
+    public var name: String
+    public var scorePath: String
+    public var scoreID: String
+    public var product: String?
+    /// `innominatus.dev/suspend: "true"` among the Score's annotations.
+    public var suspended: Bool
+    /// The Score file's errors (file:line:column). Non-empty makes every tier of the app an `error`,
+    /// never a prune.
+    public var errors: [String]
+    /// The app's own workflows (`apps/<app>/workflows/*.yaml`).
+    public var workflows: [DesiredWorkflow]
+
+    public init(name: String, scorePath: String, scoreID: String, product: String? = nil, suspended: Bool = false,
+                errors: [String] = [], workflows: [DesiredWorkflow] = []) {
+        self.name = name
+        self.scorePath = scorePath
+        self.scoreID = scoreID
+        self.product = product
+        self.suspended = suspended
+        self.errors = errors
+        self.workflows = workflows
+    }
+
+    public static let suspendAnnotation = "innominatus.dev/suspend"
+}

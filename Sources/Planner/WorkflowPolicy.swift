@@ -1,0 +1,84 @@
+import Specs
+
+/// The admin config's rules applied to one workflow of one tier: whether it may run at all, and
+/// which of its files join a fingerprint. Enforced here, where the plan is made, so that nothing
+/// unapproved ever reaches the executor.
+struct WorkflowPolicy {
+    let config: AdminConfig
+    let stepTypeFiles: [String: String]
+
+    /// A workflow with its verdict.
+    struct Verdict {
+        var fullName: String
+        var source: DesiredWorkflow
+        var workflow: Workflow?
+        /// Why it may not run; nil when it may.
+        var blockedBecause: String?
+
+        var runnable: Bool { blockedBecause == nil }
+
+        /// Runs whenever its pair runs (not only first, never manual, never in `destroy`).
+        var isSteady: Bool {
+            guard let workflow, workflow.phase != .destroy else { return false }
+            return workflow.triggers.contains(.allDeployments) || workflow.triggers.contains(.productDeployment)
+        }
+
+        /// Runs the first time the app is applied.
+        var isFirstDeployment: Bool {
+            guard let workflow, workflow.phase != .destroy else { return false }
+            return workflow.triggers.contains(.firstDeployment)
+        }
+    }
+
+    func judge(_ source: DesiredWorkflow, tier: Tier, product: String? = nil) -> Verdict {
+        let fullName = product.map { "\($0)/\(source.name)" } ?? source.name
+        var verdict = Verdict(fullName: fullName, source: source, workflow: source.workflow, blockedBecause: nil)
+        guard let workflow = source.workflow else {
+            if case .invalid(let errors) = source.content {
+                verdict.blockedBecause = "invalid workflow file: " + errors.joined(separator: "; ")
+            }
+            return verdict
+        }
+        if tier == .product, let product {
+            guard let approval = config.approval(product: product, name: source.name) else {
+                verdict.blockedBecause = "not in allowedProductWorkflows"
+                return verdict
+            }
+            if let digest = approval.digest, digest.lowercased() != source.blobID.lowercased() {
+                verdict.blockedBecause = "changed since approval: approved \(digest), now \(source.blobID)"
+                return verdict
+            }
+        }
+        if let max = config.maxStepsPerWorkflow, workflow.steps.count > max {
+            verdict.blockedBecause = "has \(workflow.steps.count) steps, more than maxStepsPerWorkflow (\(max))"
+            return verdict
+        }
+        for step in workflow.steps {
+            let type = step.type.description
+            if case .plugin(let name) = step.type, config.stepTypes[name] == nil {
+                verdict.blockedBecause = "step '\(step.name)' uses the step type '\(name)', which is not registered under stepTypes"
+                return verdict
+            }
+            if !config.allows(stepType: type, in: tier) {
+                verdict.blockedBecause = "step '\(step.name)' has type '\(type)', which allowedStepTypes does not allow "
+                    + "in the \(tier.rawValue) tier"
+                return verdict
+            }
+        }
+        return verdict
+    }
+
+    /// The components a runnable workflow adds to its pair's fingerprint: its file, its inputs, and the
+    /// definitions (and command files) of the plugins its steps use.
+    func components(of verdict: Verdict, into shared: inout [String: String]) {
+        shared[verdict.source.path] = verdict.source.blobID
+        for (path, id) in verdict.source.inputs { shared[path] = id }
+        for step in verdict.workflow?.steps ?? [] {
+            guard case .plugin(let name) = step.type, let definition = config.stepTypes[name] else { continue }
+            var text = definition.command.joined(separator: "\u{1f}")
+            if let timeout = definition.timeout { text += "\u{1e}\(timeout)" }
+            if let file = stepTypeFiles[name] { text += "\u{1e}\(file)" }
+            shared[Fingerprint.stepTypePrefix + name] = text
+        }
+    }
+}

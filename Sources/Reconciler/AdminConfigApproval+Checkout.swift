@@ -1,0 +1,47 @@
+import Foundation
+import Specs
+
+extension AdminConfigApproval {
+    /// What `innominatus approve` did.
+    public struct Approved: Sendable, Equatable {
+        public var configPath: String
+        public var workflowPath: String
+        public var digest: String
+        /// False when the entry already held this digest (the file is untouched).
+        public var changed: Bool
+    }
+
+    /// Pins `product/name` at the git blob id of its workflow file in the checkout at `directory`,
+    /// editing `policies/admin-config.yaml` in place (created when missing).
+    public static func approve(_ fullName: String, inCheckout directory: String) throws(Failure) -> Approved {
+        let parts = fullName.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+            throw Failure(description: "'\(fullName)' is not PRODUCT/WORKFLOW, e.g. ecommerce/database-setup")
+        }
+        let root = directory.hasSuffix("/") ? String(directory.dropLast()) : directory
+        let configRelative = ["policies/admin-config.yaml", "policies/admin-config.yml"]
+            .first { FileManager.default.fileExists(atPath: root + "/" + $0) } ?? "policies/admin-config.yaml"
+        let configPath = root + "/" + configRelative
+        let existing = FileManager.default.contents(atPath: configPath).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        let config = SpecValidator().validate(Array(existing.utf8), path: configRelative, as: .adminConfig).adminConfig ?? .default
+        let folder = "\(root)/\(config.workflowsRoot)/products/\(parts[0])/"
+        guard let workflowPath = ["\(parts[1]).yaml", "\(parts[1]).yml"].map({ folder + $0 })
+            .first(where: { FileManager.default.fileExists(atPath: $0) }),
+            let bytes = FileManager.default.contents(atPath: workflowPath)
+        else {
+            throw Failure(description: "no workflow \(folder)\(parts[1]).yaml in \(directory); check the name or pass --dir CHECKOUT")
+        }
+        let digest = BlobDigest.of(Array(bytes))
+        let edited = try approve(existing, product: parts[0], name: parts[1], digest: digest, path: configRelative)
+        guard edited != existing else {
+            return Approved(configPath: configPath, workflowPath: workflowPath, digest: digest, changed: false)
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: root + "/policies", withIntermediateDirectories: true)
+            try Data(edited.utf8).write(to: URL(fileURLWithPath: configPath))
+        } catch {
+            throw Failure(description: "cannot write \(configPath): \(error.localizedDescription)")
+        }
+        return Approved(configPath: configPath, workflowPath: workflowPath, digest: digest, changed: true)
+    }
+}

@@ -1,0 +1,215 @@
+import Planner
+import Specs
+
+/// The applied state's stored form: tab-separated lines, one per pair, that load in milliseconds for
+/// 10,000 apps (YAML would take seconds, and notes are for people).
+///
+/// ```
+/// innominatus-applied-state v1
+/// commit  <sha or ->
+/// set     <index>  <path> <id> <path> <id> …        shared fingerprint components, stored once
+/// app     <name>  <score id>  <product or ->  <suspended 0|1>
+/// pair    <app>  <tier>  <result>  <attempts>  <dirty 0|1>  <last attempt ms or ->  <attempted digest or - or =>
+///         <fingerprint digest or ->  <set index or ->  <score path or =>  <score id or =>
+/// ```
+/// `=` saves the bytes (and, when loading, the allocations) of the common case: the attempted digest
+/// equal to the fingerprint's, and the Score path and id equal to those of the app's previous pair line.
+/// Fields never hold a tab or a line break: `%`, tab and newline are written `%25`, `%09`, `%0A`. Readers
+/// ignore line kinds they do not know, so fields and kinds may be added without a new version.
+public enum AppliedStateCodec {
+    public static let header = "innominatus-applied-state v1"
+
+    /// Why a stored applied state cannot be used; the remedy is to delete the ref (everything runs once).
+    public struct FormatError: Error, Sendable, CustomStringConvertible {
+        public var line: Int
+        public var message: String
+        public var description: String {
+            "the applied state (\(AppliedStateStore.ref)) is unreadable at line \(line): \(message); delete the ref "
+                + "to start afresh (every pair then runs once)"
+        }
+    }
+
+    public static func encode(_ state: AppliedState) -> [UInt8] {
+        var out = header + "\n"
+        out += "commit\t" + (state.commit ?? "-") + "\n"
+        var sets: [[String: String]: Int] = [:]
+        var body = ""
+        for name in state.apps.keys.sorted() {
+            let app = state.apps[name]!
+            body += "app\t\(escape(name))\t\(app.scoreID)\t\(app.product.map(escape) ?? "-")\t\(app.suspended ? 1 : 0)\n"
+        }
+        var previousScore: (app: String, path: String, id: String)?
+        for key in state.pairs.keys.sorted() {
+            let record = state.pairs[key]!
+            var setField = "-"
+            var digest = "-", scorePath = "-", scoreID = "-"
+            if let fingerprint = record.fingerprint {
+                let index: Int
+                if let known = sets[fingerprint.shared] {
+                    index = known
+                } else {
+                    index = sets.count
+                    sets[fingerprint.shared] = index
+                    out += "set\t\(index)"
+                    for path in fingerprint.shared.keys.sorted() {
+                        out += "\t\(escape(path))\t\(escape(fingerprint.shared[path]!))"
+                    }
+                    out += "\n"
+                }
+                setField = String(index)
+                digest = fingerprint.digest
+                if let previous = previousScore, previous.app == key.app, previous.path == fingerprint.scorePath,
+                   previous.id == fingerprint.scoreID {
+                    scorePath = "="
+                    scoreID = "="
+                } else {
+                    scorePath = escape(fingerprint.scorePath)
+                    scoreID = fingerprint.scoreID
+                    previousScore = (key.app, fingerprint.scorePath, fingerprint.scoreID)
+                }
+            }
+            let attempted = record.attemptedDigest.map { $0 == record.fingerprint?.digest ? "=" : $0 } ?? "-"
+            body += "pair\t\(escape(key.app))\t\(key.tier.rawValue)\t\(record.result.rawValue)\t\(record.attempts)\t"
+                + "\(record.dirty ? 1 : 0)\t\(record.lastAttempt.map { String($0.millisecondsSinceEpoch) } ?? "-")\t"
+                + "\(attempted)\t\(digest)\t\(setField)\t\(scorePath)\t\(scoreID)\n"
+        }
+        return Array((out + body).utf8)
+    }
+
+    public static func decode(_ bytes: [UInt8]) throws(FormatError) -> AppliedState {
+        var state = AppliedState()
+        // About 120 bytes per pair line: reserving avoids rehashing 30,000 keys as the table grows.
+        state.pairs.reserveCapacity(bytes.count / 120)
+        state.apps.reserveCapacity(bytes.count / 400)
+        var sets: [Int: [String: String]] = [:]
+        var score = (app: "", path: "", id: "")
+        var line = Line(bytes: bytes)
+        while line.next() {
+            let number = line.number
+            if number == 1 {
+                guard line.string(0) == header else {
+                    throw FormatError(line: 1, message: "expected '\(header)', found '\(line.string(0))'")
+                }
+                continue
+            }
+            if line.is(0, "pair") {
+                guard line.count >= 12 else { throw FormatError(line: number, message: "a pair line holds 11 fields") }
+                guard let tier = Tier(rawValue: line.string(2)) else {
+                    throw FormatError(line: number, message: "unknown tier '\(line.string(2))'")
+                }
+                let key = PairKey(app: line.string(1), tier: tier)
+                if !line.is(10, "=") || key.app != score.app { score = (key.app, line.string(10), line.string(11)) }
+                guard let result = PairResult(rawValue: line.string(3)), let attempts = line.integer(4) else {
+                    throw FormatError(line: number, message: "bad result '\(line.string(3))' or attempts '\(line.string(4))'")
+                }
+                var fingerprint: Fingerprint?
+                if !line.is(8, "-") {
+                    guard let index = line.integer(9), let shared = sets[index] else {
+                        throw FormatError(line: number, message: "the pair names set '\(line.string(9))', which no earlier line defines")
+                    }
+                    guard score.path != "=" else {
+                        throw FormatError(line: number, message: "'=' for the Score of a pair whose app has no earlier pair line")
+                    }
+                    fingerprint = Fingerprint(shared: shared, scorePath: score.path, scoreID: score.id, digest: line.string(8))
+                }
+                let attempted: String? = line.is(7, "-") ? nil : line.is(7, "=") ? fingerprint?.digest : line.string(7)
+                state.pairs[key] = PairRecord(
+                    fingerprint: fingerprint, result: result, attempts: attempts, dirty: line.is(5, "1"),
+                    lastAttempt: line.integer(6).map { Timestamp(millisecondsSinceEpoch: Int64($0)) }, attemptedDigest: attempted)
+            } else if line.is(0, "app") {
+                guard line.count >= 5 else { throw FormatError(line: number, message: "an app line holds 4 fields") }
+                state.apps[line.string(1)] = AppliedApp(scoreID: line.string(2), product: line.is(3, "-") ? nil : line.string(3),
+                                                        suspended: line.is(4, "1"))
+            } else if line.is(0, "set") {
+                guard line.count >= 2, line.count % 2 == 0, let index = line.integer(1) else {
+                    throw FormatError(line: number, message: "a set line holds an index and path/id pairs")
+                }
+                var components: [String: String] = [:]
+                components.reserveCapacity((line.count - 2) / 2)
+                var position = 2
+                while position < line.count {
+                    components[line.string(position)] = line.string(position + 1)
+                    position += 2
+                }
+                sets[index] = components
+            } else if line.is(0, "commit") {
+                guard line.count >= 2 else { throw FormatError(line: number, message: "commit line without a value") }
+                state.commit = line.is(1, "-") ? nil : line.string(1)
+            }
+        }
+        return state
+    }
+
+    /// One line's tab-separated fields as byte ranges, so that only the fields kept become strings.
+    private struct Line {
+        let bytes: [UInt8]
+        var start = 0
+        var number = 0
+        var ranges: [Range<Int>] = []
+
+        init(bytes: [UInt8]) {
+            self.bytes = bytes
+            ranges.reserveCapacity(32)
+        }
+
+        var count: Int { ranges.count }
+
+        mutating func next() -> Bool {
+            guard start < bytes.count else { return false }
+            number += 1
+            ranges.removeAll(keepingCapacity: true)
+            var fieldStart = start
+            var index = start
+            while index < bytes.count, bytes[index] != 0x0A {
+                if bytes[index] == 0x09 {
+                    ranges.append(fieldStart..<index)
+                    fieldStart = index + 1
+                }
+                index += 1
+            }
+            ranges.append(fieldStart..<index)
+            start = index + 1
+            return true
+        }
+
+        func string(_ field: Int) -> String {
+            field < ranges.count ? unescape(bytes[ranges[field]]) : ""
+        }
+
+        func `is`(_ field: Int, _ text: StaticString) -> Bool {
+            guard field < ranges.count else { return false }
+            let range = ranges[field]
+            guard range.count == text.utf8CodeUnitCount else { return false }
+            return text.withUTF8Buffer { buffer in
+                var offset = 0
+                for index in range {
+                    if bytes[index] != buffer[offset] { return false }
+                    offset += 1
+                }
+                return true
+            }
+        }
+
+        func integer(_ field: Int) -> Int? {
+            guard field < ranges.count, !ranges[field].isEmpty, ranges[field].count <= 18 else { return nil }
+            var value = 0
+            for index in ranges[field] {
+                let digit = Int(bytes[index]) - 48
+                guard (0...9).contains(digit) else { return nil }
+                value = value * 10 + digit
+            }
+            return value
+        }
+    }
+
+    static func escape(_ text: String) -> String {
+        guard text.utf8.contains(where: { $0 == 0x25 || $0 == 0x09 || $0 == 0x0A }) else { return text }
+        return text.replacing("%", with: "%25").replacing("\t", with: "%09").replacing("\n", with: "%0A")
+    }
+
+    static func unescape(_ bytes: ArraySlice<UInt8>) -> String {
+        let text = String(decoding: bytes, as: UTF8.self)
+        guard bytes.contains(0x25) else { return text }
+        return text.replacing("%09", with: "\t").replacing("%0A", with: "\n").replacing("%25", with: "%")
+    }
+}

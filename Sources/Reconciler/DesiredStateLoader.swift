@@ -1,0 +1,207 @@
+import GitKit
+import Glibc
+import Planner
+import Specs
+
+/// Turns a tree snapshot (path → blob id) into the planner's `DesiredState`, reading and parsing only
+/// blobs whose ids it has not seen: Scores unchanged since the applied state are taken from it, and
+/// parsed files are cached by blob id (and path) for the life of the loader, so a long-running loop
+/// re-parses only what a commit changed. A cold run parses everything.
+public struct DesiredStateLoader: Sendable {
+    public var limits: SpecLimits
+    private var workflowCache: [String: DesiredWorkflow.Content] = [:]
+    private var scoreCache: [String: ScoreFacts] = [:]
+    /// How many blobs the last `load` read and parsed (tests check that unchanged files cost nothing).
+    public private(set) var parsedBlobs = 0
+
+    public static let adminConfigPaths = ["policies/admin-config.yaml", "policies/admin-config.yml"]
+
+    public init(limits: SpecLimits = .default) {
+        self.limits = limits
+    }
+
+    /// What planning needs from a Score file.
+    struct ScoreFacts: Sendable {
+        var product: String?
+        var suspended: Bool
+        var errors: [String]
+    }
+
+    public mutating func load(_ snapshot: TreeSnapshot, applied: AppliedState, from repository: Repository) async throws -> DesiredState {
+        parsedBlobs = 0
+        var desired = DesiredState(commit: snapshot.commit.hex)
+        if let path = Self.adminConfigPaths.first(where: { snapshot[$0] != nil }), let entry = snapshot[path] {
+            let bytes = try await read(entry.id, path: path, from: repository)
+            parsedBlobs += 1
+            switch bytes {
+            case .success(let bytes):
+                let report = SpecValidator(limits: limits).validate(bytes, path: path, as: .adminConfig)
+                if let config = report.adminConfig { desired.config = config } else {
+                    desired.configErrors = report.errors.map(\.description)
+                }
+            case .failure(let message):
+                desired.configErrors = [message]
+            }
+            if !desired.configErrors.isEmpty { return desired }
+        }
+        let layout = RepositoryLayout(config: desired.config)
+        var scores: [String: (path: String, id: ObjectID)] = [:]
+        var appWorkflows: [String: [(name: String, path: String, id: ObjectID)]] = [:]
+        var platform: [(name: String, path: String, id: ObjectID)] = []
+        var products: [String: [(name: String, path: String, id: ObjectID)]] = [:]
+        for (path, entry) in snapshot.entries where entry.mode == .blob || entry.mode == .executable {
+            switch layout.place(of: path) {
+            case .score(let app): scores[app] = (path, entry.id)
+            case .appWorkflow(let app, let name): appWorkflows[app, default: []].append((name, path, entry.id))
+            case .platformWorkflow(let name): platform.append((name, path, entry.id))
+            case .productWorkflow(let product, let name): products[product, default: []].append((name, path, entry.id))
+            case nil: continue
+            }
+        }
+        var inputs = InputResolver(snapshot: snapshot)
+        for file in platform {
+            let content = try await workflowContent(file, kind: .platform, from: repository)
+            desired.platformWorkflows.append(inputs.workflow(file, content))
+        }
+        for (product, files) in products {
+            for file in files {
+                let content = try await workflowContent(file, kind: .product, from: repository)
+                desired.productWorkflows[product, default: []].append(inputs.workflow(file, content))
+            }
+        }
+        desired.apps.reserveCapacity(scores.count)
+        for (app, score) in scores {
+            let facts: ScoreFacts
+            if let known = applied.apps[app], known.scoreID == score.id.hex {
+                facts = ScoreFacts(product: known.product, suspended: known.suspended, errors: [])
+            } else {
+                facts = try await scoreFacts(app: app, path: score.path, id: score.id, from: repository)
+            }
+            var own: [DesiredWorkflow] = []
+            for file in appWorkflows[app] ?? [] {
+                let content = try await workflowContent(file, kind: .application, from: repository)
+                own.append(inputs.workflow(file, content))
+            }
+            desired.apps[app] = DesiredApp(name: app, scorePath: score.path, scoreID: score.id.hex, product: facts.product,
+                                           suspended: facts.suspended, errors: facts.errors, workflows: own)
+        }
+        for (name, definition) in desired.config.stepTypes {
+            guard let program = definition.command.first, program.contains("/") else { continue }
+            if let entry = snapshot[RepositoryLayout.normalized(program)] { desired.stepTypeFiles[name] = entry.id.hex }
+        }
+        return desired
+    }
+
+    private enum Read {
+        case success([UInt8])
+        case failure(String)
+    }
+
+    /// A blob's bytes, or why it may not be read (too large): a file error, never a failed pass.
+    private func read(_ id: ObjectID, path: String, from repository: Repository) async throws -> Read {
+        let bytes: [UInt8]
+        do {
+            bytes = try await repository.readBlob(id, limit: limits.maxFileBytes)
+        } catch {
+            guard error.code == .tooLarge else { throw error }
+            return .failure("\(path):1:1: error: the file is over the limit of \(limits.maxFileBytes) bytes for a spec file; "
+                + "shrink it")
+        }
+        return .success(bytes)
+    }
+
+    private mutating func scoreFacts(app: String, path: String, id: ObjectID, from repository: Repository) async throws -> ScoreFacts {
+        let key = id.hex + " " + path
+        if let cached = scoreCache[key] { return cached }
+        parsedBlobs += 1
+        var facts = ScoreFacts(product: nil, suspended: false, errors: [])
+        switch try await read(id, path: path, from: repository) {
+        case .failure(let message):
+            facts.errors = [message]
+        case .success(let bytes):
+            let report = SpecValidator(limits: limits).validate(bytes, path: path, as: .score)
+            if let score = report.score {
+                if score.metadata.name != app {
+                    let location = report.root?["metadata"]?["name"]?.location ?? .start
+                    facts.errors = ["\(path):\(location): error: metadata.name: the app folder is '\(app)' but metadata.name "
+                        + "is '\(score.metadata.name)'; they must be equal, so rename one"]
+                }
+                facts.product = score.metadata.product
+                facts.suspended = score.metadata.annotations[DesiredApp.suspendAnnotation] == "true"
+            } else {
+                facts.errors = report.errors.map(\.description)
+            }
+        }
+        scoreCache[key] = facts
+        return facts
+    }
+
+    private mutating func workflowContent(_ file: (name: String, path: String, id: ObjectID), kind: Workflow.Kind,
+                                          from repository: Repository) async throws -> DesiredWorkflow.Content {
+        let key = file.id.hex + " " + file.path
+        var content: DesiredWorkflow.Content
+        if let cached = workflowCache[key] {
+            content = cached
+        } else {
+            parsedBlobs += 1
+            switch try await read(file.id, path: file.path, from: repository) {
+            case .failure(let message):
+                content = .invalid([message])
+            case .success(let bytes):
+                let report = SpecValidator(limits: limits).validate(bytes, path: file.path, as: .workflow)
+                if let workflow = report.workflow {
+                    content = .valid(workflow)
+                    if workflow.name != file.name {
+                        content = .invalid(["\(file.path):\(report.root?["metadata"]?["name"]?.location ?? .start): error: "
+                            + "metadata.name: the file is named '\(file.name)' but metadata.name is '\(workflow.name)'; "
+                            + "they must be equal, so rename one"])
+                    } else if workflow.kind != kind {
+                        content = .invalid(["\(file.path):\(report.root?["kind"]?.location ?? .start): error: kind: a workflow "
+                            + "in this folder must be kind '\(kind.rawValue)', not '\(workflow.kind.rawValue)'"])
+                    }
+                } else {
+                    content = .invalid(report.errors.map(\.description))
+                }
+            }
+            workflowCache[key] = content
+        }
+        return content
+    }
+}
+
+/// Resolves a workflow's `inputs` (a file, a folder, or a glob) to the blobs of the snapshot.
+struct InputResolver {
+    let snapshot: TreeSnapshot
+    private var resolved: [String: [String: String]] = [:]
+
+    init(snapshot: TreeSnapshot) {
+        self.snapshot = snapshot
+    }
+
+    /// The workflow with its `inputs` resolved.
+    mutating func workflow(_ file: (name: String, path: String, id: ObjectID), _ content: DesiredWorkflow.Content) -> DesiredWorkflow {
+        var resolved: [String: String] = [:]
+        if case .valid(let workflow) = content {
+            for pattern in workflow.inputs { resolved.merge(resolve(pattern)) { first, _ in first } }
+        }
+        return DesiredWorkflow(name: file.name, path: file.path, blobID: file.id.hex, content: content, inputs: resolved)
+    }
+
+    mutating func resolve(_ pattern: String) -> [String: String] {
+        if let known = resolved[pattern] { return known }
+        let path = RepositoryLayout.normalized(pattern)
+        var result: [String: String] = [:]
+        if path.contains(where: { $0 == "*" || $0 == "?" || $0 == "[" }) {
+            for (candidate, entry) in snapshot.entries where fnmatch(path, candidate, 0) == 0 {
+                result[candidate] = entry.id.hex
+            }
+        } else if let entry = snapshot[path] {
+            result[path] = entry.id.hex
+        } else {
+            let folder = path + "/"
+            for (candidate, entry) in snapshot.entries where candidate.hasPrefix(folder) { result[candidate] = entry.id.hex }
+        }
+        resolved[pattern] = result
+        return result
+    }
+}

@@ -1,0 +1,86 @@
+import Planner
+import Specs
+
+/// The two printed forms of a `Plan`: JSON exactly as ARCHITECTURE.md §7 fixes it (fields added, none
+/// renamed), and text for people — grouped by app, one line per tier, a summary line at the end.
+public enum PlanRendering {
+    public static func json(_ plan: Plan) -> String {
+        var out = "{\"commit\": \(quote(plan.commit)), \"appliedCommit\": \(plan.appliedCommit.map(quote) ?? "null"),\n \"items\": ["
+        for (index, item) in plan.items.enumerated() {
+            out += index == 0 ? "\n  " : ",\n  "
+            out += "{\"app\": \(quote(item.app)), \"tier\": \"\(item.tier.rawValue)\", \"action\": \"\(item.action.rawValue)\", "
+            out += "\"reason\": \(quote(item.reason)), \"workflows\": [\(item.workflows.map(quote).joined(separator: ", "))], "
+            out += "\"blocked\": [" + item.blocked.map {
+                "{\"workflow\": \(quote($0.workflow)), \"reason\": \(quote($0.reason))}"
+            }.joined(separator: ", ") + "]"
+            if let fingerprint = item.fingerprint { out += ", \"fingerprint\": \"\(fingerprint.digest)\"" }
+            if item.waiting { out += ", \"waiting\": true" }
+            out += "}"
+        }
+        out += plan.items.isEmpty ? "],\n" : "\n ],\n"
+        out += " \"errors\": [\(plan.errors.map(quote).joined(separator: ", "))]}\n"
+        return out
+    }
+
+    public static func text(_ plan: Plan) -> String {
+        var out = "plan for \(plan.commit) (applied: \(plan.appliedCommit ?? "nothing yet"))\n"
+        for error in plan.errors { out += "error: \(error)\n" }
+        var index = 0
+        let items = plan.items
+        while index < items.count {
+            var end = index
+            while end < items.count, items[end].app == items[index].app { end += 1 }
+            let group = items[index..<end]
+            if group.contains(where: { $0.action != .skip || !$0.blocked.isEmpty }) {
+                out += "\(items[index].app)\n"
+                for item in group {
+                    let tier = item.tier.rawValue.padding(to: 12)
+                    let action = item.action.rawValue.padding(to: 10)
+                    out += "  \(tier)\(action)\(item.reason)"
+                    if !item.workflows.isEmpty { out += " [\(item.workflows.joined(separator: ", "))]" }
+                    out += "\n"
+                    for blocked in item.blocked { out += "    blocked \(blocked.workflow): \(blocked.reason)\n" }
+                }
+            }
+            index = end
+        }
+        out += summary(plan) + "\n"
+        return out
+    }
+
+    /// `3 to run, 27 unchanged, 1 blocked`, then the rarer actions when present.
+    public static func summary(_ plan: Plan) -> String {
+        let counts = plan.counts
+        var parts = ["\(counts[.run] ?? 0) to run", "\(counts[.skip] ?? 0) unchanged", "\(counts[.blocked] ?? 0) blocked"]
+        let rare: [(PlanItem.Action, String)] = [(.prune, "to prune"), (.error, "in error"), (.stalled, "stalled"), (.suspended, "suspended")]
+        for (action, label) in rare { if let count = counts[action], count > 0 { parts.append("\(count) \(label)") } }
+        return parts.joined(separator: ", ")
+    }
+
+    static func quote(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            case "\r": out += "\\r"
+            default:
+                if scalar.value < 0x20 {
+                    let hex = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+}
+
+extension String {
+    fileprivate func padding(to width: Int) -> String {
+        count >= width ? self + " " : self + String(repeating: " ", count: width - count)
+    }
+}

@@ -1,0 +1,112 @@
+import Foundation
+import GitKit
+import Planner
+import Specs
+
+/// `innominatus plan` as a library call: fetch the branch and the applied state in one transfer,
+/// snapshot the head, load the desired state, plan. Nothing is executed or written but the cache.
+public struct PlanningPass: Sendable {
+    public var remote: Remote
+    public var branch: String
+    /// The reconciler's own folder; the bare cache is `<workdir>/cache.git`.
+    public var workdir: String
+
+    /// Why a plan could not be made (exit status 1).
+    public struct Failure: Error, Sendable, CustomStringConvertible {
+        public var description: String
+    }
+
+    public init(repo: String, branch: String = "main", workdir: String? = nil, helper: HelperCommand = .currentExecutable) {
+        let url = Self.normalizedURL(repo)
+        remote = Remote(url: url, helper: helper)
+        self.branch = branch
+        self.workdir = workdir ?? Self.defaultWorkdir(for: url)
+    }
+
+    /// A local path becomes absolute (the cache may be opened from elsewhere); URLs stay as given.
+    static func normalizedURL(_ repo: String) -> String {
+        if repo.contains("://") || repo.hasPrefix("/") { return repo }
+        if let colon = repo.firstIndex(of: ":"), !repo[..<colon].contains("/") { return repo }  // user@host:path
+        return URL(fileURLWithPath: repo).standardizedFileURL.path
+    }
+
+    /// `~/.cache/innominatus/<hash of URL>`: one cache per remote, stable across runs.
+    public static func defaultWorkdir(for url: String) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in url.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100_0000_01b3
+        }
+        let hex = String(hash, radix: 16)
+        let home = ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory()
+        return home + "/.cache/innominatus/" + String(repeating: "0", count: 16 - hex.count) + hex
+    }
+
+    /// Opens (or creates) the cache and fetches the branches and `refs/innominatus/*` in one transfer.
+    public func fetch() async throws -> Repository {
+        let cache = workdir + "/cache.git"
+        let repository: Repository
+        if FileManager.default.fileExists(atPath: cache + "/objects") {
+            repository = try Repository.open(at: cache)
+        } else {
+            do {
+                try FileManager.default.createDirectory(atPath: workdir, withIntermediateDirectories: true)
+            } catch {
+                throw Failure(description: "cannot create the workdir \(workdir): \(error.localizedDescription); pass --workdir")
+            }
+            repository = try Repository.createBare(at: cache)
+        }
+        try await repository.setOrigin(remote.url)
+        try await repository.fetch(from: remote, refspecs: [Repository.branchesRefspec, AppliedStateStore.refspec])
+        return repository
+    }
+
+    /// Everything a pass decided on: the reconciler executes `plan` and records over `applied`.
+    public struct Outcome: Sendable {
+        public var repository: Repository
+        public var desired: DesiredState
+        public var applied: AppliedState
+        public var plan: Plan
+    }
+
+    public func plan(now: Timestamp, loader: inout DesiredStateLoader) async throws -> Plan {
+        try await run(now: now, loader: &loader).plan
+    }
+
+    public func run(now: Timestamp, loader: inout DesiredStateLoader) async throws -> Outcome {
+        // INNOMINATUS_TIMINGS=1 prints each phase's duration on stderr (for Benchmarks/planner.sh).
+        let timings = ProcessInfo.processInfo.environment["INNOMINATUS_TIMINGS"] != nil
+        let clock = ContinuousClock()
+        var mark = clock.now
+        func lap(_ label: String) {
+            guard timings else { return }
+            let now = clock.now
+            FileHandle.standardError.write(Data("plan phase \(label): \(now - mark)\n".utf8))
+            mark = now
+        }
+        let repository = try await fetch()
+        lap("fetch")
+        let head: ObjectID
+        do {
+            head = try await repository.resolveRemoteBranch(branch)
+        } catch {
+            throw Failure(description: "the remote \(remote.url) has no branch '\(branch)' (\(error.message)); pass --branch")
+        }
+        let snapshot = try await repository.snapshot(of: head)
+        lap("snapshot")
+        let applied = try await AppliedStateStore(repository: repository).load()
+        lap("applied")
+        let desired = try await loader.load(snapshot, applied: applied, from: repository)
+        lap("load")
+        let plan = Planner().plan(desired: desired, applied: applied, now: now)
+        lap("plan")
+        return Outcome(repository: repository, desired: desired, applied: applied, plan: plan)
+    }
+}
+
+extension Timestamp {
+    /// The wall clock, read by callers of the planner (never by the planner itself).
+    public static var now: Timestamp {
+        Timestamp(millisecondsSinceEpoch: Int64((Date().timeIntervalSince1970 * 1000).rounded()))
+    }
+}

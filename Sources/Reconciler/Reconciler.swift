@@ -1,2 +1,0 @@
-/// The GitOps loop (see the Reconciler issue).
-public enum ReconcilerModule {}

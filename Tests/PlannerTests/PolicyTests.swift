@@ -1,0 +1,108 @@
+import Planner
+import Specs
+import Testing
+
+/// Policy: enforced by the planner, per workflow, reported on every pass until fixed.
+@Suite("Policy")
+struct PolicyTests {
+    @Test func unapprovedProductWorkflowIsBlockedWhileApprovedOnesRun() {
+        var world = PlannerWorld()
+        world.products["ecommerce"]!.append(PlannerWorld.workflow(
+            "rogue", kind: .product, path: "workflows/products/ecommerce/rogue.yaml", id: "r1"))
+        let plan = world.plan()
+        let item = plan.item("checkout", .product)
+        #expect(item?.action == .run)
+        #expect(item?.workflows == ["ecommerce/database-setup"])
+        #expect(item?.blocked == [BlockedWorkflow(workflow: "ecommerce/rogue", reason: "not in allowedProductWorkflows")])
+        // Still reported on the next pass, when nothing runs.
+        let again = world.plan(world.applied())
+        #expect(again.item("checkout", .product)?.action == .skip)
+        #expect(again.item("checkout", .product)?.blocked.count == 1)
+    }
+
+    @Test func approvingANewProductWorkflowRunsIt() {
+        var world = PlannerWorld()
+        world.products["ecommerce"]!.append(PlannerWorld.workflow(
+            "rogue", kind: .product, path: "workflows/products/ecommerce/rogue.yaml", id: "r1"))
+        let applied = world.applied()
+        world.config = PlannerWorld.config("""
+            workflowPolicies:
+              allowedProductWorkflows: [ecommerce/database-setup, search/index, ecommerce/rogue]
+            """)
+        let plan = world.plan(applied)
+        #expect(PlannerWorld.running(plan) == ["cart/product", "checkout/product"])
+        #expect(plan.item("cart", .product)?.reason == "product tier: workflows/products/ecommerce/rogue.yaml added")
+        #expect(plan.item("cart", .product)?.workflows == ["ecommerce/database-setup", "ecommerce/rogue"])
+    }
+
+    @Test func editingAPinnedWorkflowBlocksIt() {
+        let pin = String(repeating: "a", count: 40)
+        let now = String(repeating: "b", count: 40)
+        var world = PlannerWorld()
+        world.config = PlannerWorld.config("""
+            workflowPolicies:
+              allowedProductWorkflows:
+                - {name: ecommerce/database-setup, digest: \(pin)}
+                - search/index
+            """)
+        world.products["ecommerce"]![0].blobID = pin
+        #expect(world.plan().item("cart", .product)?.action == .run)
+        world.products["ecommerce"]![0].blobID = now
+        let item = world.plan().item("cart", .product)
+        #expect(item?.action == .blocked)
+        #expect(item?.blocked == [BlockedWorkflow(workflow: "ecommerce/database-setup",
+                                                  reason: "changed since approval: approved \(pin), now \(now)")])
+        #expect(item?.reason == "product tier: no workflow may run: ecommerce/database-setup: changed since approval: approved \(pin), now \(now)")
+    }
+
+    @Test(arguments: [
+        ("allowedStepTypes: {platform: [shell]}", "step 's0' has type 'http', which allowedStepTypes does not allow in the platform tier"),
+        ("maxStepsPerWorkflow: 1", "has 2 steps, more than maxStepsPerWorkflow (1)"),
+    ])
+    func stepPolicyBlocksTheWorkflow(policy: String, reason: String) {
+        var world = PlannerWorld()
+        world.config = PlannerWorld.config("  \(policy)\n")
+        world.platform[1] = PlannerWorld.workflow("notify", kind: .platform, path: "workflows/platform/notify.yaml", id: "p2",
+                                                  stepTypes: ["http", "shell"])
+        let item = world.plan().item("cart", .platform)
+        #expect(item?.action == .run)
+        #expect(item?.workflows == ["security-scan"])
+        #expect(item?.blocked == [BlockedWorkflow(workflow: "notify", reason: reason)])
+    }
+
+    @Test func unregisteredPluginTypeIsBlocked() {
+        var world = PlannerWorld()
+        world.apps["cart"]!.workflows = [PlannerWorld.workflow("scan", kind: .application, path: "apps/cart/workflows/scan.yaml",
+                                                                id: "w9", stepTypes: ["security"])]
+        let item = world.plan().item("cart", .application)
+        #expect(item?.action == .blocked)
+        #expect(item?.blocked.first?.reason == "step 's0' uses the step type 'security', which is not registered under stepTypes")
+    }
+
+    @Test func missingRequiredPlatformWorkflowBlocksEveryApp() {
+        var world = PlannerWorld()
+        world.config = PlannerWorld.config("  requiredPlatformWorkflows: [security-scan, audit]\n")
+        let plan = world.plan()
+        #expect(plan.items.count == 9)
+        #expect(plan.items.allSatisfy { $0.action == .blocked })
+        #expect(plan.item("finder", .application)?.reason
+            == "required platform workflow 'audit' missing or blocked: add or fix workflows/platform/audit.yaml, "
+            + "or remove it from requiredPlatformWorkflows")
+    }
+
+    @Test func invalidAdminConfigFailsClosed() {
+        var desired = PlannerWorld().desired()
+        desired.configErrors = ["policies/admin-config.yaml:3:5: error: workflowPolicies.maxPrunePerPass: not a number"]
+        let plan = Planner().plan(desired: desired, applied: .empty, now: Timestamp(millisecondsSinceEpoch: 0))
+        #expect(plan.items.isEmpty)
+        #expect(plan.errors == ["invalid admin config, nothing runs: policies/admin-config.yaml:3:5: error: workflowPolicies.maxPrunePerPass: not a number"])
+    }
+
+    @Test func invalidPlatformWorkflowIsBlockedWithItsErrors() {
+        var world = PlannerWorld()
+        world.platform[1].content = .invalid(["workflows/platform/notify.yaml:4:3: error: spec.steps: required"])
+        let item = world.plan().item("cart", .platform)
+        #expect(item?.action == .run)
+        #expect(item?.blocked.first?.reason == "invalid workflow file: workflows/platform/notify.yaml:4:3: error: spec.steps: required")
+    }
+}

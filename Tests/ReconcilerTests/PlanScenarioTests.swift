@@ -1,0 +1,106 @@
+import Foundation
+import GitKit
+import Planner
+import Reconciler
+import Specs
+import TestSupport
+import Testing
+
+/// `plan` over real git repositories: commit a change, plan, check what runs and why.
+@Suite("plan over a real platform repository")
+struct PlanScenarioTests {
+    @Test func changesRunOnlyTheirPairsAcrossPasses() async throws {
+        var repo = try PlatformRepoFixture()
+        let cold = try await repo.plan()
+        #expect(PlatformRepoFixture.running(cold.plan) == [
+            "cart/platform", "cart/product", "checkout/application", "checkout/platform", "checkout/product", "search/platform",
+        ])
+        #expect(cold.plan.appliedCommit == nil)
+        try await repo.recordSuccess(cold)
+
+        // Nothing changed: nothing runs, and the applied state came back from the remote.
+        let again = try await repo.plan()
+        #expect(PlatformRepoFixture.running(again.plan).isEmpty)
+        #expect(again.plan.appliedCommit == cold.plan.commit)
+
+        // A docs-only change runs nothing.
+        let docs = try await repo.change(["README.md": "# platform, documented\n"])
+        #expect(PlatformRepoFixture.running(docs.plan).isEmpty)
+
+        // A platform workflow input: the platform tier of every app, named in the reason.
+        let input = try await repo.change(["scripts/scan.sh": "#!/bin/sh\necho scan harder\n"])
+        #expect(PlatformRepoFixture.running(input.plan) == ["cart/platform", "checkout/platform", "search/platform"])
+        #expect(input.plan.item("cart", .platform)?.reason == "platform tier: scripts/scan.sh changed")
+        try await repo.recordSuccess(input)
+
+        // One Score: that app's tiers only; only that blob is parsed (plus the admin config).
+        let score = try await repo.change(["apps/cart/score.yaml": PlatformRepoFixture.score("cart", product: "ecommerce", image: "nginx:2")])
+        #expect(PlatformRepoFixture.running(score.plan) == ["cart/platform", "cart/product"])
+        #expect(score.plan.item("cart", .product)?.reason == "product tier: apps/cart/score.yaml changed")
+        #expect(repo.loader.parsedBlobs == 2)
+        try await repo.recordSuccess(score)
+
+        // git revert: back to the old Score, and the pairs whose fingerprint moved run again.
+        try repo.git.git("revert", "--no-edit", "HEAD")
+        try repo.git.push()
+        let reverted = try await repo.plan()
+        #expect(PlatformRepoFixture.running(reverted.plan) == ["cart/platform", "cart/product"])
+    }
+
+    @Test func brokenScoreIsAnErrorWithItsPositionAndNeverAPrune() async throws {
+        var repo = try PlatformRepoFixture()
+        try await repo.recordSuccess(try await repo.plan())
+        let broken = try await repo.change(["apps/cart/score.yaml": "apiVersion: score.dev/v1b1\nmetadata:\n  name: cart\ncontainers: 7\n"])
+        let item = try #require(broken.plan.item("cart", .platform))
+        #expect(item.action == .error)
+        #expect(item.reason.contains("apps/cart/score.yaml:4:"))
+        #expect(!broken.plan.items.contains { $0.action == .prune })
+        // A removed Score is a prune.
+        let removed = try await repo.change(["apps/cart/score.yaml": nil])
+        #expect(removed.plan.items.filter { $0.action == .prune }.map(\.key.description) == ["cart/platform", "cart/product"])
+    }
+
+    @Test func unapprovedAndRepinnedProductWorkflowsAreBlocked() async throws {
+        var repo = try PlatformRepoFixture()
+        let rogue = try await repo.change([
+            "workflows/products/ecommerce/rogue.yaml": PlatformRepoFixture.workflow("ProductWorkflow", "rogue"),
+        ])
+        let item = try #require(rogue.plan.item("cart", .product))
+        #expect(item.action == .run)
+        #expect(item.workflows == ["ecommerce/database-setup"])
+        #expect(item.blocked.map(\.reason) == ["not in allowedProductWorkflows"])
+        // Pin database-setup to a digest that is not its content.
+        let stale = String(repeating: "a", count: 40)
+        let pinned = try await repo.change(["policies/admin-config.yaml": PlatformRepoFixture.adminConfig.replacingOccurrences(
+            of: "- ecommerce/database-setup", with: "- {name: ecommerce/database-setup, digest: \(stale)}")])
+        let blocked = try #require(pinned.plan.item("cart", .product))
+        #expect(blocked.action == .blocked)
+        let actual = try repo.git.git("rev-parse", "HEAD:workflows/products/ecommerce/database-setup.yaml")
+        #expect(blocked.blocked.first { $0.workflow == "ecommerce/database-setup" }?.reason
+            == "changed since approval: approved \(stale), now \(actual)")
+    }
+
+    @Test func theBinaryPrintsContractJSONAndFailsClosedOnABadAdminConfig() async throws {
+        let repo = try PlatformRepoFixture()
+        let binary = GitFixture.helper.executable
+        let result = try Shell.execute([binary, "plan", "--repo", repo.git.remote, "--workdir", repo.workdir, "--output", "json"])
+        #expect(result.status == 0)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(json["commit"] as? String == (try repo.git.git("rev-parse", "HEAD")))
+        #expect(json["appliedCommit"] is NSNull)
+        let items = try #require(json["items"] as? [[String: Any]])
+        #expect(items.count == 9)
+        let first = try #require(items.first)
+        #expect(Set(first.keys).isSuperset(of: ["app", "tier", "action", "reason", "workflows", "blocked"]))
+
+        let text = try Shell.execute([binary, "plan", "--repo", repo.git.remote, "--workdir", repo.workdir])
+        #expect(text.stdout.hasSuffix("6 to run, 3 unchanged, 0 blocked\n"))
+
+        try repo.git.commit(["policies/admin-config.yaml": "workflowPolicies:\n  maxPrunePerPass: many\n"])
+        try repo.git.push()
+        let failed = try Shell.execute([binary, "plan", "--repo", repo.git.remote, "--workdir", repo.workdir, "--output", "json"])
+        #expect(failed.status == 1)
+        #expect(failed.stderr.contains("policies/admin-config.yaml:2:"))
+        #expect(failed.stdout.contains("\"items\": []"))
+    }
+}
