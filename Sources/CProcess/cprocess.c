@@ -72,7 +72,9 @@ pid_t innominatus_spawn_guarded(const char *path, char *const argv[], char *cons
     /* Descriptors of other steps' pipes must not be held open by this guard: close everything else. */
     innominatus_close_from(3);
 
-    pid_t child = fork();
+    /* The guard is single-threaded and only makes system calls here, so vfork is safe and spares a second
+       copy of the reconciler's page tables. */
+    pid_t child = vfork();
     if (child == 0) {
         action.sa_handler = SIG_DFL;
         for (int signal = 1; signal < NSIG; signal++) {

@@ -24,28 +24,41 @@ struct WorkflowRun: Sendable {
             guard let names = steps[index].dependsOn else { return index == 0 ? [] : [index - 1] }
             return names.compactMap { name in steps.firstIndex { $0.name == name } }
         }
+        // Bookkeeping in O(steps + edges): a workflow of 1,000 chained steps must not cost a quadratic scan.
+        var dependents: [[Int]] = Array(repeating: [], count: steps.count)
+        for (index, needs) in dependencies.enumerated() { for need in needs { dependents[need].append(index) } }
+        var waitingFor = dependencies.map(\.count)
+        var ready = steps.indices.filter { waitingFor[$0] == 0 }
         var outcomes: [StepOutcome?] = Array(repeating: nil, count: steps.count)
-        var started_ = Array(repeating: false, count: steps.count)
         var outputs = earlierOutputs
         var failed = false
         var running = 0
 
+        func complete(_ index: Int, _ outcome: StepOutcome) {
+            outcomes[index] = outcome
+            if outcome.isFailure { failed = true }
+            for next in dependents[index] {
+                waitingFor[next] -= 1
+                if waitingFor[next] == 0 {
+                    // Ready steps start in file order.
+                    ready.insert(next, at: ready.firstIndex { $0 > next } ?? ready.endIndex)
+                }
+            }
+        }
+
         await withTaskGroup(of: (Int, StepOutcome, [String: String]).self) { group in
-            while outcomes.contains(where: { $0 == nil }) {
-                var progressed = false
-                for index in steps.indices where !started_[index] && running < maxParallel
-                    && dependencies[index].allSatisfy({ outcomes[$0] != nil }) {
+            while true {
+                while running < maxParallel, !ready.isEmpty {
+                    let index = ready.removeFirst()
                     let step = steps[index]
                     let scope = StepScope(app: app, tier: workflow.kind.tier, phase: workflow.phase, workflow: workflow.name,
                                           outputs: outputs)
-                    started_[index] = true
-                    progressed = true
                     if let skip = skipReason(step, failed: failed, scope: scope, deadline: deadline) {
-                        let result: StepResult = skip.isFailure ? .failed : .skipped
-                        outcomes[index] = StepOutcome(name: step.name, type: step.type.description, result: result,
-                                                      message: mask.mask(skip.message))
-                        if skip.isFailure || skip.failsWorkflow { failed = true }
-                        runner.settings.progress?(.finished(workflow: workflow.name, outcomes[index]!))
+                        let outcome = StepOutcome(name: step.name, type: step.type.description,
+                                                  result: skip.isFailure ? .failed : .skipped, message: mask.mask(skip.message))
+                        if skip.failsWorkflow { failed = true }
+                        runner.settings.progress?(.finished(workflow: workflow.name, outcome))
+                        complete(index, outcome)
                         continue
                     }
                     running += 1
@@ -55,12 +68,10 @@ struct WorkflowRun: Sendable {
                         return (index, outcome, raw)
                     }
                 }
-                if progressed { continue }
-                guard let (index, outcome, raw) = await group.next() else { break }
+                guard running > 0, let (index, outcome, raw) = await group.next() else { break }
                 running -= 1
-                outcomes[index] = outcome
-                if outcome.isFailure { failed = true }
                 if !raw.isEmpty { outputs[steps[index].name] = raw }
+                complete(index, outcome)
             }
         }
         let finished = outcomes.enumerated().map { index, outcome in

@@ -16,8 +16,9 @@ enum ShellStep {
         } catch {
             return .failure(error.message)
         }
-        _ = FileManager.default.createFile(atPath: outputFile, contents: nil, attributes: [.posixPermissions: 0o600])
-        defer { try? FileManager.default.removeItem(atPath: outputFile) }
+        // Not created in advance: most steps write no outputs, and creating a file per step costs more than
+        // the step's own process. The scratch folder is private (0700), so the step's own file is too.
+        defer { unlink(outputFile) }
         let mask = invocation.mask.adding(environment.secrets)
         let spec = ProcessSpec(executable: "/bin/sh", arguments: ["sh", "-c", script], environment: environment.variables,
                                directory: invocation.scope.app.repositoryRoot, input: nil, timeout: invocation.timeout,
