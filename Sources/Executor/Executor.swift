@@ -1,2 +1,92 @@
-/// Runs workflow steps (see the Executor issue).
-public enum ExecutorModule {}
+import Foundation
+import Specs
+
+/// Runs an app's workflows (ARCHITECTURE.md §2): phases in order, tiers in order inside a phase, each
+/// workflow's steps as a DAG. Everything that ran is returned as values; nothing here throws for a failing
+/// step, and problems found before running (unknown step types, forbidden `fromEnv`) stop the run before
+/// any step starts.
+public struct Executor: Sendable {
+    public var admin: AdminConfig
+    public var settings: ExecutorSettings
+
+    public init(admin: AdminConfig = .default, settings: ExecutorSettings = ExecutorSettings()) {
+        self.admin = admin
+        self.settings = settings
+    }
+
+    /// What would stop `workflows` before any step runs; empty when they may run.
+    public func check(_ workflows: [Workflow], repositoryRoot: String) -> [ExecutorError] {
+        let preflight = Preflight(admin: admin, settings: settings)
+        return workflows.flatMap { preflight.problems(in: $0, repositoryRoot: repositoryRoot) }
+    }
+
+    /// The time a workflow gets: its `timeout:` (or the default), capped by `maxWorkflowDuration`.
+    public func timeout(of workflow: Workflow) -> Duration {
+        var limit = workflow.timeout?.duration ?? settings.defaultWorkflowTimeout
+        if let cap = admin.maxWorkflowDuration?.duration, cap < limit { limit = cap }
+        return limit
+    }
+
+    /// Steps of one workflow that may run at once.
+    public var maxParallelSteps: Int { max(1, admin.maxConcurrentWorkflows ?? settings.maxParallelSteps) }
+
+    /// Runs one workflow for one app (what `innominatus run` does).
+    /// - Parameter earlierOutputs: outputs of workflows that ran before, by step name.
+    public func run(_ workflow: Workflow, app: AppContext, earlierOutputs: [String: [String: String]] = [:]) async -> WorkflowOutcome {
+        await run(app: app, workflows: [workflow], earlierOutputs: earlierOutputs).workflows[0]
+    }
+
+    /// Runs an app's workflows: `pre-deployment`, `deployment`, `post-deployment` (or only `destroy` when
+    /// `prune` is set), platform → product → application inside each phase, in the given order within a
+    /// tier. The first failed workflow stops the rest: they are `not-run`.
+    public func run(app: AppContext, workflows: [Workflow], prune: Bool = false,
+                    earlierOutputs: [String: [String: String]] = [:]) async -> AppRunOutcome {
+        let ordered = Self.order(workflows, prune: prune)
+        let problems = check(ordered, repositoryRoot: app.repositoryRoot)
+        if !problems.isEmpty {
+            let message = problems.map(\.message).joined(separator: "\n")
+            let outcomes = ordered.map { WorkflowOutcome(name: $0.name, tier: $0.kind.tier, phase: $0.phase.rawValue,
+                                                         result: .failed, message: message) }
+            return AppRunOutcome(app: app.appName, result: .failed, workflows: outcomes)
+        }
+        let preflight = Preflight(admin: admin, settings: settings)
+        let mask = SecretMask(preflight.secrets(of: ordered, repositoryRoot: app.repositoryRoot))
+        let scratch = Self.makeScratch()
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        var outputs = earlierOutputs
+        var outcomes: [WorkflowOutcome] = []
+        var stopped: WorkflowOutcome?
+        for workflow in ordered {
+            if let stopped {
+                outcomes.append(WorkflowOutcome(name: workflow.name, tier: workflow.kind.tier, phase: workflow.phase.rawValue,
+                                                result: .notRun, message: "not run: workflow '\(stopped.name)' "
+                                                    + "(\(stopped.tier.rawValue), \(stopped.phase)) \(stopped.result.rawValue)"))
+                continue
+            }
+            let logDirectory = settings.logDirectory.map { "\($0)/\(workflow.kind.tier.rawValue)-\(workflow.name)" }
+            if let logDirectory { try? FileManager.default.createDirectory(atPath: logDirectory, withIntermediateDirectories: true) }
+            let runner = StepRunner(admin: admin, settings: settings, scratch: scratch, logDirectory: logDirectory)
+            let run = WorkflowRun(workflow: workflow, runner: runner, app: app, maxParallel: maxParallelSteps,
+                                  timeout: timeout(of: workflow), mask: mask)
+            let (outcome, newOutputs) = await run.run(earlierOutputs: outputs)
+            outputs = newOutputs
+            outcomes.append(outcome)
+            if outcome.result != .succeeded { stopped = outcome }
+        }
+        return AppRunOutcome(app: app.appName, result: stopped?.result ?? .succeeded, workflows: outcomes)
+    }
+
+    /// Phases in order, tiers in order inside a phase, the given order inside a tier.
+    static func order(_ workflows: [Workflow], prune: Bool) -> [Workflow] {
+        let phases: [Workflow.Phase] = prune ? [.destroy] : [.preDeployment, .deployment, .postDeployment]
+        return phases.flatMap { phase in
+            Tier.allCases.flatMap { tier in workflows.filter { $0.phase == phase && $0.kind.tier == tier } }
+        }
+    }
+
+    private static func makeScratch() -> String {
+        var template = Array((NSTemporaryDirectory() + "/innominatus-steps-XXXXXX").utf8CString)
+        guard let made = mkdtemp(&template) else { return NSTemporaryDirectory() }
+        return String(cString: made)
+    }
+}

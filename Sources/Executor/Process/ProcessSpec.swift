@@ -1,0 +1,37 @@
+/// One child process to run for a step, and how to treat its output.
+struct ProcessSpec: Sendable {
+    /// An absolute path.
+    var executable: String
+    /// The whole argv, argv[0] included.
+    var arguments: [String]
+    /// The complete environment: nothing of the reconciler's own is added.
+    var environment: [String: String]
+    var directory: String
+    /// Written to the child's stdin; nil gives it an empty stdin.
+    var input: [UInt8]?
+    /// True: stdout is collected apart (a plugin's JSON answer) and only stderr is logged.
+    var separateStdout = false
+    /// More stdout than this fails the step rather than growing memory.
+    var maxStdoutBytes = 4 * 1024 * 1024
+    var timeout: Duration
+    /// Between SIGTERM and SIGKILL to the step's process group.
+    var grace: Duration
+    var mask: SecretMask
+    /// The full log file (appended to), if any.
+    var logPath: String?
+}
+
+/// How a child process ended.
+struct ProcessEnd: Sendable {
+    /// Exit status, or 128 + signal; nil when it could not start.
+    var exitCode: Int32?
+    var timedOut = false
+    var cancelled = false
+    /// Collected stdout when `separateStdout` was set.
+    var stdout: [UInt8] = []
+    var stdoutOverflowed = false
+    /// The masked last lines of its log.
+    var log: [String] = []
+    /// Why it could not start.
+    var failure: String?
+}

@@ -1,0 +1,69 @@
+import Foundation
+import Specs
+
+/// Runs one step to its outcome: the attempts its `retries` allow, with exponential backoff between them,
+/// each capped by the workflow's deadline. Never throws: a failure is a `StepOutcome`.
+struct StepRunner: Sendable {
+    var admin: AdminConfig
+    var settings: ExecutorSettings
+    var scratch: String
+    var logDirectory: String?
+
+    /// - Parameter deadline: the workflow's deadline on `ContinuousClock`.
+    /// - Returns: the outcome (masked) and the raw outputs, which later steps receive unmasked.
+    func run(_ step: WorkflowStep, scope: StepScope, mask: SecretMask,
+             deadline: ContinuousClock.Instant) async -> (outcome: StepOutcome, outputs: [String: String]) {
+        let clock = ContinuousClock()
+        let started = clock.now
+        let logPath = logDirectory.map { "\($0)/\(step.name).log" }
+        var attempt = 0
+        var result: AttemptResult
+        var mask = mask
+        while true {
+            attempt += 1
+            let remaining = deadline - clock.now
+            guard remaining > .zero else {
+                result = AttemptResult(result: .timedOut, exitCode: nil, message: "the workflow's time was up before this attempt")
+                break
+            }
+            var timeout = remaining
+            if let limit = step.timeout?.duration, limit < timeout { timeout = limit }
+            settings.progress?(.started(workflow: scope.workflow, step: step.name, attempt: attempt))
+            let invocation = StepInvocation(step: step, scope: scope, resolver: PlaceholderResolver(scope: scope), admin: admin,
+                                            settings: settings, timeout: timeout, mask: mask, logPath: logPath,
+                                            scratch: scratch, attempt: attempt)
+            result = switch step.type {
+            case .shell: await ShellStep.run(invocation)
+            case .http: await HTTPStep.run(invocation)
+            case .plugin(let type): await PluginStep.run(invocation, type: type)
+            }
+            mask = mask.adding(result.secrets)
+            guard result.result == .failed || result.result == .timedOut, attempt <= step.retries, !Task.isCancelled else { break }
+            let backoff = backoff(after: attempt)
+            guard clock.now + backoff < deadline else { break }
+            appendNote("attempt \(attempt) \(result.result.rawValue): \(mask.mask(result.message ?? "")); "
+                       + "retrying in \(StepProcess.describe(backoff))", to: logPath)
+            do { try await Task.sleep(for: backoff) } catch { break }
+        }
+        let duration = clock.now - started
+        let outcome = StepOutcome(name: step.name, type: step.type.description, result: result.result, exitCode: result.exitCode,
+                                  durationMs: Int(StepProcess.milliseconds(duration)), attempts: attempt,
+                                  outputs: mask.mask(result.outputs), log: result.log.map(mask.mask),
+                                  message: result.message.map(mask.mask), logFile: logPath)
+        settings.progress?(.finished(workflow: scope.workflow, outcome))
+        return (outcome, result.outputs)
+    }
+
+    func backoff(after attempt: Int) -> Duration {
+        var wait = settings.retryBackoff
+        for _ in 1..<max(attempt, 1) where wait < settings.retryBackoffCap { wait *= 2 }
+        return min(wait, settings.retryBackoffCap)
+    }
+
+    private func appendNote(_ text: String, to path: String?) {
+        guard let path, let handle = FileHandle(forWritingAtPath: path) else { return }
+        defer { try? handle.close() }
+        _ = try? handle.seekToEnd()
+        try? handle.write(contentsOf: Data("[innominatus] \(text)\n".utf8))
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+import Specs
+
+/// `type: shell`: `sh -c RUN` in the checkout, with the scrubbed environment of `StepEnvironment`;
+/// outputs are the `key=value` lines the script writes to `$INNOMINATUS_OUTPUT`.
+enum ShellStep {
+    static func run(_ invocation: StepInvocation) async -> AttemptResult {
+        let step = invocation.step
+        let outputFile = "\(invocation.scratch)/\(step.name).\(invocation.attempt).out"
+        let environment: StepEnvironment
+        let script: String
+        do {
+            environment = try StepEnvironment(step: step, scope: invocation.scope, resolver: invocation.resolver,
+                                              outputFile: outputFile, admin: invocation.admin, settings: invocation.settings)
+            script = try invocation.resolver.resolve(step.run ?? "", field: "steps.\(step.name).run")
+        } catch {
+            return .failure(error.message)
+        }
+        // Not created in advance: most steps write no outputs, and creating a file per step costs more than
+        // the step's own process. The scratch folder is private (0700), so the step's own file is too.
+        defer { unlink(outputFile) }
+        let mask = invocation.mask.adding(environment.secrets)
+        let spec = ProcessSpec(executable: "/bin/sh", arguments: ["sh", "-c", script], environment: environment.variables,
+                               directory: invocation.scope.app.repositoryRoot, input: nil, timeout: invocation.timeout,
+                               grace: invocation.settings.killGrace, mask: mask, logPath: invocation.logPath)
+        let end = await StepProcess.run(spec)
+        var result = AttemptResult.from(end, what: "the script", timeout: invocation.timeout)
+        result.secrets = environment.secrets
+        if result.result == .succeeded {
+            switch OutputFile.parse(atPath: outputFile) {
+            case .success(let outputs): result.outputs = outputs
+            case .failure(let error):
+                result.result = .failed
+                result.message = error.message
+            }
+        }
+        return result
+    }
+}
+
+/// The `$INNOMINATUS_OUTPUT` format: one `key=value` per line; blank lines are ignored.
+enum OutputFile {
+    static let maxBytes = 1024 * 1024
+
+    static func parse(atPath path: String) -> Result<[String: String], ExecutorError> {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return .success([:]) }
+        defer { try? handle.close() }
+        let data = (try? handle.read(upToCount: maxBytes + 1)) ?? Data()
+        guard data.count <= maxBytes else {
+            return .failure(ExecutorError(.invalidStep, "the step wrote more than 1 MiB to $INNOMINATUS_OUTPUT; "
+                + "write short key=value lines and keep large data in files"))
+        }
+        var outputs: [String: String] = [:]
+        for (number, line) in String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let text = line.hasSuffix("\r") ? line.dropLast() : line
+            if text.trimmingCharacters(in: .whitespaces).isEmpty { continue }
+            guard let equals = text.firstIndex(of: "="), equals != text.startIndex else {
+                return .failure(ExecutorError(.invalidStep, "line \(number + 1) of $INNOMINATUS_OUTPUT is not key=value: "
+                    + "write one 'key=value' per line, e.g. echo \"url=https://…\" >> \"$INNOMINATUS_OUTPUT\""))
+            }
+            outputs[String(text[..<equals])] = String(text[text.index(after: equals)...])
+        }
+        return .success(outputs)
+    }
+}

@@ -1,0 +1,127 @@
+import ArgumentParser
+import Executor
+import Foundation
+import Specs
+
+/// `innominatus run WORKFLOW.yaml --app SCORE.yaml [--dry-run] [--output text|json]`: runs one workflow for
+/// one app on this machine, so product teams can test a workflow before opening the pull request.
+/// All logic is in Executor; this parses, loads and prints.
+struct Run: ParsableCommand {
+    enum Output: String, CaseIterable, ExpressibleByArgument {
+        case text
+        case json
+    }
+
+    static let configuration = CommandConfiguration(
+        abstract: "Run one workflow for one app locally.",
+        discussion: """
+            Steps run in the repository root (--repo, default: the nearest folder above the workflow holding \
+            policies/admin-config.yaml or .git), whose admin config registers plugin step types and allows \
+            fromEnv variables. Exit status: 0 when the workflow succeeded, 1 when it failed or a file is \
+            invalid, 2 for usage errors.
+            """)
+
+    @Argument(help: "The workflow file.")
+    var workflow: String
+
+    @Option(help: "The app's Score file.")
+    var app: String
+
+    @Option(help: "The platform repository's root (default: found from the workflow's location).")
+    var repo: String?
+
+    @Option(help: "The commit steps see as COMMIT and ${commit}.")
+    var commit: String = "local"
+
+    @Option(help: "Where full step logs go (default: none; the result keeps each step's last lines).")
+    var logDir: String?
+
+    @Flag(help: "Print the resolved steps and run nothing.")
+    var dryRun = false
+
+    @Option(help: "Output format: text or json.")
+    var output: Output = .text
+
+    /// Synchronous on purpose: `main.swift` calls a subcommand through `any AsyncParsableCommand`, which picks
+    /// ParsableCommand's synchronous `run()`. The main thread is not one of Swift's cooperative threads, so
+    /// waiting here for the run (which executes on that pool) cannot starve it.
+    func run() throws {
+        let box = ResultBox()
+        let semaphore = DispatchSemaphore(value: 0)
+        let command = self
+        Task.detached {
+            do { try await command.execute() } catch { box.error = error }
+            semaphore.signal()
+        }
+        semaphore.wait()
+        if let error = box.error { throw error }
+    }
+
+    private func execute() async throws {
+        let root = repo ?? Self.repositoryRoot(above: workflow)
+        let workflowReport = try validate(workflow)
+        let scoreReport = try validate(app)
+        guard let workflowModel = workflowReport.workflow, let score = scoreReport.score else {
+            var errors = (workflowReport.errors + scoreReport.errors).map(\.description)
+            if workflowReport.isValid && workflowReport.workflow == nil { errors.append("\(workflow): not a workflow file") }
+            if scoreReport.isValid && scoreReport.score == nil { errors.append("\(app): not a Score file") }
+            FileHandle.standardError.write(Data((errors.joined(separator: "\n") + "\n").utf8))
+            throw ExitCode(1)
+        }
+        var admin = AdminConfig.default
+        let adminPath = root + "/policies/admin-config.yaml"
+        if FileManager.default.fileExists(atPath: adminPath) {
+            let report = try validate(adminPath)
+            guard let config = report.adminConfig else {
+                FileHandle.standardError.write(Data((report.errors.map(\.description).joined(separator: "\n") + "\n").utf8))
+                throw ExitCode(1)
+            }
+            admin = config
+        }
+        let context = AppContext(score: score, scoreFile: URL(fileURLWithPath: app).standardizedFileURL.path,
+                                 commit: commit, repositoryRoot: URL(fileURLWithPath: root).standardizedFileURL.path)
+        if dryRun {
+            let (steps, problems) = Executor(admin: admin).dryRun(workflowModel, app: context)
+            print(output == .json ? RunReport.json(steps) : RunReport.text(steps))
+            if !problems.isEmpty {
+                FileHandle.standardError.write(Data((problems.map(\.message).joined(separator: "\n") + "\n").utf8))
+                throw ExitCode(1)
+            }
+            return
+        }
+        let settings = ExecutorSettings(logDirectory: logDir, progress: { event in
+            FileHandle.standardError.write(Data((RunReport.progress(event) + "\n").utf8))
+        })
+        let outcome = await Executor(admin: admin, settings: settings).run(workflowModel, app: context)
+        print(output == .json ? RunReport.json(outcome) : RunReport.text(outcome))
+        if outcome.result != .succeeded { throw ExitCode(1) }
+    }
+
+    private func validate(_ path: String) throws -> SpecFileReport {
+        do {
+            return try SpecValidator().validate(fileAt: path)
+        } catch {
+            FileHandle.standardError.write(Data("Error: \(error.description)\n".utf8))
+            throw ExitCode(2)
+        }
+    }
+
+    /// The nearest folder above `file` holding `policies/admin-config.yaml` or `.git`; else the current folder.
+    static func repositoryRoot(above file: String) -> String {
+        var folder = URL(fileURLWithPath: file).standardizedFileURL.deletingLastPathComponent()
+        while folder.path != "/" {
+            for marker in ["policies/admin-config.yaml", ".git"]
+            where FileManager.default.fileExists(atPath: folder.appendingPathComponent(marker).path) {
+                return folder.path
+            }
+            folder = folder.deletingLastPathComponent()
+        }
+        return FileManager.default.currentDirectoryPath
+    }
+}
+
+/// Carries the run's error from the detached task to the waiting main thread.
+private final class ResultBox: @unchecked Sendable {
+    // Safe: written by the task before it signals the semaphore, read by the main thread after the wait.
+    var error: (any Error)?
+}

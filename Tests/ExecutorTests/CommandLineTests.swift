@@ -1,0 +1,89 @@
+import Foundation
+import Specs
+import Testing
+import TestSupport
+@testable import Executor
+
+/// `innominatus run`, the built binary, as a user runs it — and as a parent killed with SIGKILL.
+@Suite struct CommandLineTests {
+    static let binary = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent(".build/debug/innominatus").path
+
+    func sandbox(steps: String) throws -> Sandbox {
+        let sandbox = try Sandbox()
+        try sandbox.write("policies/admin-config.yaml", "workflowPolicies:\n  maxWorkflowDuration: 1m\n")
+        let indented = steps.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n")
+        try sandbox.write("apps/demo/workflows/wf.yaml", """
+            apiVersion: workflow.dev/v1
+            kind: Workflow
+            metadata: {name: wf}
+            spec:
+              steps:
+            \(indented)
+            """)
+        return sandbox
+    }
+
+    func run(_ sandbox: Sandbox, _ extra: [String] = []) throws -> Shell.Result {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.binary), "build the innominatus binary first")
+        return try Shell.execute([Self.binary, "run", "apps/demo/workflows/wf.yaml", "--app", "apps/demo/score.yaml"] + extra,
+                                 in: sandbox.root)
+    }
+
+    @Test func aSucceedingWorkflowExitsZeroAndReportsJSON() throws {
+        let sandbox = try sandbox(steps: "- {name: hello, run: \"echo hi from $APP_NAME; echo greeting=hi >> $INNOMINATUS_OUTPUT\"}")
+        let result = try run(sandbox, ["--output", "json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let outcome = try JSONDecoder().decode(WorkflowOutcome.self, from: Data(result.stdout.utf8))
+        #expect(outcome.result == .succeeded)
+        #expect(outcome.step("hello")?.outputs == ["greeting": "hi"])
+        #expect(outcome.step("hello")?.log == ["hi from demo"])
+        #expect(result.stderr.contains("wf/hello"))
+    }
+
+    @Test func aFailingWorkflowExitsOne() throws {
+        let sandbox = try sandbox(steps: "- {name: broken, run: \"echo oh no; exit 5\"}")
+        let result = try run(sandbox)
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("broken [shell]: failed, exit 5"))
+        #expect(result.stdout.contains("| oh no"))
+    }
+
+    @Test func dryRunPrintsResolvedStepsAndRunsNothing() throws {
+        let sandbox = try sandbox(steps: """
+            - {name: first, run: "touch \(Sandbox.placeholderFree("ran")); echo ${app.name}"}
+            - {name: second, run: "echo ${steps.first.outputs.x}", retries: 2}
+            """)
+        let result = try run(sandbox, ["--dry-run"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("echo demo"))
+        #expect(result.stdout.contains("second [shell] after first retries 2"))
+        #expect(result.stdout.contains("${steps.first.outputs.x}"))
+        #expect(!FileManager.default.fileExists(atPath: sandbox.path("ran")))
+    }
+
+    @Test func aStepDiesWithItsReconcilerEvenOnSIGKILL() async throws {
+        let sandbox = try sandbox(steps: """
+            - name: sleeper
+              run: |
+                echo $$$$ >> pids
+                sleep 60 &
+                echo $! >> pids
+                wait
+            """)
+        // The checkout is the working directory, so the step writes `pids` into it.
+        let parent = try Shell.start([Self.binary, "run", "apps/demo/workflows/wf.yaml", "--app", "apps/demo/score.yaml"],
+                                     in: sandbox.root, log: sandbox.path("run.log"))
+        #expect(await eventually(10) { sandbox.lines("pids").count == 2 })
+        let pids = sandbox.lines("pids").compactMap { Int32($0) }
+        for pid in pids { #expect(!processIsGone(pid)) }
+        kill(parent.pid, SIGKILL)
+        parent.stop()
+        for pid in pids { #expect(await eventually { processIsGone(pid) }, "step process \(pid) outlived its reconciler") }
+    }
+}
+
+extension Sandbox {
+    /// A relative file name usable inside a script (the step's working directory is the checkout).
+    static func placeholderFree(_ name: String) -> String { name }
+}

@@ -1,4 +1,0 @@
-import Testing
-@testable import Executor
-
-@Test func executorModuleLinks() { _ = ExecutorModule.self }

@@ -1,0 +1,96 @@
+import Foundation
+import Specs
+import Testing
+import TestSupport
+@testable import Executor
+
+/// A real HTTP server on 127.0.0.1 (Python's http.server), answering with what it received.
+final class EchoServer {
+    static let script = """
+        import json, sys
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+        class Handler(BaseHTTPRequestHandler):
+            def answer(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length).decode() if length else ""
+                status = int(self.path.rsplit("/", 1)[1]) if self.path.startswith("/status/") else 200
+                if self.path.startswith("/slow"):
+                    import time; time.sleep(5)
+                payload = json.dumps({"method": self.command, "path": self.path, "body": body,
+                                      "token": self.headers.get("X-Token", ""), "id": 42}).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("X-Request-Path", self.path)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+            do_GET = do_POST = do_PUT = do_DELETE = answer
+            def log_message(self, *args): pass
+        ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Handler).serve_forever()
+        """
+
+    let port: Int
+    let process: Shell.Background
+    let directory: TemporaryDirectory
+
+    init() throws {
+        directory = try TemporaryDirectory("http")
+        let scriptPath = directory.appending("server.py")
+        try Self.script.write(toFile: scriptPath, atomically: true, encoding: .utf8)
+        port = try freeLocalPort()
+        process = try Shell.start(["python3", scriptPath, String(port)], log: directory.appending("server.log"))
+        try waitForPort(port)
+    }
+
+    deinit { process.stop() }
+
+    var base: String { "http://127.0.0.1:\(port)" }
+}
+
+@Suite struct HTTPTests {
+    @Test func aRequestWithPlaceholdersAndItsResponseAsOutputs() async throws {
+        let server = try EchoServer()
+        let sandbox = try Sandbox()
+        let workflow = try Sandbox.workflow("""
+            - {name: first, run: "echo v=7 >> $INNOMINATUS_OUTPUT"}
+            - name: call
+              type: http
+              method: POST
+              url: "\(server.base)/apps/${app.name}"
+              headers: {X-Token: "t-${commit}"}
+              body: '{"version": "${steps.first.outputs.v}"}'
+              expectedStatus: [200, 201]
+            - {name: use, run: "test '${steps.call.outputs.json_id}' = 42"}
+            """)
+        let outcome = await sandbox.run(workflow)
+        #expect(outcome.result == .succeeded, "\(outcome)")
+        let call = try #require(outcome.step("call"))
+        #expect(call.outputs["status"] == "200")
+        #expect(call.outputs["json_method"] == "POST")
+        #expect(call.outputs["json_path"] == "/apps/demo")
+        #expect(call.outputs["json_body"] == #"{"version": "7"}"#)
+        #expect(call.outputs["json_token"] == "t-c0ffee")
+        #expect(call.outputs["header_x-request-path"] == "/apps/demo")
+    }
+
+    @Test func anUnexpectedStatusFailsTheStep() async throws {
+        let server = try EchoServer()
+        let sandbox = try Sandbox()
+        let workflow = try Sandbox.workflow("""
+            - {name: missing, type: http, method: GET, url: "\(server.base)/status/404"}
+            - {name: accepted, type: http, method: DELETE, url: "\(server.base)/status/404", expectedStatus: [404], when: always}
+            """)
+        let outcome = await sandbox.run(workflow)
+        #expect(outcome.step("missing")?.result == .failed)
+        #expect(outcome.step("missing")?.message?.contains("404") == true)
+        #expect(outcome.step("accepted")?.result == .succeeded)
+    }
+
+    @Test func aSlowServerTimesOut() async throws {
+        let server = try EchoServer()
+        let sandbox = try Sandbox()
+        let workflow = try Sandbox.workflow("- {name: slow, type: http, method: GET, url: \"\(server.base)/slow\", timeout: 300ms}")
+        let outcome = await sandbox.run(workflow)
+        #expect(outcome.step("slow")?.result == .timedOut)
+    }
+}

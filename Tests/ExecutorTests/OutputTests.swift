@@ -1,0 +1,59 @@
+import Foundation
+import Specs
+import Testing
+@testable import Executor
+
+@Suite struct OutputTests {
+    @Test func outputsFlowToLaterStepsAsPlaceholdersAndVariables() async throws {
+        let sandbox = try Sandbox()
+        let seen = sandbox.path("seen")
+        let workflow = try Sandbox.workflow("""
+            - {name: make-url, run: "echo url=http://x/${app.name} >> $INNOMINATUS_OUTPUT; echo 'note=a=b' >> $INNOMINATUS_OUTPUT"}
+            - name: use
+              env: {TARGET: "${steps.make-url.outputs.url}"}
+              run: echo "$TARGET|$STEP_MAKE_URL_URL|${steps.make-url.outputs.note}|${commit}|${metadata.team}|${resources.db.host}" > \(seen); echo '$${literal}' >> \(seen)
+            """)
+        let outcome = await sandbox.run(workflow)
+        #expect(outcome.result == .succeeded)
+        #expect(outcome.step("make-url")?.outputs == ["url": "http://x/demo", "note": "a=b"])
+        #expect(sandbox.read("seen") == "http://x/demo|http://x/demo|a=b|c0ffee|payments|db.internal\n${literal}\n")
+    }
+
+    @Test func laterWorkflowsSeeEarlierOutputs() async throws {
+        let sandbox = try Sandbox()
+        let workflows = [
+            try Sandbox.workflow("- {name: provision, run: \"echo endpoint=db:5432 >> $INNOMINATUS_OUTPUT\"}",
+                                 name: "base", kind: "PlatformWorkflow"),
+            try Sandbox.workflow("- {name: deploy, run: \"test \\\"$STEP_PROVISION_ENDPOINT\\\" = db:5432\"}", name: "app"),
+        ]
+        let outcome = await sandbox.executor().run(app: sandbox.app, workflows: workflows)
+        #expect(outcome.result == .succeeded)
+    }
+
+    @Test func aMalformedOutputLineFailsTheStep() async throws {
+        let sandbox = try Sandbox()
+        let outcome = await sandbox.run(try Sandbox.workflow("- {name: bad, run: \"echo oops >> $INNOMINATUS_OUTPUT\"}"))
+        #expect(outcome.step("bad")?.result == .failed)
+        #expect(outcome.step("bad")?.message?.contains("key=value") == true)
+    }
+
+    @Test func theLogTailIsBoundedWhateverTheStepPrints() async throws {
+        let sandbox = try Sandbox()
+        // 100 MB in 1,000-byte lines, then a last marker line.
+        let workflow = try Sandbox.workflow("""
+            - name: loud
+              run: |
+                line=$(printf '%0999d' 0)
+                yes "$line" | head -c 100000000
+                echo the-end
+            """)
+        let outcome = await sandbox.run(workflow)
+        let loud = try #require(outcome.step("loud"))
+        #expect(loud.result == .succeeded)
+        #expect(loud.log.count <= 200)
+        #expect(loud.log.reduce(0) { $0 + $1.utf8.count + 1 } <= 64 * 1024)
+        #expect(loud.log.last == "the-end")
+        let size = try FileManager.default.attributesOfItem(atPath: sandbox.path("logs/application-wf/loud.log"))[.size] as? Int
+        #expect((size ?? 0) <= StepLog.maxFileBytes + 1024)
+    }
+}
