@@ -72,7 +72,7 @@ public struct PlanItem: Sendable, Hashable {
 }
 
 /// A workflow that may not run, and the policy (or file error) that says so.
-public struct BlockedWorkflow: Sendable, Hashable {
+public struct BlockedWorkflow: Sendable, Hashable, Codable {
     public var workflow: String
     public var reason: String
 

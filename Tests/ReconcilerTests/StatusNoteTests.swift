@@ -1,4 +1,5 @@
 import Foundation
+import Planner
 import GitKit
 import Reconciler
 import Specs

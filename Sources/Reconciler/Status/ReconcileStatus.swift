@@ -1,3 +1,4 @@
+import Planner
 import Specs
 
 /// The status of one pass over a commit: the YAML document innominatus appends to the commit's note
@@ -122,17 +123,6 @@ public struct TierStatus: Codable, Sendable, Equatable {
         self.reason = reason
         self.blocked = blocked
         self.workflows = workflows
-    }
-}
-
-/// A workflow that may not run, and why ("not in allowedProductWorkflows", "changed since approval: …").
-public struct BlockedWorkflow: Codable, Sendable, Equatable {
-    public var workflow: String
-    public var reason: String
-
-    public init(workflow: String, reason: String) {
-        self.workflow = workflow
-        self.reason = reason
     }
 }
 
