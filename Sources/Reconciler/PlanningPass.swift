@@ -105,6 +105,10 @@ public struct PlanningPass: Sendable {
 }
 
 extension Timestamp {
+    public init(date: Date) {
+        self.init(millisecondsSinceEpoch: Int64((date.timeIntervalSince1970 * 1000).rounded()))
+    }
+
     /// The wall clock, read by callers of the planner (never by the planner itself).
     public static var now: Timestamp {
         Timestamp(millisecondsSinceEpoch: Int64((Date().timeIntervalSince1970 * 1000).rounded()))

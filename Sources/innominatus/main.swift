@@ -5,13 +5,24 @@ import Glibc
 // GitKit runs fetch and push in a child process of this same binary, so that a hung transfer can be killed.
 NetworkHelper.runIfRequested()
 
-do {
-    var command = try Innominatus.parseAsRoot()
-    if var asyncCommand = command as? any AsyncParsableCommand {
-        try await asyncCommand.run()
+/// Runs an async subcommand through its async `run()`: called on the concrete type, overload resolution
+/// picks the async requirement (on an existential it picks ParsableCommand's synchronous one).
+func runAsync<Command: AsyncParsableCommand>(_ command: Command) async throws {
+    var command = command
+    try await command.run()
+}
+
+func dispatch(_ command: any ParsableCommand) async throws {
+    if let asyncCommand = command as? any AsyncParsableCommand {
+        try await runAsync(asyncCommand)
     } else {
+        var command = command
         try command.run()
     }
+}
+
+do {
+    try await dispatch(try Innominatus.parseAsRoot())
 } catch {
     // Usage errors exit 2 (ARCHITECTURE.md §6), not ArgumentParser's 64.
     if Innominatus.exitCode(for: error) == .validationFailure {

@@ -1,0 +1,18 @@
+import GitKit
+import Planner
+
+/// The one writer of a pass's results: the status note on the head commit and the applied state, both
+/// pushed to the remote with fetch → merge → non-forced push, so no other writer's note is lost.
+struct PassRecorder {
+    var repository: Repository
+    var remote: Remote
+
+    func record(_ status: ReconcileStatus, state: AppliedState?) async throws {
+        guard let head = ObjectID(hex: status.commit) else { throw ReconcileFailure("bad commit \(status.commit)") }
+        try await repository.writeNote(StatusNote.render(status), on: head, append: true)
+        try await repository.pushNotes(to: remote)
+        if let state {
+            try await AppliedStateStore(repository: repository).save(state, to: remote)
+        }
+    }
+}

@@ -1,0 +1,175 @@
+import Executor
+import Foundation
+import GitKit
+import Planner
+import Specs
+
+/// The GitOps loop's one pass (`reconcileOnce`), in the order Flux's controllers use: fetch, load, plan,
+/// execute, record. It keeps its desired-state loader (parsed specs by blob id) across passes, so a
+/// long-running `watch` re-parses only what a commit changed.
+///
+/// Status is written in exactly one place (`record`), on every exit path that knows the head commit:
+/// a pass that fails after fetching still leaves a note saying why.
+public actor PlatformReconciler {
+    public let settings: ReconcileSettings
+    private var loader = DesiredStateLoader()
+    let executorSettings: ExecutorSettings
+
+    public init(settings: ReconcileSettings, executorSettings: ExecutorSettings = ExecutorSettings()) {
+        self.settings = settings
+        self.executorSettings = executorSettings
+    }
+
+    /// One pass. Never throws: everything that went wrong is in the report (and, when a head commit is
+    /// known, in its note).
+    public func reconcileOnce(now: Date = Date()) async -> PassReport {
+        let started = now
+        let lock: WorkdirLock
+        do {
+            lock = try WorkdirLock(workdir: settings.workdir)
+        } catch {
+            return PassReport(.busy, message: "\(error)")
+        }
+        defer { lock.release() }
+
+        let outcome: PlanningPass.Outcome
+        do {
+            outcome = try await makePlan(now: now)
+        } catch {
+            return PassReport(.couldNotStart, message: "the pass could not start: \(error)")
+        }
+        var plan = applyForce(to: outcome.plan)
+        let head = plan.commit
+        let hasWork = plan.errors.isEmpty && plan.items.contains { $0.action == .run || $0.action == .prune }
+        // Nothing changed since the last pass: write nothing, take no lease.
+        if !hasWork && head == outcome.applied.commit && plan.errors.isEmpty {
+            return PassReport(.nothingToDo, message: "nothing to do at \(head.prefix(12))")
+        }
+
+        var lease: RemoteLease?
+        var desired = outcome.desired
+        var applied = outcome.applied
+        if hasWork {
+            let candidate = RemoteLease(repository: outcome.repository, remote: settings.remote, branch: settings.branch,
+                                        holder: settings.holder)
+            do {
+                try await candidate.acquire(for: settings.leaseDuration, now: now)
+            } catch let busy as RemoteLease.Busy {
+                return PassReport(.busy, message: "\(busy); this pass does nothing")
+            } catch {
+                return PassReport(.couldNotStart, message: "cannot take the lease on the remote: \(error)")
+            }
+            lease = candidate
+            // Another reconciler may have finished a pass between our plan and our lease: plan again.
+            do {
+                let fresh = try await makePlan(now: now)
+                plan = applyForce(to: fresh.plan)
+                desired = fresh.desired
+                applied = fresh.applied
+            } catch {
+                await candidate.release()
+                return PassReport(.couldNotStart, message: "the pass could not start: \(error)")
+            }
+            if plan.commit == applied.commit && !plan.items.contains(where: { $0.action == .run || $0.action == .prune }) {
+                await candidate.release()
+                return PassReport(.nothingToDo, message: "another reconciler applied \(plan.commit.prefix(12))")
+            }
+        }
+
+        var execution = Execution(outcomes: [:], tiers: [:])
+        var failure: String?
+        if !plan.errors.isEmpty {
+            failure = "the admin config is invalid, nothing runs:\n" + plan.errors.joined(separator: "\n")
+        } else if plan.items.contains(where: { $0.action == .run || $0.action == .prune }) {
+            do {
+                execution = try await execute(plan, desired: desired, applied: applied, repository: outcome.repository)
+            } catch {
+                failure = "the pass could not complete: \(error)"
+            }
+        }
+        var products = applied.apps.compactMapValues(\.product)
+        for (name, app) in desired.apps { products[name] = app.product }
+        let status = StatusBuilder(plan: plan, execution: execution, previousCommit: applied.commit,
+                                   startedAt: started, finishedAt: Date(), failure: failure, products: products).status
+        var report = PassReport(.ran, status: status, message: failure)
+        do {
+            let recorder = PassRecorder(repository: outcome.repository, remote: settings.remote)
+            let next = failure == nil || !execution.outcomes.isEmpty
+                ? applied.recording(plan, outcomes: execution.outcomes, desired: desired, at: Timestamp(date: Date()))
+                : nil
+            try await recorder.record(status, state: next)
+            report.wroteNote = true
+        } catch {
+            report.message = [report.message, "recording the status failed: \(error)"].compactMap { $0 }.joined(separator: "; ")
+        }
+        await lease?.release()
+        return report
+    }
+
+    /// Plans with the loader this reconciler keeps across passes (a copy is used while suspended, then stored).
+    private func makePlan(now: Date) async throws -> PlanningPass.Outcome {
+        var working = loader
+        defer { loader = working }
+        return try await settings.planning.run(now: Timestamp(date: now), loader: &working)
+    }
+
+    /// `--force`: planned skips, waits and stalls of the named pairs become runs.
+    private func applyForce(to plan: Plan) -> Plan {
+        guard !settings.force.isEmpty else { return plan }
+        var plan = plan
+        for index in plan.items.indices {
+            let item = plan.items[index]
+            guard settings.force.contains(where: { $0.app == item.app && ($0.tier == nil || $0.tier == item.tier.rawValue) }),
+                  [.skip, .stalled].contains(item.action), item.fingerprint != nil else { continue }
+            plan.items[index].action = .run
+            plan.items[index].waiting = false
+            plan.items[index].reason = "forced with --force (was: \(item.reason))"
+        }
+        return plan
+    }
+}
+
+/// What one pass did, for the command line (exit status), the loop (backoff) and the server.
+public struct PassReport: Sendable {
+    public enum Kind: Sendable, Equatable {
+        /// Nothing changed since the last pass: nothing was written.
+        case nothingToDo
+        /// Another reconciler holds the workdir or the remote branch's lease: this pass did nothing.
+        case busy
+        /// The remote could not be read or the plan not made (no head commit known, so no note).
+        case couldNotStart
+        /// A status note was written (or recording it failed: see `message`).
+        case ran
+    }
+
+    public var kind: Kind
+    /// The status written; nil unless `kind` is `.ran`.
+    public var status: ReconcileStatus?
+    public var wroteNote: Bool
+    /// What went wrong or why nothing ran, in words.
+    public var message: String?
+
+    public init(_ kind: Kind, status: ReconcileStatus? = nil, wroteNote: Bool = false, message: String? = nil) {
+        self.kind = kind
+        self.status = status
+        self.wroteNote = wroteNote
+        self.message = message
+    }
+
+    /// ARCHITECTURE.md §6: 0 when every pair that ran succeeded (blocked workflows inside a pair that ran
+    /// are reported, not failures), 1 when a pair failed, was blocked as a whole, stalled, errored, or the
+    /// pass could not complete.
+    public var exitCode: Int32 {
+        switch kind {
+        case .nothingToDo, .busy: return 0
+        case .couldNotStart: return 1
+        case .ran:
+            guard let status, wroteNote else { return 1 }
+            if status.result == .failed || status.result == .partial { return 1 }
+            let bad = status.apps.values.contains { app in
+                app.tiers.values.contains { [.blocked, .stalled, .error].contains($0.action) || $0.result == .failed }
+            }
+            return bad ? 1 : 0
+        }
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+import GitKit
+
+/// How a reconciler reaches its remote and where it keeps its files: what `reconcile`, `watch` and
+/// `serve` share.
+public struct ReconcileSettings: Sendable {
+    public var remote: Remote
+    public var branch: String
+    /// The reconciler's folder: `cache.git` (bare clone), `checkout/` (read-only tree of the head for
+    /// steps), `logs/` (full step logs), `lock`.
+    public var workdir: String
+    /// Apps executed at once (phases and tiers stay in order inside an app).
+    public var appConcurrency: Int
+    /// How long a lease on the remote branch lasts without renewal.
+    public var leaseDuration: Duration
+    /// Who this reconciler is, in the lease and the logs (`host:pid` by default).
+    public var holder: String
+    /// Pairs to run whatever their fingerprint (`--force APP[/TIER]`), stalled ones included.
+    public var force: [ForceTarget]
+
+    public init(repo: String, branch: String = "main", workdir: String? = nil, helper: HelperCommand = .currentExecutable,
+                appConcurrency: Int = 2, leaseDuration: Duration = .seconds(600), holder: String? = nil,
+                force: [ForceTarget] = []) {
+        let planning = PlanningPass(repo: repo, branch: branch, workdir: workdir, helper: helper)
+        self.remote = planning.remote
+        self.branch = branch
+        self.workdir = planning.workdir
+        self.appConcurrency = max(1, appConcurrency)
+        self.leaseDuration = leaseDuration
+        self.holder = holder ?? "\(ProcessInfo.processInfo.hostName):\(getpid())"
+        self.force = force
+    }
+
+    var planning: PlanningPass {
+        var pass = PlanningPass(repo: remote.url, branch: branch, workdir: workdir, helper: remote.helper)
+        pass.remote = remote
+        return pass
+    }
+}
+
+/// `APP` or `APP/TIER`: a pair (or every pair of an app) to run whatever its fingerprint says.
+public struct ForceTarget: Sendable, Hashable, CustomStringConvertible {
+    public var app: String
+    public var tier: String?
+
+    public init?(_ text: String) {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        guard let app = parts.first, !app.isEmpty, parts.count <= 2 else { return nil }
+        if parts.count == 2 {
+            guard ["platform", "product", "application"].contains(parts[1]) else { return nil }
+            tier = parts[1]
+        } else {
+            tier = nil
+        }
+        self.app = app
+    }
+
+    public var description: String { tier.map { "\(app)/\($0)" } ?? app }
+}

@@ -1,0 +1,52 @@
+import ArgumentParser
+import Foundation
+import Reconciler
+
+/// `innominatus reconcile --repo URL|PATH [--branch main] [--workdir DIR] [--force APP[/TIER]]`: one pass.
+struct Reconcile: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run one reconcile pass: fetch, plan, run what changed, record the status as a git note.",
+        discussion: """
+            Fetches the branch, compares it with the applied state (refs/innominatus/applied in the remote), \
+            runs the (app, tier) pairs whose inputs changed in a read-only checkout, appends a ReconcileStatus \
+            note on the head commit under refs/notes/innominatus, and pushes notes and state back. When nothing \
+            changed since the last pass, it writes nothing. Exit status: 0 when every pair that ran succeeded, \
+            1 when a pair failed, was blocked as a whole, stalled, or the pass could not complete.
+            """)
+
+    @OptionGroup var remote: RemoteOptions
+
+    @Option(name: .customLong("force"), help: ArgumentHelp(
+        "Run a pair whatever its fingerprint, also a stalled one: APP or APP/TIER (repeatable).", valueName: "APP[/TIER]"))
+    var force: [String] = []
+
+    @Option(help: "Apps executed at once.")
+    var concurrency: Int = 2
+
+    func validate() throws {
+        for target in force where ForceTarget(target) == nil {
+            throw ValidationError("--force \(target): expected APP or APP/TIER with TIER platform, product or application")
+        }
+        guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1") }
+    }
+
+    func run() async throws {
+        let settings = ReconcileSettings(repo: remote.repo, branch: remote.branch, workdir: remote.workdir,
+                                         appConcurrency: concurrency, force: force.compactMap(ForceTarget.init))
+        let report = await PlatformReconciler(settings: settings).reconcileOnce()
+        print(PassSummary.text(report))
+        if report.exitCode != 0 { throw ExitCode(report.exitCode) }
+    }
+}
+
+/// The options every command that reads the remote shares.
+struct RemoteOptions: ParsableArguments {
+    @Option(help: "The platform repository: a local path or a URL (file://, ssh://, https://).")
+    var repo: String
+
+    @Option(help: "The branch to reconcile.")
+    var branch: String = "main"
+
+    @Option(help: "The reconciler's folder (default: ~/.cache/innominatus/<hash of the URL>).")
+    var workdir: String?
+}

@@ -1,0 +1,16 @@
+"""Platform compliance check: the Score metadata carries the annotations the platform requires
+(owner and cost center). The required keys come from the REQUIRED_ANNOTATIONS variable."""
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import score_yaml  # noqa: E402
+
+score = score_yaml.load(sys.argv[1])
+annotations = (score.get("metadata") or {}).get("annotations") or {}
+required = [key for key in os.environ.get("REQUIRED_ANNOTATIONS", "").split(",") if key]
+missing = [key for key in required if not str(annotations.get(key, "")).strip()]
+for key in missing:
+    print(f"FAIL metadata.annotations['{key}'] is missing; add it to the Score file")
+print(f"checked {len(required)} required annotation(s), {len(missing)} missing")
+sys.exit(1 if missing else 0)
