@@ -1,0 +1,43 @@
+import Foundation
+import Planner
+import Specs
+import Yams
+
+/// A status note for people (`innominatus status`, `history`) and for machines (JSON, YAML).
+public enum StatusRendering {
+    public static func text(_ status: ReconcileStatus) -> String {
+        var lines = ["commit \(status.commit)  \(status.result.rawValue)  \(status.startedAt) → \(status.finishedAt)"]
+        lines.append("previous \(status.previousCommit ?? "none")  unchanged pairs: \(status.unchanged)")
+        if let error = status.error { lines.append("error: \(error)") }
+        for (app, appStatus) in status.apps.sorted(by: { $0.key < $1.key }) {
+            lines.append("")
+            lines.append(app + (appStatus.product.map { " (product \($0))" } ?? ""))
+            for tier in Tier.allCases {
+                guard let pair = appStatus.tiers[tier] else { continue }
+                lines.append("  \(tier.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0))"
+                    + "\(pair.action.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0))"
+                    + "\(pair.result.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0))\(pair.reason)")
+                for blocked in pair.blocked ?? [] { lines.append("      blocked \(blocked.workflow): \(blocked.reason)") }
+                for workflow in pair.workflows ?? [] {
+                    lines.append("      \(workflow.name) (\(workflow.phase)): \(workflow.result)")
+                    for step in workflow.steps where step.result != "succeeded" {
+                        lines.append("        step \(step.name): \(step.result)" + (step.exitCode.map { ", exit \($0)" } ?? ""))
+                        for line in step.log ?? [] { lines.append("          | \(line)") }
+                        if let file = step.logFile { lines.append("          full log: \(file)") }
+                    }
+                }
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    public static func json(_ status: ReconcileStatus) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(status), as: UTF8.self)
+    }
+
+    public static func yaml(_ status: ReconcileStatus) throws -> String {
+        try StatusNote.render(status)
+    }
+}
