@@ -7,12 +7,14 @@ struct PairDecision {
     let applied: AppliedState
     let config: AdminConfig
     let now: Timestamp
+    let forced: Set<PairKey>
 
-    init(app: DesiredApp, applied: AppliedState, config: AdminConfig, now: Timestamp) {
+    init(app: DesiredApp, applied: AppliedState, config: AdminConfig, now: Timestamp, forced: Set<PairKey> = []) {
         self.app = app
         self.applied = applied
         self.config = config
         self.now = now
+        self.forced = forced
     }
 
     mutating func decide(_ tier: Tier, _ workflows: Planner.TierWorkflows, emptyReason: String? = nil) -> PlanItem {
@@ -38,6 +40,9 @@ struct PairDecision {
                      workflows: action == .run ? names : [], blocked: blocked, fingerprint: fingerprint, waiting: waiting)
         }
         var changes: String? { record?.fingerprint.map { Self.describe(fingerprint.changes(since: $0)) } }
+        if forced.contains(key) {
+            return item(.run, "forced with --force")
+        }
 
         if let record, record.dirty {
             let inputsMoved = record.attemptedDigest != nil && record.attemptedDigest != fingerprint.digest

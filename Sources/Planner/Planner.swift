@@ -8,7 +8,9 @@ import Specs
 public struct Planner: Sendable {
     public init() {}
 
-    public func plan(desired: DesiredState, applied: AppliedState, now: Timestamp) -> Plan {
+    /// - Parameter forced: pairs to run whatever their fingerprint says, stalled ones included
+    ///   (`reconcile --force`); blocked, errored and suspended pairs stay as they are.
+    public func plan(desired: DesiredState, applied: AppliedState, now: Timestamp, forced: Set<PairKey> = []) -> Plan {
         guard desired.configErrors.isEmpty else {
             return Plan(commit: desired.commit, appliedCommit: applied.commit, items: [],
                         errors: desired.configErrors.map { "invalid admin config, nothing runs: " + $0 })
@@ -50,7 +52,7 @@ public struct Planner: Sendable {
                 for tier in Tier.allCases { items.append(PlanItem(app: name, tier: tier, action: .blocked, reason: reason)) }
                 continue
             }
-            var decider = PairDecision(app: app, applied: applied, config: desired.config, now: now)
+            var decider = PairDecision(app: app, applied: applied, config: desired.config, now: now, forced: forced)
             items.append(decider.decide(.platform, platformShared))
             if let product = app.product {
                 items.append(decider.decide(.product, productShared[product] ?? TierWorkflows(),

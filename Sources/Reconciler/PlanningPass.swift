@@ -73,7 +73,7 @@ public struct PlanningPass: Sendable {
         try await run(now: now, loader: &loader).plan
     }
 
-    public func run(now: Timestamp, loader: inout DesiredStateLoader) async throws -> Outcome {
+    public func run(now: Timestamp, loader: inout DesiredStateLoader, forced: Set<PairKey> = []) async throws -> Outcome {
         // INNOMINATUS_TIMINGS=1 prints each phase's duration on stderr (for Benchmarks/planner.sh).
         let timings = ProcessInfo.processInfo.environment["INNOMINATUS_TIMINGS"] != nil
         let clock = ContinuousClock()
@@ -98,7 +98,7 @@ public struct PlanningPass: Sendable {
         lap("applied")
         let desired = try await loader.load(snapshot, applied: applied, from: repository)
         lap("load")
-        let plan = Planner().plan(desired: desired, applied: applied, now: now)
+        let plan = Planner().plan(desired: desired, applied: applied, now: now, forced: forced)
         lap("plan")
         return Outcome(repository: repository, desired: desired, applied: applied, plan: plan)
     }

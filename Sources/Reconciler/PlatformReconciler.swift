@@ -38,7 +38,7 @@ public actor PlatformReconciler {
         } catch {
             return PassReport(.couldNotStart, message: "the pass could not start: \(error)")
         }
-        var plan = applyForce(to: outcome.plan)
+        var plan = outcome.plan
         let head = plan.commit
         let hasWork = plan.errors.isEmpty && plan.items.contains { $0.action == .run || $0.action == .prune }
         // Nothing changed since the last pass: write nothing, take no lease.
@@ -63,7 +63,7 @@ public actor PlatformReconciler {
             // Another reconciler may have finished a pass between our plan and our lease: plan again.
             do {
                 let fresh = try await makePlan(now: now)
-                plan = applyForce(to: fresh.plan)
+                plan = fresh.plan
                 desired = fresh.desired
                 applied = fresh.applied
             } catch {
@@ -106,27 +106,20 @@ public actor PlatformReconciler {
         return report
     }
 
+    /// `--force APP[/TIER]` as pairs.
+    private var forcedPairs: Set<PairKey> {
+        Set(settings.force.flatMap { target in
+            Tier.allCases.filter { target.tier == nil || target.tier == $0.rawValue }.map { PairKey(app: target.app, tier: $0) }
+        })
+    }
+
     /// Plans with the loader this reconciler keeps across passes (a copy is used while suspended, then stored).
     private func makePlan(now: Date) async throws -> PlanningPass.Outcome {
         var working = loader
         defer { loader = working }
-        return try await settings.planning.run(now: Timestamp(date: now), loader: &working)
+        return try await settings.planning.run(now: Timestamp(date: now), loader: &working, forced: forcedPairs)
     }
 
-    /// `--force`: planned skips, waits and stalls of the named pairs become runs.
-    private func applyForce(to plan: Plan) -> Plan {
-        guard !settings.force.isEmpty else { return plan }
-        var plan = plan
-        for index in plan.items.indices {
-            let item = plan.items[index]
-            guard settings.force.contains(where: { $0.app == item.app && ($0.tier == nil || $0.tier == item.tier.rawValue) }),
-                  [.skip, .stalled].contains(item.action), item.fingerprint != nil else { continue }
-            plan.items[index].action = .run
-            plan.items[index].waiting = false
-            plan.items[index].reason = "forced with --force (was: \(item.reason))"
-        }
-        return plan
-    }
 }
 
 /// What one pass did, for the command line (exit status), the loop (backoff) and the server.

@@ -33,7 +33,8 @@ struct Reconcile: AsyncParsableCommand {
     func run() async throws {
         let settings = ReconcileSettings(repo: remote.repo, branch: remote.branch, workdir: remote.workdir,
                                          appConcurrency: concurrency, force: force.compactMap(ForceTarget.init))
-        let report = await PlatformReconciler(settings: settings).reconcileOnce()
+        let reconciler = PlatformReconciler(settings: settings)
+        let report = await Shutdown.cancellable { await reconciler.reconcileOnce() }
         print(PassSummary.text(report))
         if report.exitCode != 0 { throw ExitCode(report.exitCode) }
     }

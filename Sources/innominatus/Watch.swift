@@ -1,0 +1,41 @@
+import ArgumentParser
+import Foundation
+import Reconciler
+import Specs
+
+/// `innominatus watch --repo ... [--workdir DIR] [--interval 30s]`: the loop.
+struct Watch: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Reconcile in a loop: a pass at start, then one every interval.",
+        discussion: """
+            Level-based: each pass recomputes the plan from the branch head and the applied state, so a missed \
+            poll loses nothing. The interval gets up to 10% jitter; while the remote cannot be reached the wait \
+            doubles (up to 10 minutes) and the loop says why; failing pairs back off per the admin config's retry \
+            settings. SIGTERM or SIGINT stops the loop cleanly: a running step is stopped and recorded as \
+            interrupted, and the next pass runs that pair again.
+            """)
+
+    @OptionGroup var remote: RemoteOptions
+
+    @Option(help: "Time between passes: 500ms, 90s, 10m, 1h.")
+    var interval: String = "30s"
+
+    @Option(help: "Apps executed at once.")
+    var concurrency: Int = 2
+
+    func validate() throws {
+        guard SpecDuration(parsing: interval) != nil else { throw ValidationError("--interval \(interval): write e.g. 30s, 5m or 1h") }
+    }
+
+    func run() async throws {
+        let every = SpecDuration(parsing: interval)!.duration
+        let settings = ReconcileSettings(repo: remote.repo, branch: remote.branch, workdir: remote.workdir,
+                                         appConcurrency: concurrency)
+        let reconciler = PlatformReconciler(settings: settings)
+        await Shutdown.cancellable {
+            await WatchLoop(reconciler: reconciler, interval: every).run { report in
+                print("[\(Date().formatted(.iso8601))] " + PassSummary.text(report))
+            }
+        }
+    }
+}
