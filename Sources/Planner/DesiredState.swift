@@ -15,6 +15,9 @@ public struct DesiredState: Sendable {
     public var apps: [String: DesiredApp]
     /// Step type name → blob id of the plugin's command file, when that file lies in the repository.
     public var stepTypeFiles: [String: String]
+    /// Apps of the applied state whose Score file is gone, with the workflows of the last applied tree
+    /// that concern them (their `destroy` ones run when they are pruned).
+    public var departed: [String: DepartedApp] = [:]
 
     public init(commit: String, config: AdminConfig = .default, configErrors: [String] = [],
                 platformWorkflows: [DesiredWorkflow] = [], productWorkflows: [String: [DesiredWorkflow]] = [:],
@@ -85,4 +88,15 @@ public struct DesiredApp: Sendable, Hashable {
     }
 
     public static let suspendAnnotation = "innominatus.dev/suspend"
+}
+
+/// An app being pruned: the workflows of the last applied commit that applied to it, per tier.
+public struct DepartedApp: Sendable, Hashable {
+    public var product: String?
+    public var workflows: [Tier: [DesiredWorkflow]]
+
+    public init(product: String?, workflows: [Tier: [DesiredWorkflow]]) {
+        self.product = product
+        self.workflows = workflows
+    }
 }

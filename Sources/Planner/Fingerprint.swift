@@ -24,7 +24,6 @@ public struct Fingerprint: Sendable, Hashable {
         self.scorePath = scorePath
         self.scoreID = scoreID
         var hash = partial
-        Self.mix(scorePath, into: &hash)
         Self.mix(scoreID, into: &hash)
         digest = Self.hex(hash)
     }
@@ -57,14 +56,12 @@ public struct Fingerprint: Sendable, Hashable {
         return all
     }
 
-    /// FNV-1a over the sorted components, 128 bits. Not a security boundary (approval pins compare
-    /// real blob ids); it only has to change when a component does.
+    /// FNV-1a, 128 bits, over the sorted ids only — not the paths — so that moving `appsRoot` or
+    /// `workflowsRoot` with the files re-runs nothing (ARCHITECTURE.md §3), while any content change does.
+    /// Not a security boundary (approval pins compare real blob ids); it only has to change when an id does.
     static func partialDigest(of shared: [String: String]) -> UInt128 {
         var hash: UInt128 = 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d
-        for key in shared.keys.sorted() {
-            mix(key, into: &hash)
-            mix(shared[key]!, into: &hash)
-        }
+        for id in shared.values.sorted() { mix(id, into: &hash) }
         return hash
     }
 

@@ -73,7 +73,7 @@ public struct Planner: Sendable {
                 items.append(decider.decide(.application, Self.shared(own, policy: policy)))
             }
         }
-        items += prunes(desired: desired, applied: applied)
+        items += prunes(desired: desired, applied: applied, policy: policy)
         return Plan(commit: desired.commit, appliedCommit: applied.commit, items: items)
     }
 
@@ -104,10 +104,16 @@ public struct Planner: Sendable {
 
     /// Apps in the applied state whose Score file is gone leave it through their `destroy` workflows —
     /// unless more than `maxPrunePerPass` would go at once, which stops every prune of the pass.
-    func prunes(desired: DesiredState, applied: AppliedState) -> [PlanItem] {
-        var gone: [PairKey] = []
-        for key in applied.pairs.keys where desired.apps.index(forKey: key.app) == nil { gone.append(key) }
-        gone.sort()
+    func prunes(desired: DesiredState, applied: AppliedState, policy: WorkflowPolicy) -> [PlanItem] {
+        var goneKeys: Set<PairKey> = []
+        for key in applied.pairs.keys where desired.apps.index(forKey: key.app) == nil { goneKeys.insert(key) }
+        // A tier whose only workflows are `destroy` ones never ran, yet they run when the app goes.
+        for (app, departed) in desired.departed where desired.apps.index(forKey: app) == nil {
+            for (tier, workflows) in departed.workflows where workflows.contains(where: { $0.workflow?.phase == .destroy }) {
+                if goneKeys.contains(where: { $0.app == app }) { goneKeys.insert(PairKey(app: app, tier: tier)) }
+            }
+        }
+        let gone = goneKeys.sorted()
         let apps = Set(gone.map(\.app))
         guard !apps.isEmpty else { return [] }
         let limit = desired.config.maxPrunePerPass
@@ -116,9 +122,20 @@ public struct Planner: Sendable {
                 + "restore the Score files or raise maxPrunePerPass"
             return gone.map { PlanItem(app: $0.app, tier: $0.tier, action: .blocked, reason: reason) }
         }
-        return gone.map {
-            PlanItem(app: $0.app, tier: $0.tier, action: .prune,
-                     reason: "\($0.tier.rawValue) tier: the app's Score file was removed; its destroy workflows run")
+        return gone.map { key in
+            let departed = desired.departed[key.app]
+            let product = key.tier == .product ? departed?.product : nil
+            let verdicts = (departed?.workflows[key.tier] ?? []).map { policy.judge($0, tier: key.tier, product: product) }
+            let destroy = verdicts.filter { $0.workflow?.phase == .destroy && !($0.workflow?.triggers.contains(.manual) ?? false) }
+            let reason = departed == nil
+                ? "\(key.tier.rawValue) tier: the app's Score file was removed; the last applied tree is not available, "
+                    + "so no destroy workflow is known"
+                : "\(key.tier.rawValue) tier: the app's Score file was removed; its destroy workflows run"
+            return PlanItem(app: key.app, tier: key.tier, action: .prune, reason: reason,
+                            workflows: destroy.filter(\.runnable).map(\.fullName),
+                            blocked: destroy.compactMap { verdict in
+                                verdict.blockedBecause.map { BlockedWorkflow(workflow: verdict.fullName, reason: $0) }
+                            })
         }
     }
 }

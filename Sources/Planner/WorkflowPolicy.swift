@@ -64,6 +64,13 @@ struct WorkflowPolicy {
                     + "in the \(tier.rawValue) tier"
                 return verdict
             }
+            for entry in step.env {
+                guard case .fromEnv(let variable) = entry.value.source,
+                      !(config.secretEnv[tier] ?? []).contains(variable) else { continue }
+                verdict.blockedBecause = "step '\(step.name)' reads '\(variable)' from the reconciler's environment, which "
+                    + "secretEnv does not allow in the \(tier.rawValue) tier"
+                return verdict
+            }
         }
         return verdict
     }

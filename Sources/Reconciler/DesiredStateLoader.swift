@@ -89,6 +89,7 @@ public struct DesiredStateLoader: Sendable {
             guard let program = definition.command.first, program.contains("/") else { continue }
             if let entry = snapshot[RepositoryLayout.normalized(program)] { desired.stepTypeFiles[name] = entry.id.hex }
         }
+        try await loadDeparted(into: &desired, applied: applied, from: repository)
         return desired
     }
 
@@ -136,7 +137,7 @@ public struct DesiredStateLoader: Sendable {
         return facts
     }
 
-    private mutating func workflowContent(_ file: (name: String, path: String, id: ObjectID), kind: Workflow.Kind,
+    mutating func workflowContent(_ file: (name: String, path: String, id: ObjectID), kind: Workflow.Kind,
                                           from repository: Repository) async throws -> DesiredWorkflow.Content {
         let key = file.id.hex + " " + file.path
         var content: DesiredWorkflow.Content

@@ -134,3 +134,33 @@ struct AppLifecycleTests {
         #expect(PlannerWorld.running(world.plan(applied, now: 365 * 24 * 3_600_000)).isEmpty)
     }
 }
+
+/// Pruning runs the `destroy` workflows of the last applied tree.
+@Suite("Prune")
+struct PruneTests {
+    @Test func prunedAppRunsItsDestroyWorkflowsFromTheLastAppliedTree() {
+        var world = PlannerWorld()
+        let teardown = PlannerWorld.workflow("teardown", kind: .platform, path: "workflows/platform/teardown.yaml", id: "t1",
+                                             phase: "destroy")
+        let goodbye = PlannerWorld.workflow("goodbye", kind: .application, path: "apps/finder/workflows/goodbye.yaml", id: "g1",
+                                            phase: "destroy")
+        let drop = PlannerWorld.workflow("drop", kind: .product, path: "workflows/products/search/drop.yaml", id: "d1",
+                                         phase: "destroy")
+        world.platform.append(teardown)
+        let applied = world.applied()
+        world.apps["finder"] = nil
+        var desired = world.desired()
+        desired.departed["finder"] = DepartedApp(product: "search", workflows: [
+            .platform: world.platform, .product: [drop], .application: [goodbye],
+        ])
+        let plan = Planner().plan(desired: desired, applied: applied, now: Timestamp(millisecondsSinceEpoch: 1))
+        #expect(plan.item("finder", .platform)?.action == .prune)
+        #expect(plan.item("finder", .platform)?.workflows == ["teardown"])
+        // The product's destroy workflow is not approved: reported, never run.
+        #expect(plan.item("finder", .product)?.workflows == [])
+        #expect(plan.item("finder", .product)?.blocked == [BlockedWorkflow(workflow: "search/drop", reason: "not in allowedProductWorkflows")])
+        // The application tier never ran (only a destroy workflow), yet it is pruned with it.
+        #expect(plan.item("finder", .application)?.workflows == ["goodbye"])
+        #expect(plan.item("finder", .application)?.reason == "application tier: the app's Score file was removed; its destroy workflows run")
+    }
+}

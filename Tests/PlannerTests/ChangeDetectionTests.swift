@@ -156,3 +156,26 @@ struct ChangeDetectionTests {
         #expect(plan.item("cart", .platform)?.reason == "platform tier: step type 'security' changed")
     }
 }
+
+/// Moving the roots along with their files changes paths, not contents: nothing runs.
+@Suite("Roots")
+struct RootsTests {
+    @Test func movingAppsAndWorkflowsRootsWithTheirFilesRunsNothing() {
+        let before = PlannerWorld()
+        let applied = before.applied()
+        var after = before
+        after.config.appsRoot = "deploy/apps"
+        after.config.workflowsRoot = "ops/workflows"
+        for index in after.platform.indices { after.platform[index].path = "ops/" + after.platform[index].path }
+        for product in after.products.keys {
+            for index in after.products[product]!.indices { after.products[product]![index].path = "ops/" + after.products[product]![index].path }
+        }
+        for name in after.apps.keys {
+            after.apps[name]!.scorePath = "deploy/" + after.apps[name]!.scorePath
+            for index in after.apps[name]!.workflows.indices {
+                after.apps[name]!.workflows[index].path = "deploy/" + after.apps[name]!.workflows[index].path
+            }
+        }
+        #expect(PlannerWorld.running(after.plan(applied)).isEmpty)
+    }
+}

@@ -70,6 +70,27 @@ struct PolicyTests {
         #expect(item?.blocked == [BlockedWorkflow(workflow: "notify", reason: reason)])
     }
 
+    @Test func fromEnvOutsideSecretEnvIsBlocked() {
+        let text = """
+            apiVersion: workflow.dev/v1
+            kind: Workflow
+            metadata: {name: leak}
+            spec:
+              steps:
+                - name: s0
+                  run: 'true'
+                  env: {TOKEN: {fromEnv: SCANNER_TOKEN, secret: true}}
+            """
+        let report = SpecValidator().validate(Array(text.utf8), path: "apps/cart/workflows/leak.yaml", as: .workflow)
+        var world = PlannerWorld()
+        world.apps["cart"]!.workflows = [DesiredWorkflow(name: "leak", path: "apps/cart/workflows/leak.yaml", blobID: "l1",
+                                                         content: .valid(report.workflow!))]
+        #expect(world.plan().item("cart", .application)?.blocked.first?.reason
+            == "step 's0' reads 'SCANNER_TOKEN' from the reconciler's environment, which secretEnv does not allow in the application tier")
+        world.config = PlannerWorld.config("  secretEnv: {application: [SCANNER_TOKEN]}\n")
+        #expect(world.plan().item("cart", .application)?.action == .run)
+    }
+
     @Test func unregisteredPluginTypeIsBlocked() {
         var world = PlannerWorld()
         world.apps["cart"]!.workflows = [PlannerWorld.workflow("scan", kind: .application, path: "apps/cart/workflows/scan.yaml",

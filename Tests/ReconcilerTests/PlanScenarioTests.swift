@@ -55,9 +55,16 @@ struct PlanScenarioTests {
         #expect(item.action == .error)
         #expect(item.reason.contains("apps/cart/score.yaml:4:"))
         #expect(!broken.plan.items.contains { $0.action == .prune })
-        // A removed Score is a prune.
-        let removed = try await repo.change(["apps/cart/score.yaml": nil])
+        // A removed Score is a prune, running the destroy workflows of the last applied tree.
+        let cleanup = PlatformRepoFixture.workflow("PlatformWorkflow", "cleanup").replacingOccurrences(
+            of: "metadata: {name: cleanup}", with: "metadata: {name: cleanup, phase: destroy}")
+        try await repo.recordSuccess(try await repo.change([
+            "apps/cart/score.yaml": PlatformRepoFixture.score("cart", product: "ecommerce"),
+            "workflows/platform/cleanup.yaml": cleanup,
+        ]))
+        let removed = try await repo.change(["apps/cart/score.yaml": nil, "workflows/platform/cleanup.yaml": nil])
         #expect(removed.plan.items.filter { $0.action == .prune }.map(\.key.description) == ["cart/platform", "cart/product"])
+        #expect(removed.plan.item("cart", .platform)?.workflows == ["cleanup"])
     }
 
     @Test func unapprovedAndRepinnedProductWorkflowsAreBlocked() async throws {

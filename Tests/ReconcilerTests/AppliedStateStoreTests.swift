@@ -1,0 +1,51 @@
+import Foundation
+import GitKit
+import Planner
+import Reconciler
+import Specs
+import TestSupport
+import Testing
+
+/// The applied state lives in the remote, independent of the branch's ancestry (ARCHITECTURE.md §4).
+@Suite("Applied state in the remote")
+struct AppliedStateStoreTests {
+    @Test func aFreshMachineAfterAForcePushPlansAgainstWhatRan() async throws {
+        var repo = try PlatformRepoFixture()
+        let first = try repo.git.git("rev-parse", "HEAD")
+        try await repo.recordSuccess(try await repo.plan())
+        let changed = try await repo.change(["apps/cart/score.yaml": PlatformRepoFixture.score("cart", product: "ecommerce", image: "nginx:9")])
+        try await repo.recordSuccess(changed)
+        // Force-push the branch back to the first commit; plan from a machine that has only the remote.
+        try repo.git.git("reset", "-q", "--hard", first)
+        try repo.git.push(force: true)
+        var loader = DesiredStateLoader()
+        let fresh = PlanningPass(repo: repo.git.remote, workdir: repo.git.root.appending("fresh"), helper: GitFixture.helper)
+        let plan = try await fresh.plan(now: Timestamp(millisecondsSinceEpoch: 5), loader: &loader)
+        #expect(plan.commit == first)
+        #expect(plan.appliedCommit == changed.plan.commit)
+        #expect(PlatformRepoFixture.running(plan) == ["cart/platform", "cart/product"])
+    }
+
+    @Test func aWriterBehindTheRemoteIsRefusedNotLost() async throws {
+        var repo = try PlatformRepoFixture()
+        let outcome = try await repo.plan()
+        // A second reconciler with its own cache fetched the same (empty) state.
+        var otherLoader = DesiredStateLoader()
+        let other = PlanningPass(repo: repo.git.remote, workdir: repo.git.root.appending("other"), helper: GitFixture.helper)
+        let otherOutcome = try await other.run(now: Timestamp(millisecondsSinceEpoch: 1), loader: &otherLoader)
+        try await repo.recordSuccess(outcome)
+        let state = otherOutcome.applied.recordingSuccess(of: otherOutcome.plan, desired: otherOutcome.desired,
+                                                         at: Timestamp(millisecondsSinceEpoch: 2))
+        await #expect(throws: GitError.self) {
+            try await AppliedStateStore(repository: otherOutcome.repository).save(state, to: other.remote)
+        }
+        // After fetching again it builds on the remote's state and succeeds.
+        let again = try await other.run(now: Timestamp(millisecondsSinceEpoch: 3), loader: &otherLoader)
+        #expect(PlatformRepoFixture.running(again.plan).isEmpty)
+        try await AppliedStateStore(repository: again.repository).save(
+            again.applied.recordingSuccess(of: again.plan, desired: again.desired, at: Timestamp(millisecondsSinceEpoch: 4)),
+            to: other.remote)
+        let history = try repo.git.remoteGit("rev-list", "--count", AppliedStateStore.ref)
+        #expect(history == "2")
+    }
+}
