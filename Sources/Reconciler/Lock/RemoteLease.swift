@@ -57,9 +57,7 @@ public actor RemoteLease {
                 return
             } catch {
                 // Someone else moved it: look again.
-                guard let refused = error as? GitError, refused.code == .nonFastForward || refused.code == .rejected else {
-                    throw error
-                }
+                guard error.code == .nonFastForward || error.code == .rejected else { throw error }
             }
         }
         throw Busy(holder: "another reconciler (the lease kept moving)", expires: now)
