@@ -89,8 +89,9 @@ struct Run: ParsableCommand {
             }
             return
         }
+        let terminal = isatty(2) == 1
         let settings = ExecutorSettings(logDirectory: logDir, progress: { event in
-            FileHandle.standardError.write(Data((RunReport.progress(event) + "\n").utf8))
+            FileHandle.standardError.write(Data((RunReport.progress(event, terminal: terminal) + "\n").utf8))
         })
         let outcome = await Executor(admin: admin, settings: settings).run(workflowModel, app: context)
         print(output == .json ? RunReport.json(outcome) : RunReport.text(outcome))

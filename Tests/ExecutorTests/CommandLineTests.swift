@@ -38,7 +38,8 @@ import TestSupport
         #expect(outcome.result == .succeeded)
         #expect(outcome.step("hello")?.outputs == ["greeting": "hi"])
         #expect(outcome.step("hello")?.log == ["hi from demo"])
-        #expect(result.stderr.contains("wf/hello"))
+        #expect(result.stderr.contains("started wf/hello"))
+        #expect(result.stderr.contains("succeeded wf/hello"))
     }
 
     @Test func aFailingWorkflowExitsOne() throws {
@@ -60,6 +61,24 @@ import TestSupport
         #expect(result.stdout.contains("second [shell] after first retries 2"))
         #expect(result.stdout.contains("${steps.first.outputs.x}"))
         #expect(!FileManager.default.fileExists(atPath: sandbox.path("ran")))
+    }
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/time"), "needs GNU time"))
+    func a100MBStepLogKeepsTheRunsMemoryBounded() throws {
+        let sandbox = try sandbox(steps: """
+            - name: loud
+              run: |
+                line=$(printf '%0999d' 0)
+                yes "$line" | head -c 100000000
+                echo the-end
+            """)
+        // GNU time's %M: the run's peak resident set in KiB, on the last line of stderr.
+        let result = try Shell.execute(["/usr/bin/time", "-f", "%M", Self.binary, "run", "apps/demo/workflows/wf.yaml",
+                                        "--app", "apps/demo/score.yaml"], in: sandbox.root)
+        #expect(result.status == 0, "\(result.stderr)")
+        let peakKiB = try #require(result.stderr.split(separator: "\n").last.flatMap { Int($0) })
+        #expect(peakKiB < 100 * 1024, "the run peaked at \(peakKiB) KiB for a 100 MB log")
+        #expect(result.stdout.contains("loud [shell]: succeeded"))
     }
 
     @Test func aStepDiesWithItsReconcilerEvenOnSIGKILL() async throws {
