@@ -50,6 +50,18 @@ import TestSupport
         #expect(result.stdout.contains("| oh no"))
     }
 
+    @Test func aBadOutputFormatIsAUsageError() throws {
+        let sandbox = try sandbox(steps: "- {name: s, run: \"true\"}")
+        #expect(try run(sandbox, ["--output", "yaml"]).status == 2)
+    }
+
+    @Test func anInvalidWorkflowExitsOneWithItsErrors() throws {
+        let sandbox = try sandbox(steps: "- {name: s, run: \"true\", retries: many}")
+        let result = try run(sandbox)
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("wf.yaml:"))
+    }
+
     @Test func dryRunPrintsResolvedStepsAndRunsNothing() throws {
         let sandbox = try sandbox(steps: """
             - {name: first, run: "touch \(Sandbox.placeholderFree("ran")); echo ${app.name}"}

@@ -52,7 +52,6 @@ enum StepProcess {
         return end
     }
 
-    // swiftlint:disable:next function_body_length
     private static func supervise(pid: pid_t, spec: ProcessSpec, stdin: Int32, stdout: Int32, stderr: Int32,
                                   log: StepLog, cancellation: CancellationFlag, end: inout ProcessEnd) {
         let exitWatch = innominatus_pidfd_open(pid)
