@@ -93,7 +93,8 @@ import TestSupport
         #expect(result.stdout.contains("loud [shell]: succeeded"))
     }
 
-    @Test func aStepDiesWithItsReconcilerEvenOnSIGKILL() async throws {
+    @Test(arguments: [SIGKILL, SIGTERM])
+    func aStepDiesWithItsReconcilerEvenOnSIGKILL(signal: Int32) async throws {
         let sandbox = try sandbox(steps: """
             - name: sleeper
               run: |
@@ -108,7 +109,7 @@ import TestSupport
         #expect(await eventually(10) { sandbox.lines("pids").count == 2 })
         let pids = sandbox.lines("pids").compactMap { Int32($0) }
         for pid in pids { #expect(!processIsGone(pid)) }
-        kill(parent.pid, SIGKILL)
+        kill(parent.pid, signal)
         parent.stop()
         for pid in pids { #expect(await eventually { processIsGone(pid) }, "step process \(pid) outlived its reconciler") }
     }
