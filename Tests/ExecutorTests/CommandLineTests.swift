@@ -98,7 +98,7 @@ import TestSupport
         let sandbox = try sandbox(steps: """
             - name: sleeper
               run: |
-                echo $$$$ >> pids
+                echo $$ >> pids
                 sleep 60 &
                 echo $! >> pids
                 wait
