@@ -26,13 +26,27 @@ int innominatus_spawn_add_chdir(posix_spawn_file_actions_t *actions, const char 
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <pthread.h>
 
-/* The guard's reaction to its parent's death: take the whole step down with it. */
-static void innominatus_guard_parent_died(int signal) {
-    (void)signal;
-    kill(0, SIGKILL);
-    _exit(137);
-}
+/* The guard: a POSIX shell that starts the step as its only child and waits for it. It SIGKILLs its whole
+   process group when the reconciler dies (the parent-death signal SIGUSR1, set before exec), and shrugs off
+   SIGTERM/SIGINT/SIGHUP (a caught signal, so the step itself still gets the default action) so that it can
+   report the step's exit status after a timeout's SIGTERM. fd 3 carries stdin past the rule that gives
+   background commands /dev/null. */
+static const char innominatus_guard_script[] =
+    "trap 'kill -KILL 0' USR1\n"
+    "trap : TERM INT HUP\n"
+    "exec 3<&0\n"
+    "if [ \"$1\" = exec ]; then shift; \"$@\" <&3 3<&- &\n"
+    /* A shell step's script runs in a subshell of the guard: one exec fewer than `sh -c`, and the same shell. */
+    "else ( trap - USR1 TERM HUP; __innominatus_step=$2; shift 2; eval \"$__innominatus_step\" ) <&3 3<&- &\n"
+    "fi\n"
+    "child=$!\n"
+    "exec 3<&-\n"
+    "while :; do\n"
+    "  wait \"$child\"; status=$?\n"
+    "  kill -0 \"$child\" 2>/dev/null || exit \"$status\"\n"
+    "done\n";
 
 static void innominatus_close_from(int lowest) {
 #ifdef SYS_close_range
@@ -45,55 +59,73 @@ static void innominatus_close_from(int lowest) {
 
 pid_t innominatus_spawn_guarded(const char *path, char *const argv[], char *const envp[], const char *directory,
                                 int stdin_fd, int stdout_fd, int stderr_fd) {
-    pid_t parent = getpid();
-    pid_t guard = fork();
-    if (guard != 0) {
-        if (guard > 0) setpgid(guard, guard); /* also in the guard: whichever runs first wins the race */
-        return guard;
+    /* Everything the child needs is prepared before vfork: after it, only system calls. */
+    int count = 0;
+    while (argv[count] != NULL) count++;
+    const char *guard_argv[count + 7];
+    guard_argv[0] = "sh";
+    guard_argv[1] = "-c";
+    guard_argv[2] = innominatus_guard_script;
+    guard_argv[3] = "sh";
+    if (path == NULL) {
+        guard_argv[4] = "eval";
+        guard_argv[5] = count > 0 ? argv[0] : "";
+        guard_argv[6] = NULL;
+    } else {
+        guard_argv[4] = "exec";
+        guard_argv[5] = path;
+        for (int index = 1; index < count; index++) guard_argv[5 + index] = argv[index];
+        guard_argv[5 + (count > 0 ? count : 1)] = NULL;
     }
-    /* The guard. */
-    setpgid(0, 0);
-    struct sigaction action;
-    memset(&action, 0, sizeof action);
-    sigemptyset(&action.sa_mask);
-    action.sa_handler = innominatus_guard_parent_died;
-    sigaction(SIGUSR1, &action, NULL);
-    action.sa_handler = SIG_IGN;
-    sigaction(SIGTERM, &action, NULL);
-    sigaction(SIGINT, &action, NULL);
-    sigaction(SIGHUP, &action, NULL);
-    sigset_t none;
+    sigset_t all, previous, none;
+    sigfillset(&all);
     sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
-    prctl(PR_SET_PDEATHSIG, SIGUSR1, 0, 0, 0);
-    if (getppid() != parent) innominatus_guard_parent_died(SIGUSR1);
-
-    if (dup2(stdin_fd, 0) < 0 || dup2(stdout_fd, 1) < 0 || dup2(stderr_fd, 2) < 0) _exit(126);
-    /* Descriptors of other steps' pipes must not be held open by this guard: close everything else. */
-    innominatus_close_from(3);
-
-    /* The guard is single-threaded and only makes system calls here, so vfork is safe and spares a second
-       copy of the reconciler's page tables. */
-    pid_t child = vfork();
-    if (child == 0) {
+    /* No handler of this process may run in the vfork child, which shares its memory. */
+    pthread_sigmask(SIG_SETMASK, &all, &previous);
+    pid_t parent = getpid();
+    volatile int failure = 0;
+    pid_t guard = vfork();
+    if (guard == 0) {
+        struct sigaction action;
+        memset(&action, 0, sizeof action);
         action.sa_handler = SIG_DFL;
         for (int signal = 1; signal < NSIG; signal++) {
             if (signal != SIGKILL && signal != SIGSTOP) sigaction(signal, &action, NULL);
         }
-        if (directory != NULL && chdir(directory) != 0) _exit(127);
-        execve(path, argv, envp);
+        setpgid(0, 0);
+        if (prctl(PR_SET_PDEATHSIG, SIGUSR1, 0, 0, 0) != 0 || getppid() != parent) {
+            failure = ESRCH;
+            _exit(127);
+        }
+        if (dup2(stdin_fd, 0) < 0 || dup2(stdout_fd, 1) < 0 || dup2(stderr_fd, 2) < 0) {
+            failure = errno;
+            _exit(127);
+        }
+        /* Other steps' pipes must not be held open by this one. */
+        innominatus_close_from(3);
+        if (directory != NULL && chdir(directory) != 0) {
+            failure = errno;
+            _exit(127);
+        }
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        execve("/bin/sh", (char *const *)guard_argv, envp);
+        failure = errno;
         _exit(127);
     }
-    if (child < 0) _exit(126);
-    int status = 0;
-    for (;;) {
-        pid_t reaped = waitpid(child, &status, 0);
-        if (reaped == child) break;
-        if (reaped < 0 && errno != EINTR) _exit(126);
+    int saved = errno;
+    pthread_sigmask(SIG_SETMASK, &previous, NULL);
+    if (guard < 0) {
+        errno = saved;
+        return -1;
     }
-    if (WIFEXITED(status)) _exit(WEXITSTATUS(status));
-    if (WIFSIGNALED(status)) _exit(128 + WTERMSIG(status));
-    _exit(126);
+    if (failure != 0) {
+        /* The child shared our memory until exec, so `failure` is what it saw. */
+        waitpid(guard, NULL, 0);
+        errno = failure;
+        return -1;
+    }
+    setpgid(guard, guard); /* also done by the child: whichever runs first */
+    return guard;
 }
 
 int innominatus_pidfd_open(pid_t pid) {

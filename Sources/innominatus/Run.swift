@@ -7,7 +7,7 @@ import Specs
 /// one app on this machine, so product teams can test a workflow before opening the pull request.
 /// All logic is in Executor; this parses, loads and prints.
 struct Run: ParsableCommand {
-    enum Output: String, CaseIterable, ExpressibleByArgument {
+    enum Output: String, CaseIterable {
         case text
         case json
     }
@@ -39,8 +39,10 @@ struct Run: ParsableCommand {
     @Flag(help: "Print the resolved steps and run nothing.")
     var dryRun = false
 
+    // A plain string, checked in `execute`, so a bad format exits with 2 (usage) as ARCHITECTURE.md §6 fixes,
+    // rather than with ArgumentParser's 64.
     @Option(help: "Output format: text or json.")
-    var output: Output = .text
+    var output: String = "text"
 
     /// Synchronous on purpose: `main.swift` calls a subcommand through `any AsyncParsableCommand`, which picks
     /// ParsableCommand's synchronous `run()`. The main thread is not one of Swift's cooperative threads, so
@@ -58,6 +60,10 @@ struct Run: ParsableCommand {
     }
 
     private func execute() async throws {
+        guard let format = Output(rawValue: output) else {
+            FileHandle.standardError.write(Data("Error: --output must be text or json, not '\(output)'\n".utf8))
+            throw ExitCode(2)
+        }
         let root = repo ?? Self.repositoryRoot(above: workflow)
         let workflowReport = try validate(workflow)
         let scoreReport = try validate(app)
@@ -82,18 +88,19 @@ struct Run: ParsableCommand {
                                  commit: commit, repositoryRoot: URL(fileURLWithPath: root).standardizedFileURL.path)
         if dryRun {
             let (steps, problems) = Executor(admin: admin).dryRun(workflowModel, app: context)
-            print(output == .json ? RunReport.json(steps) : RunReport.text(steps))
+            print(format == .json ? RunReport.json(steps) : RunReport.text(steps))
             if !problems.isEmpty {
                 FileHandle.standardError.write(Data((problems.map(\.message).joined(separator: "\n") + "\n").utf8))
                 throw ExitCode(1)
             }
             return
         }
+        let terminal = isatty(2) == 1
         let settings = ExecutorSettings(logDirectory: logDir, progress: { event in
-            FileHandle.standardError.write(Data((RunReport.progress(event) + "\n").utf8))
+            FileHandle.standardError.write(Data((RunReport.progress(event, terminal: terminal) + "\n").utf8))
         })
         let outcome = await Executor(admin: admin, settings: settings).run(workflowModel, app: context)
-        print(output == .json ? RunReport.json(outcome) : RunReport.text(outcome))
+        print(format == .json ? RunReport.json(outcome) : RunReport.text(outcome))
         if outcome.result != .succeeded { throw ExitCode(1) }
     }
 

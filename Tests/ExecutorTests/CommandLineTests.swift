@@ -38,7 +38,8 @@ import TestSupport
         #expect(outcome.result == .succeeded)
         #expect(outcome.step("hello")?.outputs == ["greeting": "hi"])
         #expect(outcome.step("hello")?.log == ["hi from demo"])
-        #expect(result.stderr.contains("wf/hello"))
+        #expect(result.stderr.contains("started wf/hello"))
+        #expect(result.stderr.contains("succeeded wf/hello"))
     }
 
     @Test func aFailingWorkflowExitsOne() throws {
@@ -49,9 +50,21 @@ import TestSupport
         #expect(result.stdout.contains("| oh no"))
     }
 
+    @Test func aBadOutputFormatIsAUsageError() throws {
+        let sandbox = try sandbox(steps: "- {name: s, run: \"true\"}")
+        #expect(try run(sandbox, ["--output", "yaml"]).status == 2)
+    }
+
+    @Test func anInvalidWorkflowExitsOneWithItsErrors() throws {
+        let sandbox = try sandbox(steps: "- {name: s, run: \"true\", retries: many}")
+        let result = try run(sandbox)
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("wf.yaml:"))
+    }
+
     @Test func dryRunPrintsResolvedStepsAndRunsNothing() throws {
         let sandbox = try sandbox(steps: """
-            - {name: first, run: "touch \(Sandbox.placeholderFree("ran")); echo ${app.name}"}
+            - {name: first, run: "touch ran; echo ${app.name}"}
             - {name: second, run: "echo ${steps.first.outputs.x}", retries: 2}
             """)
         let result = try run(sandbox, ["--dry-run"])
@@ -62,11 +75,30 @@ import TestSupport
         #expect(!FileManager.default.fileExists(atPath: sandbox.path("ran")))
     }
 
-    @Test func aStepDiesWithItsReconcilerEvenOnSIGKILL() async throws {
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/time"), "needs GNU time"))
+    func a100MBStepLogKeepsTheRunsMemoryBounded() throws {
+        let sandbox = try sandbox(steps: """
+            - name: loud
+              run: |
+                line=$(printf '%0999d' 0)
+                yes "$line" | head -c 100000000
+                echo the-end
+            """)
+        // GNU time's %M: the run's peak resident set in KiB, on the last line of stderr.
+        let result = try Shell.execute(["/usr/bin/time", "-f", "%M", Self.binary, "run", "apps/demo/workflows/wf.yaml",
+                                        "--app", "apps/demo/score.yaml"], in: sandbox.root)
+        #expect(result.status == 0, "\(result.stderr)")
+        let peakKiB = try #require(result.stderr.split(separator: "\n").last.flatMap { Int($0) })
+        #expect(peakKiB < 100 * 1024, "the run peaked at \(peakKiB) KiB for a 100 MB log")
+        #expect(result.stdout.contains("loud [shell]: succeeded"))
+    }
+
+    @Test(arguments: [SIGKILL, SIGTERM])
+    func aStepDiesWithItsReconcilerEvenOnSIGKILL(signal: Int32) async throws {
         let sandbox = try sandbox(steps: """
             - name: sleeper
               run: |
-                echo $$$$ >> pids
+                echo $$ >> pids
                 sleep 60 &
                 echo $! >> pids
                 wait
@@ -77,13 +109,8 @@ import TestSupport
         #expect(await eventually(10) { sandbox.lines("pids").count == 2 })
         let pids = sandbox.lines("pids").compactMap { Int32($0) }
         for pid in pids { #expect(!processIsGone(pid)) }
-        kill(parent.pid, SIGKILL)
+        kill(parent.pid, signal)
         parent.stop()
         for pid in pids { #expect(await eventually { processIsGone(pid) }, "step process \(pid) outlived its reconciler") }
     }
-}
-
-extension Sandbox {
-    /// A relative file name usable inside a script (the step's working directory is the checkout).
-    static func placeholderFree(_ name: String) -> String { name }
 }

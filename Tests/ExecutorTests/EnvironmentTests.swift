@@ -50,6 +50,19 @@ import Testing
         #expect(otherTier.result == .failed)
     }
 
+    @Test func anUnsetFromEnvVariableIsAnErrorBeforeAnythingRuns() async throws {
+        let sandbox = try Sandbox()
+        let admin = try Sandbox.admin("secretEnv:\n  application: [MISSING_TOKEN]")
+        let workflow = try Sandbox.workflow("""
+            - {name: first, run: "touch \(sandbox.path("ran"))"}
+            - {name: s, env: {T: {fromEnv: MISSING_TOKEN}}, run: "true"}
+            """)
+        let outcome = await sandbox.executor(admin: admin, environment: ["PATH": "/usr/bin:/bin"]).run(workflow, app: sandbox.app)
+        #expect(outcome.result == .failed)
+        #expect(outcome.message?.contains("MISSING_TOKEN") == true)
+        #expect(!FileManager.default.fileExists(atPath: sandbox.path("ran")))
+    }
+
     @Test func fromFileStaysInsideTheRepository() async throws {
         let sandbox = try Sandbox()
         try sandbox.write("config/region", "eu-west-1\n")

@@ -65,6 +65,12 @@ import Testing
         if limit == 1 { #expect(peak == 1) }
     }
 
+    @Test func maxConcurrentWorkflowsInTheAdminConfigSetsTheLimit() throws {
+        #expect(Executor(admin: try Sandbox.admin("maxConcurrentWorkflows: 2"), settings: ExecutorSettings(maxParallelSteps: 8))
+            .maxParallelSteps == 2)
+        #expect(Executor(settings: ExecutorSettings(maxParallelSteps: 8)).maxParallelSteps == 8)
+    }
+
     @Test func phasesThenTiersOrderAnAppsWorkflows() async throws {
         let sandbox = try Sandbox()
         let log = sandbox.path("order.txt")

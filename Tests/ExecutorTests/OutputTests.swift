@@ -57,3 +57,30 @@ import Testing
         #expect((size ?? 0) <= StepLog.maxFileBytes + 1024)
     }
 }
+
+@Suite struct PlaceholderTests {
+    static let scope = StepScope(app: AppContext(appName: "demo", product: nil, scoreFile: "s.yaml", commit: "abc",
+                                                 metadata: ["team": "payments"], repositoryRoot: "/"),
+                                 tier: .application, phase: .deployment, workflow: "wf", outputs: ["a": ["x": "1"]])
+
+    @Test(arguments: [
+        ("echo $$ $HOME", "echo $$ $HOME"),
+        ("$${app.name}", "${app.name}"),
+        ("$$${app.name}", "$$demo"),
+        ("${app.product}|${commit}|${metadata.team}|${steps.a.outputs.x}", "|abc|payments|1"),
+        ("cost: 5$", "cost: 5$"),
+    ])
+    func resolvesAndEscapes(text: String, expected: String) throws {
+        #expect(try PlaceholderResolver(scope: Self.scope).resolve(text, field: "run") == expected)
+    }
+
+    @Test func anUnknownReferenceIsAnErrorNamingIt() {
+        #expect(throws: ExecutorError.self) { try PlaceholderResolver(scope: Self.scope).resolve("${metadata.nope}", field: "run") }
+        do {
+            _ = try PlaceholderResolver(scope: Self.scope).resolve("x ${steps.a.outputs.y}", field: "steps.s.run")
+        } catch {
+            #expect(error.message.contains("'${steps.a.outputs.y}'"))
+            #expect(error.message.contains("steps.s.run"))
+        }
+    }
+}

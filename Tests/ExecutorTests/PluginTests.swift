@@ -15,6 +15,7 @@ import Testing
           bad-json: {command: [./plugins/bad-json]}
           crashes: {command: [./plugins/crashes]}
           echo-input: {command: [./plugins/echo-input]}
+          hangs: {command: [./plugins/hangs], timeout: 300ms}
         """
 
     func sandbox() throws -> Sandbox {
@@ -24,6 +25,8 @@ import Testing
         }
         try sandbox.write("plugins/bad-json", "#!/bin/sh\ncat > /dev/null\necho 'this is not json'\n", executable: true)
         try sandbox.write("plugins/crashes", "#!/bin/sh\ncat > /dev/null\necho 'cannot reach the vault' >&2\nexit 4\n", executable: true)
+        try sandbox.write("plugins/hangs", "#!/bin/sh\nsleep 30 &\necho $! > \"$(dirname \"$0\")/../hangs.pid\"\nwait\n",
+                          executable: true)
         try sandbox.write("plugins/echo-input", "#!/bin/sh\ncat > \"$(dirname \"$0\")/../input.json\"\necho '{\"ok\": true, \"n\": 3}'\n",
                           executable: true)
         return sandbox
@@ -96,6 +99,27 @@ import Testing
         #expect(step.exitCode == 4)
         #expect(step.message?.contains("exited with status 4") == true)
         #expect(step.log == ["cannot reach the vault"])
+    }
+
+    @Test func theStepTypesTimeoutKillsThePluginsProcessGroup() async throws {
+        let sandbox = try sandbox()
+        let outcome = await sandbox.run(try Sandbox.workflow("- {name: p, type: hangs}"), admin: try Sandbox.admin(Self.admin))
+        #expect(outcome.step("p")?.result == .timedOut)
+        let sleeper = try #require(Int32(sandbox.read("hangs.pid").trimmingCharacters(in: .whitespacesAndNewlines)))
+        #expect(await eventually { processIsGone(sleeper) })
+    }
+
+    @Test func anUnknownTypeInALaterWorkflowStopsTheWholeAppBeforeAnythingRuns() async throws {
+        let sandbox = try sandbox()
+        let workflows = [
+            try Sandbox.workflow("- {name: first, run: \"touch \(sandbox.path("ran"))\"}", name: "early",
+                                 kind: "PlatformWorkflow", phase: "pre-deployment"),
+            try Sandbox.workflow("- {name: scan, type: security}", name: "late", phase: "post-deployment"),
+        ]
+        let outcome = await sandbox.executor(admin: try Sandbox.admin(Self.admin)).run(app: sandbox.app, workflows: workflows)
+        #expect(outcome.result == .failed)
+        #expect(outcome.workflows.allSatisfy { $0.message?.contains("unknown step type 'security'") == true })
+        #expect(!FileManager.default.fileExists(atPath: sandbox.path("ran")))
     }
 
     @Test func anUnknownTypeIsAnErrorBeforeAnythingRuns() async throws {

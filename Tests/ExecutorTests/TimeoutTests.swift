@@ -12,7 +12,7 @@ import Testing
             - name: slow
               timeout: 1s
               run: |
-                echo $$$$ >> \(pids)
+                echo $$ >> \(pids)
                 sh -c 'trap "" TERM; sleep 30' &
                 echo $! >> \(pids)
                 wait

@@ -19,12 +19,14 @@ int innominatus_pipe_cloexec(int fds[2]);
 int innominatus_spawn_add_chdir(posix_spawn_file_actions_t *actions, const char *path);
 
 /* Starts a workflow step behind a guard process and returns the guard's pid (-1 and errno on failure).
-   The guard leads a new process group (so a timeout can signal the whole step), asks the kernel to
-   signal it when the calling thread dies (PR_SET_PDEATHSIG) and then SIGKILLs its whole group, so no step
-   outlives the reconciler even when the reconciler is SIGKILLed. It runs `path` with `argv`/`envp` in
-   `directory` as its only child, with `stdin_fd`/`stdout_fd`/`stderr_fd` as 0/1/2, every other descriptor
-   closed, an empty signal mask and default signal handlers; it ignores SIGTERM itself and exits with the
-   child's exit status, or 128 + the signal that ended it. Only async-signal-safe calls run after fork. */
+   The guard (a small /bin/sh script, started with vfork + exec so the reconciler's memory is never copied)
+   leads a new process group, so a timeout can signal the whole step; the kernel signals it when the calling
+   thread dies (PR_SET_PDEATHSIG), and it then SIGKILLs its whole group, so no step outlives the reconciler
+   even when the reconciler is SIGKILLed. It runs `path` with `argv` (argv[0] is not passed on) — or, when
+   `path` is NULL, evaluates the shell script argv[0] in a subshell as `sh -c` would — with `envp` in
+   `directory`, with `stdin_fd`/`stdout_fd`/`stderr_fd` as 0/1/2, every other descriptor closed, an empty
+   signal mask and default signal handlers; it outlives a SIGTERM to the group and exits with the step's exit
+   status, or 128 + the signal that ended it. The calling thread must outlive the step. */
 pid_t innominatus_spawn_guarded(const char *path, char *const argv[], char *const envp[], const char *directory,
                                 int stdin_fd, int stdout_fd, int stderr_fd);
 

@@ -1,6 +1,7 @@
 import Specs
 
-/// Substitutes `${…}` references in step fields (ARCHITECTURE.md §2); `$${` is a literal `${`.
+/// Substitutes `${…}` references in step fields (ARCHITECTURE.md §2); `$${` is a literal `${`, and any
+/// other `$` (`$HOME`, `$$`) reaches the step unchanged.
 ///
 /// Resolution happens just before a step runs, so `${steps.STEP.outputs.KEY}` sees the outputs of the steps
 /// that finished before it. A reference with no value is an error naming it, never an empty string.
@@ -36,7 +37,9 @@ struct PlaceholderResolver: Sendable {
                 result += "${"
                 rest = after.dropFirst(2)
             } else if after.hasPrefix("$") {
-                result += "$"
+                // `$$` stays as written (a shell's own pid); only `$${` is an escape (ARCHITECTURE.md §2).
+                // Pairs are consumed together, as the validator's scan does, so `$$${x}` is `$$` then `${x}`.
+                result += "$$"
                 rest = after.dropFirst()
             } else if after.hasPrefix("{") {
                 guard let close = after.firstIndex(of: "}") else {

@@ -38,14 +38,21 @@ public enum RunReport {
         }.joined(separator: "\n")
     }
 
-    public static func progress(_ event: StepProgress) -> String {
+    /// A line of live progress: coloured marks for a terminal, plain words for logs and pipes.
+    public static func progress(_ event: StepProgress, terminal: Bool) -> String {
         switch event {
         case .started(let workflow, let step, let attempt):
-            return "▶ \(workflow)/\(step)" + (attempt > 1 ? " (attempt \(attempt))" : "")
+            let again = attempt > 1 ? " (attempt \(attempt))" : ""
+            return terminal ? "\u{1B}[2m▶ \(workflow)/\(step)\(again)\u{1B}[0m" : "started \(workflow)/\(step)\(again)"
         case .finished(let workflow, let outcome):
-            let mark = outcome.result == .succeeded ? "✓" : outcome.result == .skipped ? "–" : "✗"
-            return "\(mark) \(workflow)/\(outcome.name) \(outcome.result.rawValue)"
-                + (outcome.result == .skipped ? "" : " (\(outcome.durationMs) ms)")
+            let time = outcome.result == .skipped ? "" : " (\(outcome.durationMs) ms)"
+            guard terminal else { return "\(outcome.result.rawValue) \(workflow)/\(outcome.name)\(time)" }
+            let mark = switch outcome.result {
+            case .succeeded: "\u{1B}[32m✓"
+            case .skipped: "\u{1B}[2m–"
+            default: "\u{1B}[31m✗"
+            }
+            return "\(mark) \(workflow)/\(outcome.name) \(outcome.result.rawValue)\(time)\u{1B}[0m"
         }
     }
 }

@@ -1,9 +1,12 @@
 /// One child process to run for a step, and how to treat its output.
 struct ProcessSpec: Sendable {
-    /// An absolute path.
+    /// An absolute path; ignored for a shell script.
     var executable: String
-    /// The whole argv, argv[0] included.
+    /// The whole argv, argv[0] included; for a shell script, just the script.
     var arguments: [String]
+    /// True: `arguments[0]` is a shell script, evaluated in the guard's subshell as `sh -c` would run it
+    /// (one exec fewer per step; `$$` is then the guard's pid, which is also the step's process group).
+    var isShellScript = false
     /// The complete environment: nothing of the reconciler's own is added.
     var environment: [String: String]
     var directory: String

@@ -32,8 +32,9 @@ enum StepProcess {
         let environment = spec.environment.sorted { $0.key < $1.key }.map { strdup("\($0.key)=\($0.value)") } + [nil]
         let argv = spec.arguments.map { strdup($0) } + [nil]
         defer { (environment + argv).forEach { free($0) } }
-        let pid = innominatus_spawn_guarded(spec.executable, argv, environment, spec.directory,
-                                            input[0], output[1], errors[1])
+        let pid = spec.isShellScript
+            ? innominatus_spawn_guarded(nil, argv, environment, spec.directory, input[0], output[1], errors[1])
+            : innominatus_spawn_guarded(spec.executable, argv, environment, spec.directory, input[0], output[1], errors[1])
         let spawnError = errno
         close(input[0]); close(output[1])
         if spec.separateStdout { close(errors[1]) }
@@ -51,7 +52,6 @@ enum StepProcess {
         return end
     }
 
-    // swiftlint:disable:next function_body_length
     private static func supervise(pid: pid_t, spec: ProcessSpec, stdin: Int32, stdout: Int32, stderr: Int32,
                                   log: StepLog, cancellation: CancellationFlag, end: inout ProcessEnd) {
         let exitWatch = innominatus_pidfd_open(pid)

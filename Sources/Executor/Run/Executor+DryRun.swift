@@ -11,7 +11,7 @@ public struct PlannedStep: Sendable, Hashable, Codable {
     public var condition: String?
     public var timeoutMs: Int?
     public var retries: Int
-    /// The script of a shell step, the request line of an http step, the command of a plugin.
+    /// The script of a shell step, the request line of an http step, the command of a plugin and its config.
     public var action: String
 }
 
@@ -23,6 +23,13 @@ extension Executor {
         var problems = check([workflow], repositoryRoot: app.repositoryRoot)
         var steps: [PlannedStep] = []
         for (index, step) in workflow.steps.enumerated() {
+            func config(of step: WorkflowStep) -> String {
+                guard let node = step.config else { return "{}" }
+                do { return try resolver.resolve(node, field: "steps.\(step.name).config").outputText } catch {
+                    problems.append(error)
+                    return "{}"
+                }
+            }
             func resolved(_ text: String, _ field: String) -> String {
                 do { return try resolver.resolve(text, field: "steps.\(step.name).\(field)") } catch {
                     problems.append(error)
@@ -32,7 +39,7 @@ extension Executor {
             let action: String = switch step.type {
             case .shell: resolved(step.run ?? "", "run")
             case .http: step.http.map { "\($0.method) \(resolved($0.url, "url"))" } ?? ""
-            case .plugin(let type): (admin.stepTypes[type]?.command ?? [type]).joined(separator: " ")
+            case .plugin(let type): (admin.stepTypes[type]?.command ?? [type]).joined(separator: " ") + " < " + config(of: step)
             }
             steps.append(PlannedStep(name: step.name, type: step.type.description,
                                      after: step.dependsOn ?? (index == 0 ? [] : [workflow.steps[index - 1].name]),

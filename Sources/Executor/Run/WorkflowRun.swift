@@ -20,9 +20,10 @@ struct WorkflowRun: Sendable {
         let started = clock.now
         let deadline = started + timeout
         let steps = workflow.steps
+        let positions = Dictionary(steps.enumerated().map { ($0.element.name, $0.offset) }, uniquingKeysWith: { first, _ in first })
         let dependencies: [[Int]] = steps.indices.map { index in
             guard let names = steps[index].dependsOn else { return index == 0 ? [] : [index - 1] }
-            return names.compactMap { name in steps.firstIndex { $0.name == name } }
+            return names.compactMap { positions[$0] }
         }
         // Bookkeeping in O(steps + edges): a workflow of 1,000 chained steps must not cost a quadratic scan.
         var dependents: [[Int]] = Array(repeating: [], count: steps.count)

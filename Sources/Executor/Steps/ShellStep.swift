@@ -1,7 +1,7 @@
 import Foundation
 import Specs
 
-/// `type: shell`: `sh -c RUN` in the checkout, with the scrubbed environment of `StepEnvironment`;
+/// `type: shell`: RUN as `sh -c` runs it (in a subshell of the step's guard), in the checkout, with the scrubbed environment of `StepEnvironment`;
 /// outputs are the `key=value` lines the script writes to `$INNOMINATUS_OUTPUT`.
 enum ShellStep {
     static func run(_ invocation: StepInvocation) async -> AttemptResult {
@@ -20,9 +20,10 @@ enum ShellStep {
         // the step's own process. The scratch folder is private (0700), so the step's own file is too.
         defer { unlink(outputFile) }
         let mask = invocation.mask.adding(environment.secrets)
-        let spec = ProcessSpec(executable: "/bin/sh", arguments: ["sh", "-c", script], environment: environment.variables,
-                               directory: invocation.scope.app.repositoryRoot, input: nil, timeout: invocation.timeout,
-                               grace: invocation.settings.killGrace, mask: mask, logPath: invocation.logPath)
+        let spec = ProcessSpec(executable: "/bin/sh", arguments: [script], isShellScript: true,
+                               environment: environment.variables, directory: invocation.scope.app.repositoryRoot,
+                               input: nil, timeout: invocation.timeout, grace: invocation.settings.killGrace,
+                               mask: mask, logPath: invocation.logPath)
         let end = await StepProcess.run(spec)
         var result = AttemptResult.from(end, what: "the script", timeout: invocation.timeout)
         result.secrets = environment.secrets
