@@ -106,7 +106,7 @@ import TestSupport
         // The checkout is the working directory, so the step writes `pids` into it.
         let parent = try Shell.start([Self.binary, "run", "apps/demo/workflows/wf.yaml", "--app", "apps/demo/score.yaml"],
                                      in: sandbox.root, log: sandbox.path("run.log"))
-        #expect(await eventually(10) { sandbox.lines("pids").count == 2 })
+        #expect(await eventually { sandbox.lines("pids").count == 2 })
         let pids = sandbox.lines("pids").compactMap { Int32($0) }
         for pid in pids { #expect(!processIsGone(pid)) }
         kill(parent.pid, signal)

@@ -90,7 +90,7 @@ func processIsGone(_ pid: Int32) -> Bool {
 }
 
 /// Polls `condition` for up to `seconds` (process ends are asynchronous); true once it holds.
-func eventually(_ seconds: Double = 5, _ condition: () -> Bool) async -> Bool {
+func eventually(_ seconds: Double = 30, _ condition: () -> Bool) async -> Bool {
     let end = Date().addingTimeInterval(seconds)
     while Date() < end {
         if condition() { return true }
