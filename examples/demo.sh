@@ -30,25 +30,25 @@ git_demo -C "$work" remote add origin "$remote" 2>/dev/null || git_demo -C "$wor
 "$bin" validate "$work" | tail -1
 
 step "innominatus reconcile (first pass: every tier of every app)"
-"$bin" reconcile --repo "$remote" --workdir "$state"
+"$bin" reconcile --repo "$remote" --workdir "$state" --log-level warning
 
 step "git log --notes=innominatus (the status note on the reconciled commit, first lines)"
 git --git-dir="$remote" log --notes=innominatus -1 | head -40
 echo "    ..."
 
 step "innominatus reconcile again (nothing changed: writes nothing)"
-"$bin" reconcile --repo "$remote" --workdir "$state"
+"$bin" reconcile --repo "$remote" --workdir "$state" --log-level warning
 
 step "A platform workflow changes (cost-report's CPU price): only platform tiers run"
 sed -i 's/CPU_PRICE: "20"/CPU_PRICE: "25"/' "$work/workflows/platform/cost-report.yaml"
 git_demo -C "$work" commit -q -am "cost-report: CPU price 25"
 git_demo -C "$work" push -q origin main
-"$bin" reconcile --repo "$remote" --workdir "$state"
+"$bin" reconcile --repo "$remote" --workdir "$state" --log-level warning
 
 step "git revert of that change: the platform tiers run again"
 git_demo -C "$work" revert --no-edit HEAD >/dev/null
 git_demo -C "$work" push -q origin main
-"$bin" reconcile --repo "$remote" --workdir "$state"
+"$bin" reconcile --repo "$remote" --workdir "$state" --log-level warning
 
 step "innominatus status (the last applied commit)"
 "$bin" status --repo "$remote" --workdir "$state" | head -30

@@ -1,6 +1,7 @@
 import Executor
 import Foundation
 import GitKit
+import Logging
 import Planner
 import Specs
 
@@ -48,6 +49,9 @@ extension PlatformReconciler {
             }
             for _ in 0..<min(limit, jobs.count) { startNext() }
             for await done in group {
+                for (key, outcome) in done.outcomes.sorted(by: { $0.key < $1.key }) {
+                    logger.info("\(key)", metadata: ["result": "\(outcome)"])
+                }
                 execution.outcomes.merge(done.outcomes) { $1 }
                 execution.tiers.merge(done.tiers) { $1 }
                 startNext()

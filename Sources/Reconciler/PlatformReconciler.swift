@@ -1,6 +1,7 @@
 import Executor
 import Foundation
 import GitKit
+import Logging
 import Planner
 import Specs
 
@@ -14,15 +15,49 @@ public actor PlatformReconciler {
     public let settings: ReconcileSettings
     private var loader = DesiredStateLoader()
     let executorSettings: ExecutorSettings
+    let logger: Logger
 
-    public init(settings: ReconcileSettings, executorSettings: ExecutorSettings = ExecutorSettings()) {
+    public init(settings: ReconcileSettings, executorSettings: ExecutorSettings = ExecutorSettings(),
+                logger: Logger = Logger(label: "innominatus.reconciler")) {
         self.settings = settings
+        var executorSettings = executorSettings
+        if executorSettings.progress == nil {
+            executorSettings.progress = { event in
+                switch event {
+                case .started(let workflow, let step, let attempt):
+                    logger.debug("step started", metadata: ["workflow": "\(workflow)", "step": "\(step)", "attempt": "\(attempt)"])
+                case .finished(let workflow, let outcome):
+                    logger.debug("step finished", metadata: ["workflow": "\(workflow)", "step": "\(outcome.name)",
+                                                             "result": "\(outcome.result.rawValue)", "ms": "\(outcome.durationMs)"])
+                }
+            }
+        }
         self.executorSettings = executorSettings
+        self.logger = logger
+    }
+
+    /// One pass, logged: its start, what it decided, and how it ended.
+    public func reconcileOnce(now: Date = Date()) async -> PassReport {
+        logger.debug("pass started", metadata: ["remote": "\(settings.remote.url)", "branch": "\(settings.branch)"])
+        let report = await pass(now: now)
+        var metadata: Logger.Metadata = ["kind": "\(report.kind)", "exit": "\(report.exitCode)"]
+        if let status = report.status {
+            metadata["commit"] = "\(status.commit.prefix(12))"
+            metadata["result"] = "\(status.result.rawValue)"
+            metadata["unchanged"] = "\(status.unchanged)"
+        }
+        if let message = report.message { metadata["message"] = "\(message)" }
+        switch report.kind {
+        case .nothingToDo, .busy: logger.info("pass did nothing", metadata: metadata)
+        case .couldNotStart: logger.error("pass could not start", metadata: metadata)
+        case .ran: logger.log(level: report.exitCode == 0 ? .info : .warning, "pass finished", metadata: metadata)
+        }
+        return report
     }
 
     /// One pass. Never throws: everything that went wrong is in the report (and, when a head commit is
     /// known, in its note).
-    public func reconcileOnce(now: Date = Date()) async -> PassReport {
+    private func pass(now: Date) async -> PassReport {
         let started = now
         let lock: WorkdirLock
         do {
@@ -76,6 +111,10 @@ public actor PlatformReconciler {
             }
         }
 
+        let counts = plan.counts
+        logger.info("plan", metadata: ["commit": "\(plan.commit.prefix(12))", "applied": "\(applied.commit?.prefix(12) ?? "none")",
+                                       "run": "\(counts[.run] ?? 0)", "prune": "\(counts[.prune] ?? 0)",
+                                       "blocked": "\(counts[.blocked] ?? 0)", "unchanged": "\(counts[.skip] ?? 0)"])
         var execution = Execution(outcomes: [:], tiers: [:])
         var failure: String?
         if !plan.errors.isEmpty {

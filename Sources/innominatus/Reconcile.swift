@@ -15,6 +15,7 @@ struct Reconcile: AsyncParsableCommand {
             """)
 
     @OptionGroup var remote: RemoteOptions
+    @OptionGroup var log: LogOptions
 
     @Option(name: .customLong("force"), help: ArgumentHelp(
         "Run a pair whatever its fingerprint, also a stalled one: APP or APP/TIER (repeatable).", valueName: "APP[/TIER]"))
@@ -31,6 +32,7 @@ struct Reconcile: AsyncParsableCommand {
     }
 
     func run() async throws {
+        log.bootstrap()
         let settings = ReconcileSettings(repo: remote.repo, branch: remote.branch, workdir: remote.workdir,
                                          appConcurrency: concurrency, force: force.compactMap(ForceTarget.init))
         let reconciler = PlatformReconciler(settings: settings)

@@ -12,6 +12,7 @@ struct Trigger: AsyncParsableCommand {
             """)
 
     @OptionGroup var remote: RemoteOptions
+    @OptionGroup var log: LogOptions
 
     @Argument(help: "The app (its folder under the apps root).")
     var app: String
@@ -20,6 +21,7 @@ struct Trigger: AsyncParsableCommand {
     var workflow: String
 
     func run() async throws {
+        log.bootstrap()
         let trigger = ManualTrigger(settings: ReconcileSettings(repo: remote.repo, branch: remote.branch, workdir: remote.workdir))
         let report = try await Shutdown.cancellable { () -> Result<PassReport, any Error> in
             do { return .success(try await trigger.run(app: app, workflow: workflow)) } catch { return .failure(error) }

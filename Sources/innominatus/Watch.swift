@@ -16,6 +16,7 @@ struct Watch: AsyncParsableCommand {
             """)
 
     @OptionGroup var remote: RemoteOptions
+    @OptionGroup var log: LogOptions
 
     @Option(help: "Time between passes: 500ms, 90s, 10m, 1h.")
     var interval: String = "30s"
@@ -28,6 +29,7 @@ struct Watch: AsyncParsableCommand {
     }
 
     func run() async throws {
+        log.bootstrap()
         let every = SpecDuration(parsing: interval)!.duration
         let settings = ReconcileSettings(repo: remote.repo, branch: remote.branch, workdir: remote.workdir,
                                          appConcurrency: concurrency)
