@@ -16,6 +16,7 @@ struct ReconcileLifecycleTests {
         let seen = try fixture.events().count
         let head = try fixture.change(["apps/search/score.yaml": nil, "apps/search/workflows/teardown.yaml": nil])
         let report = await fixture.reconcile()
+        #expect(report.kind == .ran, "\(report.kind): \(report.message ?? "")")
         #expect(try fixture.events(after: seen) == ["search application destroy teardown"])
         let status = try #require(try fixture.status(of: head))
         #expect(status.apps["search"]?.tiers[.application]?.result == .pruned)
@@ -48,21 +49,32 @@ struct ReconcileLifecycleTests {
         _ = await fixture.reconcile()
         let started = fixture.git.root.appending("slow-started")
         let head = try fixture.change(["apps/cart/workflows/slow.yaml":
-            fixture.workflow("Workflow", "slow", extra: "touch \(started); sleep 60")])
+            fixture.workflow("Workflow", "slow", extra: "sleep 60 & echo $! > \(started); wait")])
         let binary = GitFixture.helper.executable
         let process = try Shell.start([binary, "reconcile", "--repo", fixture.git.remote, "--workdir", fixture.workdir],
                                       log: fixture.git.root.appending("reconcile.log"))
-        for _ in 0..<600 where !FileManager.default.fileExists(atPath: started) { usleep(50_000) }
+        for _ in 0..<600 where ((try? String(contentsOfFile: started, encoding: .utf8)) ?? "").isEmpty { usleep(50_000) }
         #expect(FileManager.default.fileExists(atPath: started))
         process.stop()  // SIGTERM, then wait for it to exit
         let status = try #require(try fixture.status(of: head), "\((try? String(contentsOfFile: fixture.git.root.appending("reconcile.log"), encoding: .utf8)) ?? "")")
         #expect(status.apps["cart"]?.tiers[.application]?.result == .interrupted)
         // No step outlived it.
-        #expect(try Shell.execute(["pgrep", "-f", "sleep 60"]).stdout.isEmpty)
+        let sleeper = try #require(Int32(String(contentsOfFile: started, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        #expect(Self.isGone(sleeper), "the step's process \(sleeper) is still running")
 
         try FileManager.default.removeItem(atPath: started)
         try fixture.change(["apps/cart/workflows/slow.yaml": fixture.workflow("Workflow", "slow")])
         let next = await fixture.reconcile()
         #expect(next.status?.apps["cart"]?.tiers[.application]?.result == .succeeded)
+    }
+
+    /// Dead (or a zombie waiting to be reaped by init), within a generous bound for a loaded machine.
+    static func isGone(_ pid: Int32) -> Bool {
+        for _ in 0..<300 {
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return true }
+            if let close = stat.lastIndex(of: ")"), stat[stat.index(close, offsetBy: 2)] == "Z" { return true }
+            usleep(50_000)
+        }
+        return false
     }
 }
