@@ -74,6 +74,17 @@ public struct PlanningPass: Sendable {
     }
 
     public func run(now: Timestamp, loader: inout DesiredStateLoader, forced: Set<PairKey> = []) async throws -> Outcome {
+        guard let outcome = try await run(now: now, loader: &loader, forced: forced, stopIfUnchanged: false) else {
+            throw Failure(description: "no plan was made")
+        }
+        return outcome
+    }
+
+    /// With `stopIfUnchanged`, returns nil right after the fetch when the branch head is the applied commit
+    /// and no pair is dirty (failed, interrupted or stalled) or forced: a no-op pass then reads no tree and
+    /// parses nothing.
+    public func run(now: Timestamp, loader: inout DesiredStateLoader, forced: Set<PairKey> = [],
+                    stopIfUnchanged: Bool) async throws -> Outcome? {
         // INNOMINATUS_TIMINGS=1 prints each phase's duration on stderr (for Benchmarks/planner.sh).
         let timings = ProcessInfo.processInfo.environment["INNOMINATUS_TIMINGS"] != nil
         let clock = ContinuousClock()
@@ -92,10 +103,13 @@ public struct PlanningPass: Sendable {
         } catch {
             throw Failure(description: "the remote \(remote.url) has no branch '\(branch)' (\(error.message)); pass --branch")
         }
-        let snapshot = try await repository.snapshot(of: head)
-        lap("snapshot")
         let applied = try await AppliedStateStore(repository: repository).load()
         lap("applied")
+        if stopIfUnchanged, forced.isEmpty, applied.commit == head.hex, !applied.pairs.values.contains(where: \.dirty) {
+            return nil
+        }
+        let snapshot = try await repository.snapshot(of: head)
+        lap("snapshot")
         let desired = try await loader.load(snapshot, applied: applied, from: repository)
         lap("load")
         let plan = Planner().plan(desired: desired, applied: applied, now: now, forced: forced)

@@ -69,7 +69,10 @@ public actor PlatformReconciler {
 
         let outcome: PlanningPass.Outcome
         do {
-            outcome = try await makePlan(now: now)
+            guard let planned = try await makePlan(now: now, stopIfUnchanged: true) else {
+                return PassReport(.nothingToDo, message: "nothing to do: the head is the applied commit")
+            }
+            outcome = planned
         } catch {
             return PassReport(.couldNotStart, message: "the pass could not start: \(error)")
         }
@@ -97,7 +100,7 @@ public actor PlatformReconciler {
             lease = candidate
             // Another reconciler may have finished a pass between our plan and our lease: plan again.
             do {
-                let fresh = try await makePlan(now: now)
+                guard let fresh = try await makePlan(now: now, stopIfUnchanged: false) else { throw ReconcileFailure("no plan") }
                 plan = fresh.plan
                 desired = fresh.desired
                 applied = fresh.applied
@@ -133,9 +136,9 @@ public actor PlatformReconciler {
         var report = PassReport(.ran, status: status, message: failure)
         do {
             let recorder = PassRecorder(repository: outcome.repository, remote: settings.remote)
-            let next = failure == nil || !execution.outcomes.isEmpty
-                ? applied.recording(plan, outcomes: execution.outcomes, desired: desired, at: Timestamp(date: Date()))
-                : nil
+            // Recorded even when the pass failed: the head is then the applied commit, so polling it again
+            // writes nothing; what ran is recorded, what did not stays as it was.
+            let next = applied.recording(plan, outcomes: execution.outcomes, desired: desired, at: Timestamp(date: Date()))
             try await recorder.record(status, state: next)
             report.wroteNote = true
         } catch {
@@ -153,10 +156,11 @@ public actor PlatformReconciler {
     }
 
     /// Plans with the loader this reconciler keeps across passes (a copy is used while suspended, then stored).
-    private func makePlan(now: Date) async throws -> PlanningPass.Outcome {
+    private func makePlan(now: Date, stopIfUnchanged: Bool) async throws -> PlanningPass.Outcome? {
         var working = loader
         defer { loader = working }
-        return try await settings.planning.run(now: Timestamp(date: now), loader: &working, forced: forcedPairs)
+        return try await settings.planning.run(now: Timestamp(date: now), loader: &working, forced: forcedPairs,
+                                               stopIfUnchanged: stopIfUnchanged)
     }
 
 }

@@ -77,6 +77,23 @@ struct ReconcileRulesTests {
         #expect(try fixture.events(after: seen) == ["search application deployment new"], "other apps reconcile")
     }
 
+    @Test func invalidAdminConfigFailsClosedOnceAndNothingRuns() async throws {
+        let fixture = try LoopFixture()
+        _ = await fixture.reconcile()
+        let seen = try fixture.events().count
+        let head = try fixture.change([
+            "policies/admin-config.yaml": "workflowPolicies:\n  maxPrunePerPass: many\n",
+            "apps/search/workflows/new.yaml": fixture.workflow("Workflow", "new"),
+        ])
+        let report = await fixture.reconcile()
+        #expect(report.exitCode == 1)
+        let status = try #require(try fixture.status(of: head))
+        #expect(status.result == .failed && status.error?.contains("admin-config.yaml:2:") == true, "\(status.error ?? "")")
+        #expect(try fixture.events(after: seen).isEmpty)
+        #expect(await fixture.reconcile().kind == .nothingToDo, "polling the same head again writes nothing")
+        #expect(try fixture.noteCount(head) == 1)
+    }
+
     @Test func watchLoopRunsPassesUntilCancelled() async throws {
         let fixture = try LoopFixture()
         let reconciler = PlatformReconciler(settings: fixture.settings())
