@@ -63,6 +63,16 @@ let package = Package(
             dependencies: ["Specs", "CProcess"],
             swiftSettings: swiftSettings
         ),
+        // Layer 2: the application tier — Score resources through provisioners, Kubernetes manifests.
+        .target(
+            name: "Provisioning",
+            dependencies: [
+                "Specs",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Layer 3: the loop — fetch, load, plan, execute, record, push; lock; state and status stores.
         .target(
             name: "Reconciler",
@@ -95,6 +105,7 @@ let package = Package(
                 "Specs",
                 "Planner",
                 "Executor",
+                "Provisioning",
                 "Reconciler",
                 "Server",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -127,6 +138,11 @@ let package = Package(
         .testTarget(
             name: "ExecutorTests",
             dependencies: ["Executor", "Specs", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ProvisioningTests",
+            dependencies: ["Provisioning", "Specs", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

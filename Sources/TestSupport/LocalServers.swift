@@ -59,7 +59,7 @@ public final class GitDaemon: Sendable {
 }
 
 /// A TCP listener on 127.0.0.1 that accepts connections (the kernel completes the handshake) and
-/// never answers: a remote that hangs.
+/// never answers: a remote that hangs, or simply a port that is open.
 public final class SilentServer: Sendable {
     public let port: Int
     private let fd: Int32

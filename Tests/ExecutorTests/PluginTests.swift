@@ -1,5 +1,6 @@
 import Foundation
 import Specs
+import TestSupport
 import Testing
 @testable import Executor
 
@@ -52,7 +53,7 @@ import Testing
 
     @Test func portCheckFindsAnOpenPortAndFailsOnAClosedOne() async throws {
         let sandbox = try sandbox()
-        let listener = try TCPListener()
+        let listener = try SilentServer()
         let workflow = try Sandbox.workflow("""
             - {name: open, type: port-check, config: {port: \(listener.port), attempts: 2, interval: 0.1}}
             - {name: closed, type: port-check, config: {port: 1, attempts: 2, interval: 0.1}}
@@ -145,27 +146,4 @@ import Testing
         let workflow = try Sandbox.workflow("- {name: p, type: escape}")
         #expect(Executor(admin: admin).check([workflow], repositoryRoot: sandbox.root).map(\.code) == [.path])
     }
-}
-
-/// A TCP port that accepts connections, for the port-check plugin.
-final class TCPListener {
-    let fd: Int32
-    let port: Int
-
-    init() throws {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        self.fd = fd
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        guard bound, listen(fd, 16) == 0 else { throw SandboxError(message: "cannot listen on 127.0.0.1") }
-        port = Int(UInt16(bigEndian: address.sin_port))
-    }
-
-    deinit { close(fd) }
 }

@@ -1,0 +1,4 @@
+import Testing
+@testable import Provisioning
+
+@Test func provisioningModuleLinks() { _ = ProvisioningModule.self }
