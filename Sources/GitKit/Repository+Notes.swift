@@ -70,8 +70,8 @@ extension Repository {
 
     /// Merges the notes commit `theirs` (e.g. the remote's notes, just fetched) into the ref `ours`, so that
     /// neither side's notes are lost. libgit2 has no notes merge, so the merged tree is built here: the
-    /// union of both sides' notes; a commit annotated on both sides with different text gets both texts,
-    /// theirs first (when one text extends the other, as after an append, the longer one is kept).
+    /// union of both sides' notes; a commit annotated on both sides gets a three-way merge of its note
+    /// (`mergeNote`: the common base once, then what each side appended).
     @discardableResult
     public func mergeNotes(into ours: String, from theirs: ObjectID, signature: Signature = .innominatus) throws(GitError) -> NotesMergeOutcome {
         for attempt in 0..<50 {
@@ -170,6 +170,11 @@ extension Repository {
 
     /// The union of two notes commits' trees, written flat (`<40 hex>` → blob), which git and libgit2 both read.
     private func mergedNotesTree(ours: ObjectID, theirs: ObjectID) throws(GitError) -> (ObjectID, Int) {
+        var baseNotes: [ObjectID: ObjectID] = [:]
+        var ourID = ours.raw, theirID = theirs.raw, baseID = git_oid()
+        if git_merge_base(&baseID, raw, &ourID, &theirID) == 0 {
+            for entry in try notes(ofNotesCommit: ObjectID(baseID)) { baseNotes[entry.commit] = entry.blob }
+        }
         var merged: [ObjectID: ObjectID] = [:]
         for entry in try notes(ofNotesCommit: theirs) { merged[entry.commit] = entry.blob }
         var combined = 0
@@ -180,7 +185,8 @@ extension Repository {
             }
             let theirText = try readBlob(theirBlob, limit: Int.max)
             let ourText = try readBlob(entry.blob, limit: Int.max)
-            merged[entry.commit] = try writeBlob(Self.unionOfAppends(theirs: theirText, ours: ourText))
+            let baseText = try baseNotes[entry.commit].map { (blob) throws(GitError) in try readBlob(blob, limit: Int.max) }
+            merged[entry.commit] = try writeBlob(Self.mergeNote(base: baseText, theirs: theirText, ours: ourText))
             combined += 1
         }
         var builder: OpaquePointer?
@@ -196,26 +202,24 @@ extension Repository {
         return (ObjectID(tree), combined)
     }
 
-    /// Two versions of one note that grew by appends from a common start: the common lines once, then
-    /// what theirs added, then what ours added. When one extends the other, that is the longer one.
-    static func unionOfAppends(theirs: [UInt8], ours: [UInt8]) -> [UInt8] {
-        func lines(_ text: [UInt8]) -> [ArraySlice<UInt8>] {
-            var out: [ArraySlice<UInt8>] = []
-            var start = 0
-            for index in text.indices where text[index] == UInt8(ascii: "\n") {
-                out.append(text[start...index])
-                start = index + 1
+    /// Two versions of one note, merged three-way against the note in the notes commits' merge base:
+    /// writers only append, so the result is the base, then what theirs appended, then what ours
+    /// appended. When a side did not start from the base (a replaced note), both texts are kept whole,
+    /// theirs first: no writer's text is ever lost.
+    static func mergeNote(base: [UInt8]?, theirs: [UInt8], ours: [UInt8]) -> [UInt8] {
+        let base = base ?? []
+        func joined(_ parts: [ArraySlice<UInt8>]) -> [UInt8] {
+            var result: [UInt8] = []
+            for part in parts where !part.isEmpty {
+                if let last = result.last, last != UInt8(ascii: "\n") { result.append(UInt8(ascii: "\n")) }
+                result += part
             }
-            if start < text.count { out.append(text[start...]) }
-            return out
+            return result
         }
-        let theirLines = lines(theirs), ourLines = lines(ours)
-        var common = 0
-        while common < theirLines.count, common < ourLines.count, theirLines[common] == ourLines[common] { common += 1 }
-        var result = theirs
-        if result.last != UInt8(ascii: "\n") && common < ourLines.count && !result.isEmpty { result.append(UInt8(ascii: "\n")) }
-        for line in ourLines[common...] { result += line }
-        return result
+        if theirs.starts(with: base) && ours.starts(with: base) {
+            return joined([base[...], theirs[base.count...], ours[base.count...]])
+        }
+        return joined([theirs[...], ours[...]])
     }
 
     /// A short, growing, jittered pause between compare-and-swap attempts (at most ~20 ms).

@@ -9,6 +9,10 @@ struct PassRecorder {
 
     func record(_ status: ReconcileStatus, state: AppliedState?) async throws {
         guard let head = ObjectID(hex: status.commit) else { throw ReconcileFailure("bad commit \(status.commit)") }
+        // Build on the remote's notes as fetched at the start of the pass; races are merged by pushNotes.
+        if let theirs = try await repository.reference(Repository.remoteNotesRef(for: Repository.defaultNotesRef)) {
+            try await repository.mergeNotes(into: Repository.defaultNotesRef, from: theirs)
+        }
         try await repository.writeNote(StatusNote.render(status), on: head, append: true)
         try await repository.pushNotes(to: remote)
         if let state {

@@ -57,9 +57,14 @@ public struct PlanningPass: Sendable {
             repository = try Repository.createBare(at: cache)
         }
         try await repository.setOrigin(remote.url)
-        try await repository.fetch(from: remote, refspecs: [Repository.branchesRefspec, AppliedStateStore.refspec])
+        try await repository.fetch(from: remote, refspecs: [Repository.branchesRefspec, AppliedStateStore.refspec,
+                                                            Self.notesRefspec])
         return repository
     }
+
+    /// The remote's notes, fetched with the branches (one transfer) so that a pass appends its note on top
+    /// of the latest ones and its push is usually a fast-forward.
+    public static let notesRefspec = "+refs/notes/*:refs/innominatus/remote-notes/*"
 
     /// Everything a pass decided on: the reconciler executes `plan` and records over `applied`.
     public struct Outcome: Sendable {

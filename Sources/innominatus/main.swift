@@ -5,6 +5,9 @@ import Glibc
 // GitKit runs fetch and push in a child process of this same binary, so that a hung transfer can be killed.
 NetworkHelper.runIfRequested()
 
+// A closed pipe on stdout or stderr (`innominatus … | head`) must fail a write, not kill a pass midway.
+signal(SIGPIPE, SIG_IGN)
+
 /// Runs an async subcommand through its async `run()`: called on the concrete type, overload resolution
 /// picks the async requirement (on an existential it picks ParsableCommand's synchronous one).
 func runAsync<Command: AsyncParsableCommand>(_ command: Command) async throws {

@@ -1,5 +1,5 @@
 import Foundation
-import GitKit
+@testable import GitKit
 import TestSupport
 import Testing
 
@@ -126,5 +126,22 @@ struct NotesTests {
         let ahead = try #require(try await repository.reference("refs/notes/other"))
         #expect(try await repository.mergeNotes(into: Repository.defaultNotesRef, from: ahead) == .fastForward(ahead))
         #expect(try await repository.note(on: a) == "one\ntwo\n")
+    }
+
+    @Test func threeWayNoteMergeKeepsEveryDocumentWhole() {
+        func merge(_ base: String?, _ theirs: String, _ ours: String) -> String {
+            String(decoding: Repository.mergeNote(base: base.map { Array($0.utf8) }, theirs: Array(theirs.utf8), ours: Array(ours.utf8)),
+                   as: UTF8.self)
+        }
+        // Both appended to a common base.
+        #expect(merge("---\nkind: A\n", "---\nkind: A\n---\nkind: T\n", "---\nkind: A\n---\nkind: O\n")
+                == "---\nkind: A\n---\nkind: T\n---\nkind: O\n")
+        // No base (two fresh writers): documents that start alike are still both kept whole.
+        #expect(merge(nil, "---\nkind: Status\nv: 1\n", "---\nkind: Status\nv: 2\n")
+                == "---\nkind: Status\nv: 1\n---\nkind: Status\nv: 2\n")
+        // A side that replaced the base: both texts whole, theirs first.
+        #expect(merge("old\n", "replaced\n", "old\nmore\n") == "replaced\nold\nmore\n")
+        // Missing final newline on one side.
+        #expect(merge(nil, "a", "b\n") == "a\nb\n")
     }
 }

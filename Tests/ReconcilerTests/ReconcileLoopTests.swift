@@ -130,6 +130,18 @@ struct ReconcileLoopTests {
         #expect(try fixture.events(after: seen) == ["cart platform pre-deployment security-scan", "cart platform post-deployment cost-report"])
     }
 
+    @Test func aReconcilerOnAFreshMachineAppendsAWholeStatus() async throws {
+        let fixture = try LoopFixture()
+        let head = try fixture.git.git("rev-parse", "HEAD")
+        _ = await fixture.reconcile()
+        // A new machine (empty workdir) forces a pair on the same head: its note is appended, whole.
+        let report = await fixture.reconcile(workdir: fixture.git.root.appending("new-machine"), force: ["cart/platform"])
+        #expect(report.wroteNote)
+        #expect(try fixture.noteCount(head) == 2)
+        let note = try fixture.git.remoteGit("notes", "--ref=innominatus", "show", head)
+        #expect(note.components(separatedBy: "kind: ReconcileStatus").count == 3)
+    }
+
     @Test func notesOfOtherWritersSurviveAPass() async throws {
         let fixture = try LoopFixture()
         let first = try fixture.git.git("rev-parse", "HEAD")
