@@ -6,9 +6,22 @@ import Specs
 
 /// The read API: status notes, apps, workflow discovery, validation and the plan.
 extension ServerAPI {
-    /// `GET /api/v1/status`: the last applied commit's status note, as JSON (§7 fields, `commit` included).
+    /// `GET /api/v1/status`: the latest status note, as JSON (§7 fields, `commit` included): the note of
+    /// the last applied commit, or the note this server's loop wrote last when that one is newer (a pass
+    /// that failed as a whole — e.g. an invalid admin config — writes a note but moves no applied state).
     func latestStatus(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        try await statusAnswer(of: nil)
+        var recorded: ReconcileStatus?
+        if let report = await health.lastReport, report.wroteNote { recorded = report.status }
+        var applied: ReconcileStatus?
+        do {
+            applied = try await noteStatus(of: nil)
+        } catch let error as HTTPError where error.status == .notFound && recorded != nil {
+            applied = nil
+        }
+        guard let latest = [applied, recorded].compactMap({ $0 }).max(by: { $0.startedAt < $1.startedAt }) else {
+            throw HTTPError(.notFound, message: "no pass has recorded a status yet")
+        }
+        return Self.raw(Array(try StatusRendering.json(latest).utf8))
     }
 
     /// `GET /api/v1/status/{commit}`.
@@ -17,25 +30,28 @@ extension ServerAPI {
         guard (4...64).contains(commit.count), commit.allSatisfy(\.isHexDigit) else {
             throw HTTPError(.badRequest, message: "'\(commit)' is not a commit id; give 4 to 40 hex digits")
         }
-        return try await statusAnswer(of: commit)
+        return Self.raw(Array(try StatusRendering.json(try await noteStatus(of: commit)).utf8))
     }
 
-    private func statusAnswer(of revision: String?) async throws -> Response {
+    /// The last ReconcileStatus in the note of `revision` (default: the last applied commit), or 404.
+    private func noteStatus(of revision: String?) async throws -> ReconcileStatus {
         let found: (commit: String, status: ReconcileStatus?)
         do {
             found = try await view.status(of: revision)
         } catch {
+            // StatusReader has no error kinds yet: its "nothing applied" message is matched (see the report's
+            // request for a typed error).
             if revision == nil, "\(error)".contains("nothing has been applied yet") {
                 throw HTTPError(.notFound, message: "nothing has been applied yet: no pass has recorded a status")
             }
-            if revision != nil { throw HTTPError(.notFound, message: "no commit \(revision!) on the remote: \(error)") }
+            if let revision { throw HTTPError(.notFound, message: "no commit \(revision) on the remote: \(error)") }
             throw Self.unavailable(error)
         }
         guard let status = found.status else {
             throw HTTPError(.notFound, message: "commit \(found.commit) has no innominatus status note (never reconciled, "
                 + "or only as part of a later commit)")
         }
-        return Self.raw(Array(try StatusRendering.json(status).utf8))
+        return status
     }
 
     private func outcome() async throws -> PlanningPass.Outcome {

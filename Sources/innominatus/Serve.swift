@@ -55,7 +55,9 @@ struct Serve: AsyncParsableCommand {
         }
         let server = InnominatusServer(configuration: configuration)
         try await server.run { port in
-            print("innominatus serve: listening on \(configuration.listen.host):\(port), watching \(settings.branch) of \(remote.repo)")
+            // Written unbuffered, so that a supervisor reading a pipe sees it at once.
+            let line = "innominatus serve: listening on \(configuration.listen.host):\(port), watching \(settings.branch) of \(remote.repo)\n"
+            FileHandle.standardOutput.write(Data(line.utf8))
         }
     }
 }

@@ -109,6 +109,21 @@ import Testing
         try await fixture.stop()
     }
 
+    /// A pass that fails as a whole (invalid admin config) writes a note but moves no applied state: the
+    /// latest status is still that note.
+    @Test func latestStatusIncludesAFailedPass() async throws {
+        let fixture = try await ServerFixture()
+        let client = fixture.client
+        try await fixture.waitUntilReady()
+        let head = try fixture.change(["policies/admin-config.yaml": "workflowPolicies: [\n"])
+        #expect(try await client.post("/api/v1/reconcile", headers: fixture.authorization).status == 202)
+        try await fixture.eventually("a status for \(head)") {
+            try await client.get("/api/v1/status").json["commit"] as? String == head
+        }
+        #expect(try await client.get("/api/v1/status").json["result"] as? String == "failed")
+        try await fixture.stop()
+    }
+
     @Test func withoutSecretsWebhooksAre404AndWritesDisabled() async throws {
         let fixture = try await ServerFixture(token: nil, secret: nil)
         let client = fixture.client
