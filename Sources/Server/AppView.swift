@@ -42,16 +42,18 @@ struct AppView: Codable, Sendable {
     /// Every app of the head or of the applied state, sorted by name.
     static func all(_ outcome: PlanningPass.Outcome) -> [AppView] {
         let names = Set(outcome.desired.apps.keys).union(outcome.applied.apps.keys)
-        return names.sorted().map { view(of: $0, outcome) }
+        let items = Dictionary(outcome.plan.items.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
+        return names.sorted().map { view(of: $0, outcome, items: items) }
     }
 
-    static func view(of name: String, _ outcome: PlanningPass.Outcome) -> AppView {
+    /// `items`: the plan's items by pair, when the caller has them (a lookup per pair is linear).
+    static func view(of name: String, _ outcome: PlanningPass.Outcome, items: [PairKey: PlanItem]? = nil) -> AppView {
         let desired = outcome.desired.apps[name]
         let applied = outcome.applied.apps[name]
         var tiers: [String: TierView] = [:]
         for tier in Tier.allCases {
             let record = outcome.applied.pairs[PairKey(app: name, tier: tier)]
-            let item = outcome.plan.item(name, tier)
+            let item = items.map { $0[PairKey(app: name, tier: tier)] } ?? outcome.plan.item(name, tier)
             guard record != nil || item != nil else { continue }
             tiers[tier.rawValue] = TierView(
                 lastResult: record?.result.rawValue, fingerprint: record?.fingerprint?.digest, attempts: record?.attempts,

@@ -112,6 +112,21 @@ import Testing
         try await fixture.stop()
     }
 
+    /// Requests at once each fetch into the read clone in turn (two fetches into one repository at once
+    /// would fail on git's locks).
+    @Test func concurrentReadsAllSucceed() async throws {
+        let fixture = try await ServerFixture()
+        let client = fixture.client
+        let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+            for path in ["/api/v1/workflows", "/api/v1/apps", "/api/v1/plan", "/api/v1/workflows/products", "/api/v1/workflows"] {
+                group.addTask { try await client.get(path).status }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(statuses == [200, 200, 200, 200, 200])
+        try await fixture.stop()
+    }
+
     @Test func validateAnswersTheValidatorsErrors() async throws {
         let fixture = try await ServerFixture()
         let client = fixture.client
