@@ -16,7 +16,7 @@ struct APIRoute: Sendable {
         case hook
     }
 
-    typealias Handler = @Sendable (Request, BasicRequestContext) async throws -> Response
+    typealias Handler = @Sendable (Request, APIRequestContext) async throws -> Response
 
     var method: HTTPRequest.Method
     var path: String

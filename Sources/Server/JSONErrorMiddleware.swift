@@ -5,7 +5,7 @@ import Logging
 /// unknown paths are 404, a known path with another method is 405 with `Allow`, an oversized body 413,
 /// and anything unexpected 500 with the details only in the server log.
 struct JSONErrorMiddleware: RouterMiddleware {
-    typealias Context = BasicRequestContext
+    typealias Context = APIRequestContext
 
     let routes: [APIRoute]
     let maxBodyBytes: Int

@@ -9,7 +9,7 @@ extension ServerAPI {
     /// `GET /api/v1/status`: the latest status note, as JSON (§7 fields, `commit` included): the note of
     /// the last applied commit, or the note this server's loop wrote last when that one is newer (a pass
     /// that failed as a whole — e.g. an invalid admin config — writes a note but moves no applied state).
-    func latestStatus(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    func latestStatus(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         var recorded: ReconcileStatus?
         if let report = await health.lastReport, report.wroteNote { recorded = report.status }
         var applied: ReconcileStatus?
@@ -25,7 +25,7 @@ extension ServerAPI {
     }
 
     /// `GET /api/v1/status/{commit}`.
-    func commitStatus(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    func commitStatus(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let commit = try context.parameters.require("commit")
         guard (4...64).contains(commit.count), commit.allSatisfy(\.isHexDigit) else {
             throw HTTPError(.badRequest, message: "'\(commit)' is not a commit id; give 4 to 40 hex digits")
@@ -63,7 +63,7 @@ extension ServerAPI {
     }
 
     /// `GET /api/v1/apps`.
-    func apps(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    func apps(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let outcome = try await outcome()
         struct Answer: Encodable {
             var commit: String
@@ -75,7 +75,7 @@ extension ServerAPI {
     }
 
     /// `GET /api/v1/apps/{name}`: the app with its last runs (newest first).
-    func app(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    func app(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let name = try context.parameters.require("name")
         let outcome = try await outcome()
         guard outcome.desired.apps[name] != nil || outcome.applied.apps[name] != nil else {
@@ -95,7 +95,7 @@ extension ServerAPI {
     }
 
     /// `GET /api/v1/workflows?tier=&product=`.
-    func workflows(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    func workflows(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let query = request.uri.queryParameters
         var tier: Tier?
         if let text = query.get("tier") {
@@ -113,7 +113,7 @@ extension ServerAPI {
     }
 
     /// `GET /api/v1/workflows/products`.
-    func products(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    func products(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let catalog = try await catalog()
         struct Answer: Encodable {
             var commit: String
@@ -123,7 +123,7 @@ extension ServerAPI {
     }
 
     /// `GET /api/v1/workflows/products/{product}`.
-    func product(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    func product(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let product = try context.parameters.require("product")
         let catalog = try await catalog()
         guard catalog.products.contains(product) else {
@@ -138,7 +138,7 @@ extension ServerAPI {
     }
 
     /// `GET /api/v1/workflows/products/{product}/{workflow}`.
-    func productWorkflow(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    func productWorkflow(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let product = try context.parameters.require("product")
         let name = try context.parameters.require("workflow")
         let catalog = try await catalog()
@@ -151,7 +151,7 @@ extension ServerAPI {
     /// `POST /api/v1/workflows/validate`: the body is one workflow, Score or admin-config document (kind
     /// detected from its content); the answer is `innominatus validate --output json`'s document, with
     /// `valid`. `?path=` names the file in the messages.
-    func validate(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    func validate(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let buffer = try await request.body.collect(upTo: configuration.maxBodyBytes)
         let bytes = Array(buffer.readableBytesView)
         guard !bytes.isEmpty else {
@@ -166,7 +166,7 @@ extension ServerAPI {
     }
 
     /// `GET /api/v1/plan`: what a pass would run now (§7 plan JSON); nothing is executed.
-    func plan(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    func plan(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         Self.raw(Array(PlanRendering.json(try await outcome().plan).utf8))
     }
 }

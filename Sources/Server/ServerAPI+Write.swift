@@ -6,13 +6,13 @@ import Reconciler
 /// Health, metrics, the write API and the push webhooks.
 extension ServerAPI {
     /// `GET /healthz`: the process answers.
-    func healthz(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    func healthz(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         try Self.json(["status": "ok"])
     }
 
     /// `GET /readyz`: 200 once the last pass reached the remote, 503 before the first pass or while the
     /// remote cannot be read.
-    func readyz(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    func readyz(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         struct Answer: Encodable {
             var ready: Bool
             var passes: Int
@@ -25,19 +25,19 @@ extension ServerAPI {
     }
 
     /// `GET /metrics`: Prometheus text.
-    func metricsText(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    func metricsText(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         Self.raw(Array(metrics.text().utf8), contentType: "text/plain; version=0.0.4; charset=utf-8")
     }
 
     /// `POST /api/v1/reconcile`: wakes the loop (the pass plans from the head, as always).
-    func reconcile(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    func reconcile(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         await alarm.ring()
         context.logger.info("reconcile requested through the API")
         return try Self.json(["result": "reconcile", "message": "the loop will start a pass now"], status: .accepted)
     }
 
     /// `POST /hooks/git`: a push webhook (GitHub, Gitea, GitLab), checked with the shared secret.
-    func gitHook(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    func gitHook(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         guard let secret = configuration.webhookSecret else {
             throw HTTPError(.notFound, message: "webhooks are not enabled: start the server with --webhook-secret-file "
                 + "or INNOMINATUS_WEBHOOK_SECRET")

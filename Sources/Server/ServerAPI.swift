@@ -44,9 +44,9 @@ final class ServerAPI: Sendable {
         ]
     }
 
-    func router() -> Router<BasicRequestContext> {
+    func router() -> Router<APIRequestContext> {
         let table = routes
-        let router = Router(context: BasicRequestContext.self)
+        let router = Router(context: APIRequestContext.self)
         router.add(middleware: JSONErrorMiddleware(routes: table, maxBodyBytes: configuration.maxBodyBytes))
         for route in table {
             let guarded = guarding(route)

@@ -156,6 +156,7 @@ import Testing
         #expect(notFound.status == 404)
         #expect(notFound.header("Content-Type")?.hasPrefix("application/json") == true)
         #expect(notFound.errorMessage?.contains("/api/v2/everything") == true)
+        #expect(notFound.text.contains("no endpoint /api/v2/everything"))
         let wrongMethod = try await client.send("DELETE", "/api/v1/status")
         #expect(wrongMethod.status == 405)
         #expect(wrongMethod.header("Allow") == "GET")
