@@ -28,7 +28,7 @@ extension ServerAPI {
     func commitStatus(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let commit = try context.parameters.require("commit")
         guard (4...64).contains(commit.count), commit.allSatisfy(\.isHexDigit) else {
-            throw HTTPError(.badRequest, message: "'\(commit)' is not a commit id; give 4 to 40 hex digits")
+            throw HTTPError(.badRequest, message: "'\(commit)' is not a commit id; give 4 to 64 hex digits")
         }
         return Self.raw(Array(try StatusRendering.json(try await noteStatus(of: commit)).utf8))
     }
