@@ -41,9 +41,10 @@ final class ServerFixture: Sendable {
         return text + "containers:\n  main:\n    image: nginx:1.27\n"
     }
 
-    /// `listen` defaults to loopback with port 0; `token`/`secret` nil leave that part unconfigured.
+    /// `listen` defaults to loopback with port 0; `token`/`secret` nil leave that part unconfigured; `repo`
+    /// replaces the fixture's remote (e.g. by one that does not exist).
     init(listenHost: String = "127.0.0.1", token: String? = ServerFixture.token, secret: String? = ServerFixture.secret,
-         interval: Duration = .seconds(3600)) async throws {
+         interval: Duration = .seconds(3600), repo: String? = nil) async throws {
         git = try GitFixture()
         events = git.root.appending("events.log")
         _ = FileManager.default.createFile(atPath: events, contents: nil)
@@ -61,7 +62,7 @@ final class ServerFixture: Sendable {
             "apps/search/score.yaml": Self.score("search", product: nil),
         ], message: "initial platform repository")
         try git.push()
-        let settings = ReconcileSettings(repo: git.remote, workdir: git.root.appending("workdir"), helper: GitFixture.helper)
+        let settings = ReconcileSettings(repo: repo ?? git.remote, workdir: git.root.appending("workdir"), helper: GitFixture.helper)
         var logger = Logger(label: "innominatus-test")
         logger.logLevel = .warning
         server = InnominatusServer(
