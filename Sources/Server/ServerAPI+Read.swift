@@ -1,0 +1,172 @@
+import Foundation
+import Hummingbird
+import Planner
+import Reconciler
+import Specs
+
+/// The read API: status notes, apps, workflow discovery, validation and the plan.
+extension ServerAPI {
+    /// `GET /api/v1/status`: the latest status note, as JSON (§7 fields, `commit` included): the note of
+    /// the last applied commit, or the note this server's loop wrote last when that one is newer (a pass
+    /// that failed as a whole — e.g. an invalid admin config — writes a note but moves no applied state).
+    func latestStatus(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        var recorded: ReconcileStatus?
+        if let report = await health.lastReport, report.wroteNote { recorded = report.status }
+        var applied: ReconcileStatus?
+        do {
+            applied = try await noteStatus(of: nil)
+        } catch let error as HTTPError where error.status == .notFound && recorded != nil {
+            applied = nil
+        }
+        guard let latest = [applied, recorded].compactMap({ $0 }).max(by: { $0.startedAt < $1.startedAt }) else {
+            throw HTTPError(.notFound, message: "no pass has recorded a status yet")
+        }
+        return Self.raw(Array(try StatusRendering.json(latest).utf8))
+    }
+
+    /// `GET /api/v1/status/{commit}`.
+    func commitStatus(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let commit = try context.parameters.require("commit")
+        guard (4...64).contains(commit.count), commit.allSatisfy(\.isHexDigit) else {
+            throw HTTPError(.badRequest, message: "'\(commit)' is not a commit id; give 4 to 64 hex digits")
+        }
+        return Self.raw(Array(try StatusRendering.json(try await noteStatus(of: commit)).utf8))
+    }
+
+    /// The last ReconcileStatus in the note of `revision` (default: the last applied commit), or 404.
+    private func noteStatus(of revision: String?) async throws -> ReconcileStatus {
+        let found: (commit: String, status: ReconcileStatus?)
+        do {
+            found = try await view.status(of: revision)
+        } catch {
+            // StatusReader has no error kinds yet: its "nothing applied" message is matched (see the report's
+            // request for a typed error).
+            if revision == nil, "\(error)".contains("nothing has been applied yet") {
+                throw HTTPError(.notFound, message: "nothing has been applied yet: no pass has recorded a status")
+            }
+            if let revision { throw HTTPError(.notFound, message: "no commit \(revision) on the remote: \(error)") }
+            throw Self.unavailable(error)
+        }
+        guard let status = found.status else {
+            throw HTTPError(.notFound, message: "commit \(found.commit) has no innominatus status note (never reconciled, "
+                + "or only as part of a later commit)")
+        }
+        return status
+    }
+
+    private func outcome() async throws -> PlanningPass.Outcome {
+        do {
+            return try await view.outcome()
+        } catch {
+            throw Self.unavailable(error)
+        }
+    }
+
+    /// `GET /api/v1/apps`.
+    func apps(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let outcome = try await outcome()
+        struct Answer: Encodable {
+            var commit: String
+            var appliedCommit: String?
+            var apps: [AppView]
+        }
+        return try Self.json(Answer(commit: outcome.plan.commit, appliedCommit: outcome.applied.commit,
+                                    apps: AppView.all(outcome)))
+    }
+
+    /// `GET /api/v1/apps/{name}`: the app with its last runs (newest first).
+    func app(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let name = try context.parameters.require("name")
+        let outcome = try await outcome()
+        guard outcome.desired.apps[name] != nil || outcome.applied.apps[name] != nil else {
+            throw HTTPError(.notFound, message: "no app '\(name)' on the branch or in the applied state")
+        }
+        var app = AppView.view(of: name, outcome)
+        do {
+            app.lastRuns = AppView.runs(of: name, in: try await view.history(app: name, limit: 10))
+        } catch {
+            throw Self.unavailable(error)
+        }
+        return try Self.json(app)
+    }
+
+    private func catalog() async throws -> WorkflowCatalog {
+        WorkflowCatalog(try await outcome().desired)
+    }
+
+    /// `GET /api/v1/workflows?tier=&product=`.
+    func workflows(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let query = request.uri.queryParameters
+        var tier: Tier?
+        if let text = query.get("tier") {
+            guard let parsed = Tier(rawValue: text) else {
+                throw HTTPError(.badRequest, message: "tier '\(text)' is not platform, product or application")
+            }
+            tier = parsed
+        }
+        let catalog = try await catalog()
+        struct Answer: Encodable {
+            var commit: String
+            var workflows: [WorkflowEntry]
+        }
+        return try Self.json(Answer(commit: catalog.commit, workflows: catalog.filtered(tier: tier, product: query.get("product"))))
+    }
+
+    /// `GET /api/v1/workflows/products`.
+    func products(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let catalog = try await catalog()
+        struct Answer: Encodable {
+            var commit: String
+            var products: [ProductSummary]
+        }
+        return try Self.json(Answer(commit: catalog.commit, products: catalog.productSummaries))
+    }
+
+    /// `GET /api/v1/workflows/products/{product}`.
+    func product(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let product = try context.parameters.require("product")
+        let catalog = try await catalog()
+        guard catalog.products.contains(product) else {
+            throw HTTPError(.notFound, message: "no product '\(product)': no product workflows and no app declare it")
+        }
+        struct Answer: Encodable {
+            var commit: String
+            var product: String
+            var workflows: [WorkflowEntry]
+        }
+        return try Self.json(Answer(commit: catalog.commit, product: product, workflows: catalog.workflows(ofProduct: product)))
+    }
+
+    /// `GET /api/v1/workflows/products/{product}/{workflow}`.
+    func productWorkflow(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let product = try context.parameters.require("product")
+        let name = try context.parameters.require("workflow")
+        let catalog = try await catalog()
+        guard let entry = catalog.workflow(product: product, name: name) else {
+            throw HTTPError(.notFound, message: "no product workflow '\(product)/\(name)' on the branch")
+        }
+        return try Self.json(entry)
+    }
+
+    /// `POST /api/v1/workflows/validate`: the body is one workflow, Score or admin-config document (kind
+    /// detected from its content); the answer is `innominatus validate --output json`'s document, with
+    /// `valid`. `?path=` names the file in the messages.
+    func validate(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        let buffer = try await request.body.collect(upTo: configuration.maxBodyBytes)
+        let bytes = Array(buffer.readableBytesView)
+        guard !bytes.isEmpty else {
+            throw HTTPError(.badRequest, message: "the body is empty; send the YAML of a workflow or Score file")
+        }
+        let path = request.uri.queryParameters.get("path") ?? "request.yaml"
+        let report = SpecValidator().validate(bytes, path: path)
+        var text = ValidationRendering.json([report])
+        // Add `valid` to the validate command's JSON shape, which stays as it is.
+        if text.hasPrefix("{") { text = "{\"valid\": \(report.isValid), " + text.dropFirst() }
+        return Self.raw(Array(text.utf8))
+    }
+
+    /// `GET /api/v1/plan`: what a pass would run now (§7 plan JSON); nothing is executed.
+    func plan(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        Self.raw(Array(PlanRendering.json(try await outcome().plan).utf8))
+    }
+}

@@ -1,0 +1,63 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Reconciler
+import Server
+import Specs
+
+/// `innominatus serve --repo ... [--workdir DIR] [--interval 30s] [--listen 127.0.0.1:8080]`: the loop, the
+/// HTTP API, push webhooks and /metrics in one process. All logic is in the Server target.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Reconcile in a loop and serve the HTTP API, push webhooks and Prometheus metrics.",
+        discussion: """
+            A pass at start, then one every interval, or sooner when a push webhook (POST /hooks/git) or \
+            POST /api/v1/reconcile wakes the loop. The API is described in openapi.yaml. The write API needs a \
+            bearer token (--api-token-file or INNOMINATUS_API_TOKEN; without one it is disabled); on a listen \
+            address that is not loopback the read API needs it too. Webhooks need a shared secret \
+            (--webhook-secret-file or INNOMINATUS_WEBHOOK_SECRET; without one /hooks/git answers 404). \
+            SIGTERM or SIGINT stops the server and the loop cleanly.
+            """)
+
+    @OptionGroup var remote: RemoteOptions
+
+    @Option(help: "Time between passes: 500ms, 90s, 10m, 1h.")
+    var interval: String = "30s"
+
+    @Option(help: "The address to listen on, HOST:PORT.")
+    var listen: String = "127.0.0.1:8080"
+
+    @Option(help: "A file holding the API bearer token (else INNOMINATUS_API_TOKEN).")
+    var apiTokenFile: String?
+
+    @Option(help: "A file holding the webhook shared secret (else INNOMINATUS_WEBHOOK_SECRET).")
+    var webhookSecretFile: String?
+
+    @Option(help: "Apps executed at once.")
+    var concurrency: Int = 2
+
+    func validate() throws {
+        guard SpecDuration(parsing: interval) != nil else { throw ValidationError("--interval \(interval): write e.g. 30s, 5m or 1h") }
+        guard ListenAddress(parsing: listen) != nil else { throw ValidationError("--listen \(listen): write HOST:PORT, e.g. 127.0.0.1:8080") }
+    }
+
+    func run() async throws {
+        let settings = ReconcileSettings(repo: remote.repo, branch: remote.branch, workdir: remote.workdir,
+                                         appConcurrency: concurrency)
+        let configuration: ServerConfiguration
+        do {
+            configuration = ServerConfiguration(
+                reconcile: settings, listen: ListenAddress(parsing: listen)!, interval: SpecDuration(parsing: interval)!.duration,
+                apiToken: try Secret.load(file: apiTokenFile, environment: "INNOMINATUS_API_TOKEN"),
+                webhookSecret: try Secret.load(file: webhookSecretFile, environment: "INNOMINATUS_WEBHOOK_SECRET"))
+        } catch {
+            throw CleanFailure("\(error)")
+        }
+        let server = InnominatusServer(configuration: configuration)
+        try await server.run { port in
+            // Written unbuffered, so that a supervisor reading a pipe sees it at once.
+            let line = "innominatus serve: listening on \(configuration.listen.host):\(port), watching \(settings.branch) of \(remote.repo)\n"
+            FileHandle.standardOutput.write(Data(line.utf8))
+        }
+    }
+}
