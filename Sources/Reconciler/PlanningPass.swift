@@ -44,6 +44,8 @@ public struct PlanningPass: Sendable {
 
     /// Opens (or creates) the cache and fetches the branches and `refs/innominatus/*` in one transfer.
     public func fetch() async throws -> Repository {
+        let lock = try await CacheLock.acquire(workdir: workdir)
+        defer { lock.release() }
         let cache = workdir + "/cache.git"
         let repository: Repository
         if FileManager.default.fileExists(atPath: cache + "/objects") {

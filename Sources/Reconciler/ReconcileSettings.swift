@@ -31,7 +31,8 @@ public struct ReconcileSettings: Sendable {
         self.force = force
     }
 
-    var planning: PlanningPass {
+    /// A planning pass over the same remote, branch and workdir.
+    public var planning: PlanningPass {
         var pass = PlanningPass(repo: remote.url, branch: branch, workdir: workdir, helper: remote.helper)
         pass.remote = remote
         return pass

@@ -29,12 +29,7 @@ actor PlatformView {
         return try await task.value
     }
 
-    private var planning: PlanningPass {
-        var pass = PlanningPass(repo: settings.remote.url, branch: settings.branch, workdir: settings.workdir,
-                                helper: settings.remote.helper)
-        pass.remote = settings.remote
-        return pass
-    }
+    private var planning: PlanningPass { settings.planning }
 
     /// The head's desired state, applied state and plan (nothing is executed or written but the cache).
     func outcome() async throws -> PlanningPass.Outcome {

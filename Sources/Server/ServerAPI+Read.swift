@@ -39,9 +39,7 @@ extension ServerAPI {
         do {
             found = try await view.status(of: revision)
         } catch {
-            // StatusReader has no error kinds yet: its "nothing applied" message is matched (see the report's
-            // request for a typed error).
-            if revision == nil, "\(error)".contains("nothing has been applied yet") {
+            if revision == nil, (error as? StatusReader.Failure)?.kind == .nothingApplied {
                 throw HTTPError(.notFound, message: "nothing has been applied yet: no pass has recorded a status")
             }
             if let revision { throw HTTPError(.notFound, message: "no commit \(revision) on the remote: \(error)") }

@@ -14,15 +14,17 @@ public struct StatusReader: Sendable {
     }
 
     public struct Failure: Error, Sendable, CustomStringConvertible {
+        public enum Kind: Sendable, Equatable {
+            /// No pass has recorded an applied state yet.
+            case nothingApplied
+        }
+        public var kind: Kind
         public var description: String
     }
 
-    /// Fetches notes, state and branches, and returns the cache.
+    /// Fetches branches, state and notes (one transfer), and returns the cache.
     func fetch() async throws -> Repository {
-        let repository = try await settings.planning.fetch()
-        try await repository.fetch(from: settings.remote, refspecs: ["+\(Repository.defaultNotesRef):\(Self.notesTrackingRef)"],
-                                   prune: false)
-        return repository
+        try await settings.planning.fetch()
     }
 
     /// The status of `revision` (a commit, branch or ref of the cache; default: the last applied commit).
@@ -38,7 +40,7 @@ public struct StatusReader: Sendable {
         } else {
             guard let applied = try await AppliedStateStore(repository: repository).load().commit,
                   let id = ObjectID(hex: applied) else {
-                throw Failure(description: "nothing has been applied yet on \(settings.remote.url): run `innominatus reconcile` first")
+                throw Failure(kind: .nothingApplied, description: "nothing has been applied yet on \(settings.remote.url): run `innominatus reconcile` first")
             }
             commit = id
         }
