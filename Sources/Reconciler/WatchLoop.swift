@@ -1,29 +1,37 @@
 import Foundation
 
 /// The reconcile loop: a pass, then a wait, until the task is cancelled. It is level-based (every pass
-/// plans from the head and the applied state, never from what happened before) and keeps running
-/// whatever fails, backing off while the remote cannot be reached.
+/// plans from the head and the applied state, never from what happened before; an alarm only shortens
+/// the wait) and keeps running whatever fails, backing off while the remote cannot be reached.
 public struct WatchLoop: Sendable {
     public let reconciler: PlatformReconciler
     public let interval: Duration
     /// The longest wait while passes cannot start.
     public let maxBackoff: Duration
+    /// Rung by webhooks or the API to end a wait early; nil for a plain timer.
+    public let alarm: LoopAlarm?
 
-    public init(reconciler: PlatformReconciler, interval: Duration, maxBackoff: Duration = .seconds(600)) {
+    public init(reconciler: PlatformReconciler, interval: Duration, maxBackoff: Duration = .seconds(600), alarm: LoopAlarm? = nil) {
         self.reconciler = reconciler
         self.interval = interval
         self.maxBackoff = maxBackoff
+        self.alarm = alarm
     }
 
-    /// Runs until cancelled; `onPass` sees every pass's report.
-    public func run(onPass: @Sendable (PassReport) -> Void) async {
+    /// Runs until cancelled: `willStart` before each pass, `onPass` after it with its report and duration.
+    public func run(willStart: @Sendable () async -> Void = {},
+                    onPass: @Sendable (PassReport, Duration) async -> Void) async {
         var failures = 0
+        let clock = ContinuousClock()
         while !Task.isCancelled {
+            await willStart()
+            let start = clock.now
             let report = await reconciler.reconcileOnce()
-            onPass(report)
+            await onPass(report, clock.now - start)
             if Task.isCancelled { break }
             failures = report.kind == .couldNotStart ? failures + 1 : 0
-            try? await Task.sleep(for: delay(afterFailures: failures))
+            let wait = delay(afterFailures: failures)
+            if let alarm { await alarm.wait(for: wait) } else { try? await Task.sleep(for: wait) }
         }
     }
 

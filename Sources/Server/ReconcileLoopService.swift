@@ -3,12 +3,8 @@ import Logging
 import Reconciler
 import ServiceLifecycle
 
-/// The poll loop as a `Service`: a pass at start, then a pass every interval (with up to 10% jitter), or
-/// sooner when the alarm rings (webhook, `POST /api/v1/reconcile`). Level-based like `WatchLoop` — every
-/// pass plans from the branch head and the applied state; a ring only shortens the wait.
-///
-/// This repeats `WatchLoop`'s delay rule (interval + jitter, doubling backoff while passes cannot start)
-/// because `WatchLoop` has no way to be woken; see the report's request for a wake-up hook there.
+/// The poll loop (`WatchLoop`) as a `Service`, woken early when the alarm rings (webhook,
+/// `POST /api/v1/reconcile`), with health and metrics recorded around each pass.
 struct ReconcileLoopService: Service {
     let reconciler: PlatformReconciler
     let interval: Duration
@@ -27,31 +23,15 @@ struct ReconcileLoopService: Service {
     }
 
     private func loop() async {
-        var failures = 0
-        while !Task.isCancelled {
-            let clock = ContinuousClock()
-            let start = clock.now
-            if let rung = await alarm.takeWebhookInstant() { metrics.recordWebhookWake(start - rung) }
+        let loop = WatchLoop(reconciler: reconciler, interval: interval, maxBackoff: maxBackoff, alarm: alarm)
+        await loop.run(willStart: {
+            if let rung = await alarm.takeWebhookInstant() { metrics.recordWebhookWake(.now - rung) }
             await health.passStarted()
-            let report = await reconciler.reconcileOnce()
-            metrics.recordPass(report, duration: clock.now - start, finishedAt: Date())
+        }, onPass: { report, duration in
+            metrics.recordPass(report, duration: duration, finishedAt: Date())
             await health.passFinished(report)
             logger.info("pass: \(PassSummary.text(report))")
-            if Task.isCancelled { break }
-            failures = report.kind == .couldNotStart ? failures + 1 : 0
-            await alarm.wait(for: delay(afterFailures: failures))
-        }
-    }
-
-    /// The interval with up to 10% jitter; after failures to start, doubling up to `maxBackoff`
-    /// (the rule of `WatchLoop.delay`, copied: that one is internal to Reconciler).
-    func delay(afterFailures failures: Int) -> Duration {
-        var base = interval
-        if failures > 0 {
-            base = interval * Int(min(1 << min(failures, 16), 1 << 16))
-            if base > maxBackoff { base = maxBackoff }
-        }
-        return base + base * Double.random(in: 0...0.1)
+        })
     }
 }
 

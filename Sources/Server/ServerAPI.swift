@@ -1,3 +1,4 @@
+import Reconciler
 import Foundation
 import Hummingbird
 import Logging

@@ -35,7 +35,7 @@ struct Watch: AsyncParsableCommand {
                                          appConcurrency: concurrency)
         let reconciler = PlatformReconciler(settings: settings)
         await Shutdown.cancellable {
-            await WatchLoop(reconciler: reconciler, interval: every).run { report in
+            await WatchLoop(reconciler: reconciler, interval: every).run { report, _ in
                 print("[\(Date().formatted(.iso8601))] " + PassSummary.text(report))
             }
         }

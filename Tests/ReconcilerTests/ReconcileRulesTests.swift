@@ -99,7 +99,7 @@ struct ReconcileRulesTests {
         let reconciler = PlatformReconciler(settings: fixture.settings())
         let reports = Counter()
         let loop = WatchLoop(reconciler: reconciler, interval: .milliseconds(50))
-        let task = Task { await loop.run { reports.add($0.kind) } }
+        let task = Task { await loop.run { report, _ in reports.add(report.kind) } }
         for _ in 0..<600 where reports.kinds.count < 3 { try await Task.sleep(for: .milliseconds(50)) }
         task.cancel()
         await task.value

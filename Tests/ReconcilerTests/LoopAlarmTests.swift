@@ -1,4 +1,4 @@
-@testable import Server
+import Reconciler
 import Testing
 
 /// The loop's wake-up: a ring ends a wait at once, a ring while no one waits is kept for the next wait,

@@ -1,7 +1,9 @@
 /// Wakes the reconcile loop early: a push webhook or `POST /api/v1/reconcile` rings it, and the loop's
 /// wait between passes ends at once. Rings while a pass runs are kept (one pending wake-up), so a push
 /// during a pass is never lost; many rings collapse into one pass — the loop is level-based.
-actor LoopAlarm {
+public actor LoopAlarm {
+    public init() {}
+
     private var pending = false
     /// When the first unanswered webhook rang (for the webhook → pass start metric).
     private var firstWebhook: ContinuousClock.Instant?
@@ -9,7 +11,7 @@ actor LoopAlarm {
     private var generation = 0
 
     /// Ends the current wait, or the next one if the loop is busy.
-    func ring(fromWebhook: Bool = false) {
+    public func ring(fromWebhook: Bool = false) {
         if fromWebhook, firstWebhook == nil { firstWebhook = .now }
         if let waiter {
             self.waiter = nil
@@ -20,13 +22,13 @@ actor LoopAlarm {
     }
 
     /// The webhook that a starting pass answers, if any, and forgets it.
-    func takeWebhookInstant() -> ContinuousClock.Instant? {
+    public func takeWebhookInstant() -> ContinuousClock.Instant? {
         defer { firstWebhook = nil }
         return firstWebhook
     }
 
     /// Waits `duration`, or less if rung; returns at once when a ring is pending or the task is cancelled.
-    func wait(for duration: Duration) async {
+    public func wait(for duration: Duration) async {
         if pending {
             pending = false
             return
