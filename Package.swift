@@ -32,12 +32,15 @@ let package = Package(
         ),
         // Layer 0: the few process-control calls Swift cannot make (variadic prctl).
         .target(name: "CProcess"),
+        // Layer 0: the Swift side of process control shared by GitKit and the Executor.
+        .target(name: "ProcessSupport", dependencies: ["CProcess"], swiftSettings: swiftSettings),
         // Layer 1: the only code that touches libgit2.
         .target(
             name: "GitKit",
             dependencies: [
                 "CLibGit2",
                 "CProcess",
+                "ProcessSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
@@ -60,7 +63,7 @@ let package = Package(
         // Layer 2: runs steps — subprocesses, timeouts, retries, outputs, logs, plugins.
         .target(
             name: "Executor",
-            dependencies: ["Specs", "CProcess"],
+            dependencies: ["Specs", "CProcess", "ProcessSupport"],
             swiftSettings: swiftSettings
         ),
         // Layer 2: the application tier — Score resources through provisioners, Kubernetes manifests.

@@ -2,6 +2,7 @@ import CLibGit2
 import CProcess
 import FoundationEssentials
 import Glibc
+import ProcessSupport
 
 /// GitKit's network operations (fetch, push), run in a child process so that a transfer that hangs can
 /// be killed at its deadline (libgit2 1.5.1 has no timeout of its own).
@@ -55,7 +56,7 @@ public enum NetworkHelper {
         let result: Result<NetworkResponse, GitError> = await withCheckedContinuation { continuation in
             // A blocking wait, on a thread of its own rather than Swift's cooperative pool. The same thread
             // spawns the child and waits for it, so the child's parent-death signal fires only if we die.
-            Thread.detach {
+            OSThread.detach {
                 continuation.resume(returning: Result { () throws(GitError) in
                     try ChildProcess.exchange(request, helper: helper, timeout: timeout)
                 })
@@ -103,28 +104,5 @@ struct WireError: Codable, Sendable {
 
     var gitError: GitError {
         GitError(GitError.Code(code), operation: operation, message: message, libgit2Code: libgit2Code, errorClass: errorClass)
-    }
-}
-
-/// A detached OS thread for one blocking job.
-enum Thread {
-    static func detach(_ body: @escaping @Sendable () -> Void) {
-        final class Box: @unchecked Sendable {
-            // Safe: written once before the thread starts and read once by that thread.
-            let body: @Sendable () -> Void
-            init(_ body: @escaping @Sendable () -> Void) { self.body = body }
-        }
-        var thread = pthread_t()
-        let box = Unmanaged.passRetained(Box(body)).toOpaque()
-        let result = pthread_create(&thread, nil, { raw in
-            let box = Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue()
-            box.body()
-            return nil
-        }, box)
-        if result == 0 {
-            pthread_detach(thread)
-        } else {
-            Unmanaged<Box>.fromOpaque(box).takeRetainedValue().body()
-        }
     }
 }

@@ -43,13 +43,33 @@ public final class GitDaemon: Sendable {
     public let port: Int
     private let process: Shell.Background
 
+    /// Starts the daemon on a free port; when another process takes that port first (tests run in
+    /// parallel), it tries again with another.
     public init(basePath: String) throws {
-        port = try freeLocalPort()
-        process = try Shell.start([
-            "git", "daemon", "--reuseaddr", "--export-all", "--enable=receive-pack", "--informative-errors",
-            "--listen=127.0.0.1", "--port=\(port)", "--base-path=\(basePath)", basePath,
-        ], log: basePath + "/../git-daemon-\(port).log")
-        try waitForPort(port)
+        for attempt in 1...5 {
+            let port = try freeLocalPort()
+            let process = try Shell.start([
+                "git", "daemon", "--reuseaddr", "--export-all", "--enable=receive-pack", "--informative-errors",
+                "--listen=127.0.0.1", "--port=\(port)", "--base-path=\(basePath)", basePath,
+            ], log: basePath + "/git-daemon.log")
+            if try Self.waitUntilListening(port, process: process) {
+                self.port = port
+                self.process = process
+                return
+            }
+            process.stop()
+            if attempt == 5 { break }
+        }
+        throw POSIXError(.EADDRINUSE)
+    }
+
+    /// True once the port accepts connections; false when the daemon exited (its port was taken).
+    private static func waitUntilListening(_ port: Int, process: Shell.Background) throws -> Bool {
+        for _ in 0..<600 {
+            if (try? waitForPort(port, timeout: 0.05)) != nil { return true }
+            if !process.isRunning { return false }
+        }
+        throw POSIXError(.ETIMEDOUT)
     }
 
     /// The git:// URL of a repository under the base path.
@@ -103,7 +123,6 @@ public final class SSHServer: Sendable {
         }
         try FileManager.default.createDirectory(atPath: "/run/sshd", withIntermediateDirectories: true)
         self.directory = directory
-        port = try freeLocalPort()
         let hostKey = directory + "/host_ed25519"
         clientKey = directory + "/client_ed25519"
         knownHosts = directory + "/known_hosts"
@@ -112,25 +131,38 @@ public final class SSHServer: Sendable {
         try FileManager.default.copyItem(atPath: clientKey + ".pub", toPath: directory + "/authorized_keys")
         let publicHost = try String(contentsOfFile: hostKey + ".pub", encoding: .utf8).split(separator: " ")
         hostPublicKey = "\(publicHost[0]) \(publicHost[1])"
-        try "[127.0.0.1]:\(port) \(hostPublicKey)\n".write(toFile: knownHosts, atomically: true, encoding: .utf8)
-        let config = """
-            Port \(port)
-            ListenAddress 127.0.0.1
-            HostKey \(hostKey)
-            PidFile \(directory)/sshd.pid
-            AuthorizedKeysFile \(directory)/authorized_keys
-            PermitRootLogin prohibit-password
-            PasswordAuthentication no
-            KbdInteractiveAuthentication no
-            UsePAM no
-            StrictModes no
-            LogLevel VERBOSE
+        // A free port may be taken by a parallel test before sshd binds it: try another then.
+        var started: (Int, Shell.Background)?
+        for _ in 1...5 where started == nil {
+            let port = try freeLocalPort()
+            let config = """
+                Port \(port)
+                ListenAddress 127.0.0.1
+                HostKey \(hostKey)
+                PidFile \(directory)/sshd.pid
+                AuthorizedKeysFile \(directory)/authorized_keys
+                PermitRootLogin prohibit-password
+                PasswordAuthentication no
+                KbdInteractiveAuthentication no
+                UsePAM no
+                StrictModes no
+                LogLevel VERBOSE
 
-            """
-        try config.write(toFile: directory + "/sshd_config", atomically: true, encoding: .utf8)
-        process = try Shell.start(["/usr/sbin/sshd", "-D", "-e", "-f", directory + "/sshd_config"],
-                                  log: directory + "/sshd.log")
-        try waitForPort(port)
+                """
+            try config.write(toFile: directory + "/sshd_config", atomically: true, encoding: .utf8)
+            let process = try Shell.start(["/usr/sbin/sshd", "-D", "-e", "-f", directory + "/sshd_config"],
+                                          log: directory + "/sshd.log")
+            var listening = false
+            for _ in 0..<600 {
+                if (try? waitForPort(port, timeout: 0.05)) != nil { listening = true; break }
+                if !process.isRunning { break }
+            }
+            if listening { started = (port, process) } else { process.stop() }
+        }
+        guard let (port, process) = started else { throw POSIXError(.EADDRINUSE) }
+        self.port = port
+        self.process = process
+        try "[127.0.0.1]:\(port) \(hostPublicKey)\n".write(toFile: knownHosts, atomically: true, encoding: .utf8)
     }
 
     /// The login of the user running the tests.

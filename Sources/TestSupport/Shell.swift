@@ -71,6 +71,12 @@ public enum Shell {
         public let pid: pid_t
         init(pid: pid_t) { self.pid = pid }
 
+        /// Whether it still runs (an exited one is reaped here).
+        public var isRunning: Bool {
+            var status: Int32 = 0
+            return waitpid(pid, &status, WNOHANG) == 0
+        }
+
         /// SIGTERM, then wait for it.
         public func stop() {
             kill(pid, SIGTERM)

@@ -1,5 +1,6 @@
 import CProcess
 import Glibc
+import ProcessSupport
 
 /// Runs one child process for a step: spawned behind a guard in its own process group (see
 /// `innominatus_spawn_guarded`), its output streamed into a `StepLog`, killed as a group at its deadline
