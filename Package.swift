@@ -120,6 +120,7 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: ["GitKit", "CProcess"],
+            path: "Tests/TestSupport",
             swiftSettings: swiftSettings
         ),
         .testTarget(
