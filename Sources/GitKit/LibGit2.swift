@@ -1,5 +1,4 @@
 import CLibGit2
-import Glibc
 
 /// Process-wide libgit2 set-up, done exactly once (a Swift `static let` initialiser runs once, thread-safely).
 enum LibGit2 {

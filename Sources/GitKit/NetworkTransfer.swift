@@ -50,7 +50,7 @@ final class NetworkTransfer {
         options.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE
         options.update_fetchhead = 0
         let result = withExtendedLifetime(self) {
-            request.refspecs.withStrarrayUnchecked { git_remote_fetch(remote, &$0, &options, "innominatus: fetch") }
+            request.refspecs.withStrarray { git_remote_fetch(remote, &$0, &options, "innominatus: fetch") }
         }
         if result < 0 { throw failure(result) }
     }
@@ -66,7 +66,7 @@ final class NetworkTransfer {
             return 0
         }
         let result = withExtendedLifetime(self) {
-            request.refspecs.withStrarrayUnchecked { git_remote_push(remote, &$0, &options) }
+            request.refspecs.withStrarray { git_remote_push(remote, &$0, &options) }
         }
         if result < 0 { throw failure(result) }
     }
@@ -203,7 +203,7 @@ enum ProcessInfoLite {
 
 extension Array where Element == String {
     /// Calls `body` with a `git_strarray` view of the strings, valid only inside `body`.
-    func withStrarrayUnchecked<Result>(_ body: (inout git_strarray) -> Result) -> Result {
+    func withStrarray<Result>(_ body: (inout git_strarray) -> Result) -> Result {
         let duplicates = map { strdup($0) }
         defer { duplicates.forEach { free($0) } }
         let pointers = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: Swift.max(count, 1))
