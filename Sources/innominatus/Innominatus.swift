@@ -13,6 +13,6 @@ struct Innominatus: AsyncParsableCommand {
             under refs/notes/innominatus. Read the status with `git log --notes=innominatus`.
             """,
         version: version,
-        subcommands: [Validate.self, PlanCommand.self, Approve.self, Run.self, Reconcile.self, Watch.self, Trigger.self, Status.self, History.self]
+        subcommands: [Validate.self, PlanCommand.self, Approve.self, Run.self, Render.self, Reconcile.self, Watch.self, Trigger.self, Status.self, History.self]
     )
 }
