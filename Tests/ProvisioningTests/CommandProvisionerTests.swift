@@ -74,3 +74,10 @@ import Testing
         } throws: { error in ((error as? ProvisioningError)?.message ?? "").contains("cannot start") }
     }
 }
+
+/// A provisioner that never finishes is killed at its deadline instead of hanging the render.
+@Test func aHangingCommandIsKilledAtTheDeadline() throws {
+    #expect {
+        try CommandRunner.run(["/bin/sleep", "30"], input: Data(), environment: [:], timeout: .milliseconds(200))
+    } throws: { error in ((error as? ProvisioningError)?.message ?? "").contains("was killed") }
+}

@@ -3,7 +3,7 @@ import Foundation
 /// Runs a cmd provisioner's program: a JSON document on stdin, stdout and stderr captured.
 ///
 /// Synchronous and built on posix_spawn with the streams in temporary files, so it needs no Dispatch
-/// thread and no pipe can fill up and deadlock; the caller waits on its own thread in `waitpid`.
+/// thread and no pipe can fill up and deadlock; the caller's own thread polls `waitpid` until the exit or the deadline.
 struct CommandRunner {
     struct Result {
         var status: Int32
@@ -11,7 +11,8 @@ struct CommandRunner {
         var stderr: Data
     }
 
-    static func run(_ command: [String], input: Data, environment: [String: String]) throws(ProvisioningError) -> Result {
+    static func run(_ command: [String], input: Data, environment: [String: String],
+                    timeout: Duration = .seconds(120)) throws(ProvisioningError) -> Result {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("innominatus-cmd-\(UUID().uuidString)").path
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true,
@@ -47,8 +48,23 @@ struct CommandRunner {
             throw ProvisioningError("cannot start '\(command[0])': \(String(cString: strerror(started))); check the path "
                                     + "and that the file is executable")
         }
+        // Polled rather than a blocking wait, so a provisioner that hangs is killed at the deadline
+        // without a second thread.
         var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        var timedOut = false
+        while true {
+            let result = waitpid(pid, &status, WNOHANG)
+            if result == pid || (result < 0 && errno != EINTR) { break }
+            if !timedOut && ContinuousClock.now >= deadline {
+                timedOut = true
+                kill(pid, SIGKILL)
+            }
+            usleep(5_000)
+        }
+        if timedOut {
+            throw ProvisioningError("'\(command[0])' did not finish within \(timeout) and was killed; make it faster or raise the timeout")
+        }
         let code = status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
         let stdout = FileManager.default.contents(atPath: folder + "/stdout") ?? Data()
         let stderr = FileManager.default.contents(atPath: folder + "/stderr") ?? Data()

@@ -30,11 +30,20 @@ public struct ManifestRenderer: Sendable {
         let resolver = PlaceholderResolver(workload: workload, resources: resources)
         let containers = ContainerRenderer(app: app, file: file, resolver: resolver, sources: sources, resources: resources)
         var extras = ContainerRenderer.Extras()
+        let startup = StartupOrder(workload.containers)
+        var initSpecs: [ManifestValue] = []
+        for name in startup.initContainers {
+            var spec = try containers.render(name, workload.containers[name]!, extras: &extras, labels: labelValue)
+            if startup.sidecars.contains(name) { spec = spec.setting("restartPolicy", to: .string("Always")) }
+            initSpecs.append(spec)
+        }
         var containerSpecs: [ManifestValue] = []
-        for name in workload.containers.keys.sorted() {
+        for name in workload.containers.keys.sorted() where !startup.initContainers.contains(name) {
             containerSpecs.append(try containers.render(name, workload.containers[name]!, extras: &extras, labels: labelValue))
         }
-        var podSpec: [(String, ManifestValue)] = [("containers", .list(containerSpecs))]
+        var podSpec: [(String, ManifestValue)] = []
+        if !initSpecs.isEmpty { podSpec.append(("initContainers", .list(initSpecs))) }
+        podSpec.append(("containers", .list(containerSpecs)))
         if !extras.volumes.isEmpty {
             podSpec.append(("volumes", .list(extras.volumes.keys.sorted().map { name in
                 .map([("name", .string(name))] + (extras.volumes[name]!.entries ?? []))
