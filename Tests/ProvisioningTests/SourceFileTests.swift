@@ -36,3 +36,26 @@ import Testing
         }
     }
 }
+
+/// A missing `source:` through the whole render names the path and the Score position.
+@Test func aMissingSourceNamesThePathAndPosition() throws {
+    let folder = try TemporaryDirectory("source-files")
+    try FileManager.default.createDirectory(atPath: folder.appending("repo/provisioners"), withIntermediateDirectories: true)
+    try """
+        apiVersion: score.dev/v1b1
+        metadata: {name: web}
+        containers:
+          main:
+            image: busybox
+            files:
+              /etc/app.conf:
+                source: conf/app.conf
+        """.write(toFile: folder.appending("repo/score.yaml"), atomically: true, encoding: .utf8)
+    let renderer = AppRenderer(registry: ProvisionerRegistry(DefaultProvisioners.definitions), stateStore: MemoryStateStore())
+    #expect {
+        try renderer.render(scoreFile: folder.appending("repo/score.yaml"), root: folder.appending("repo"))
+    } throws: { error in
+        let message = (error as? ProvisioningError)?.message ?? ""
+        return message.contains("score.yaml:8:17: containers.main.files./etc/app.conf.source") && message.contains("'conf/app.conf' does not exist")
+    }
+}

@@ -30,9 +30,10 @@ public struct AppRenderer: Sendable {
             let errors = report.errors.map(\.description)
             throw ProvisioningError(errors.isEmpty ? "\(scoreFile): not a Score file (apiVersion: score.dev/v1b1)" : errors.joined(separator: "\n"))
         }
+        let source = ScoreSource(file: scoreFile, root: report.root)
         var states = try stateStore.load()
-        let resources = try ResourceProvisioning(registry: registry, random: random).provision(workload, file: scoreFile, states: &states)
-        let rendered = try ManifestRenderer(commit: commit).render(workload, file: scoreFile, resources: resources,
+        let resources = try ResourceProvisioning(registry: registry, random: random).provision(workload, file: source, states: &states)
+        let rendered = try ManifestRenderer(commit: commit).render(workload, file: source, resources: resources,
                                                                    sources: SourceFiles(scoreFile: scoreFile, root: root))
         try stateStore.save(states)
         return rendered

@@ -8,7 +8,7 @@ import Specs
 /// no secret value is ever written into a Deployment or a ConfigMap.
 struct ContainerRenderer {
     var app: String
-    var file: String
+    var file: ScoreSource
     var resolver: PlaceholderResolver
     var sources: SourceFiles
     var resources: [String: ProvisionedResource]
@@ -22,14 +22,13 @@ struct ContainerRenderer {
 
     func render(_ name: String, _ container: ScoreWorkload.Container, extras: inout Extras,
                 labels: ManifestValue) throws(ProvisioningError) -> ManifestValue {
-        let field = "\(file): containers.\(name)"
         var spec: [(String, ManifestValue)] = [("name", .string(name)), ("image", .string(container.image))]
         // Score leaves command and args unexpanded.
         if let command = container.command { spec.append(("command", .list(command.map(ManifestValue.string)))) }
         if let args = container.args { spec.append(("args", .list(args.map(ManifestValue.string)))) }
         var env: [ManifestValue] = []
         for key in container.variables.keys.sorted() {
-            let resolved = try resolver.resolve(container.variables[key]!, field: "\(field).variables.\(key)")
+            let resolved = try resolver.resolve(container.variables[key]!, field: file.at(["containers", name, "variables", key]))
             if resolved.isSecret {
                 let dataKey = KubernetesName.dataKey("\(name).\(key)")
                 extras.secretData[dataKey] = resolved.text
@@ -58,7 +57,8 @@ struct ContainerRenderer {
             mounts.append(try renderFile(target, container.files[target]!, container: name, extras: &extras, labels: labels))
         }
         for target in container.volumes.keys.sorted() {
-            mounts.append(try renderVolume(target, container.volumes[target]!, field: "\(field).volumes.\(target)", extras: &extras))
+            mounts.append(try renderVolume(target, container.volumes[target]!, field: file.at(["containers", name, "volumes", target, "source"]),
+                                           extras: &extras))
         }
         if !mounts.isEmpty { spec.append(("volumeMounts", .list(mounts))) }
         return .map(spec)
@@ -66,7 +66,7 @@ struct ContainerRenderer {
 
     private func renderFile(_ target: String, _ scoreFile: ScoreWorkload.File, container: String, extras: inout Extras,
                             labels: ManifestValue) throws(ProvisioningError) -> ManifestValue {
-        let field = "\(file): containers.\(container).files.\(target)"
+        let field = file.at(["containers", container, "files", target])
         let digest = SHA256.hash(data: Data("\(container)\u{0}\(target)".utf8)).map { String(format: "%02x", $0) }.joined()
         let objectName = KubernetesName.dns1123("\(app)-\(container)-file-\(digest.prefix(8))")
         var text: String?
@@ -75,7 +75,7 @@ struct ContainerRenderer {
         case .text(let content): text = content
         case .binary(let base64): binary = base64
         case .source(let source):
-            let data = try sources.read(source, field: "\(field).source")
+            let data = try sources.read(source, field: file.at(["containers", container, "files", target, "source"]))
             if let decoded = String(data: data, encoding: .utf8) { text = decoded } else { binary = data.base64EncodedString() }
         }
         var isSecret = false
@@ -105,7 +105,7 @@ struct ContainerRenderer {
 
     private func renderVolume(_ target: String, _ volume: ScoreWorkload.Volume, field: String,
                               extras: inout Extras) throws(ProvisioningError) -> ManifestValue {
-        let source = try resolver.resolve(volume.source, field: "\(field).source").text
+        let source = try resolver.resolve(volume.source, field: field).text
         let volumeName = KubernetesName.dns1123("volume-\(source)")
         if let claim = resources[source]?.outputs["claimName"]?.string {
             extras.volumes[volumeName] = .map([("persistentVolumeClaim", .map([("claimName", .string(claim))]))])

@@ -13,12 +13,12 @@ public struct ManifestRenderer: Sendable {
 
     public init(commit: String) { self.commit = commit }
 
-    public func render(_ workload: ScoreWorkload, file: String, resources: [String: ProvisionedResource],
+    public func render(_ workload: ScoreWorkload, file: ScoreSource, resources: [String: ProvisionedResource],
                        sources: SourceFiles) throws(ProvisioningError) -> RenderedApp {
         let app = workload.metadata.name
         let kind = workload.metadata.annotations[Self.workloadKindAnnotation] ?? "Deployment"
         guard kind == "Deployment" || kind == "StatefulSet" else {
-            throw ProvisioningError("\(file): metadata.annotations.\(Self.workloadKindAnnotation) is '\(kind)'; use Deployment or StatefulSet")
+            throw ProvisioningError("\(file.at(["metadata", "annotations", Self.workloadKindAnnotation])) is '\(kind)'; use Deployment or StatefulSet")
         }
         var labels: [(String, ManifestValue)] = [("app.kubernetes.io/name", .string(app))]
         if let product = workload.metadata.product { labels.append(("app.kubernetes.io/part-of", .string(product))) }

@@ -12,7 +12,7 @@ public struct ResourceProvisioning: Sendable {
     }
 
     /// The provisioned resources by Score name; `states` is read for previous state and updated.
-    public func provision(_ workload: ScoreWorkload, file: String,
+    public func provision(_ workload: ScoreWorkload, file: ScoreSource,
                           states: inout [String: ManifestValue]) throws(ProvisioningError) -> [String: ProvisionedResource] {
         let app = workload.metadata.name
         var requests: [String: ResourceRequest] = [:]
@@ -26,7 +26,7 @@ public struct ResourceProvisioning: Sendable {
         for name in try Self.order(requests, file: file) {
             var request = requests[name]!
             let resolver = PlaceholderResolver(workload: workload, resources: provisioned)
-            request.params = try resolver.resolve(request.params, field: "\(file): resources.\(name).params")
+            request.params = try resolver.resolve(request.params, field: file.at(["resources", name, "params"]))
             let result = try Provisioner(definitions[name]!, random: random).provision(request, state: states[request.stateKey] ?? .map([]))
             states[request.stateKey] = result.state
             provisioned[name] = result
@@ -35,12 +35,12 @@ public struct ResourceProvisioning: Sendable {
     }
 
     /// Names in an order where every resource comes after those its params reference; ties by name.
-    static func order(_ requests: [String: ResourceRequest], file: String) throws(ProvisioningError) -> [String] {
+    static func order(_ requests: [String: ResourceRequest], file: ScoreSource) throws(ProvisioningError) -> [String] {
         var dependencies: [String: Set<String>] = [:]
         for (name, request) in requests {
             let references = PlaceholderResolver.resourceReferences(in: request.params)
             if let unknown = references.subtracting(requests.keys).sorted().first {
-                throw ProvisioningError("\(file): resources.\(name).params refers to the resource '\(unknown)', which is not declared")
+                throw ProvisioningError("\(file.at(["resources", name, "params"])) refers to the resource '\(unknown)', which is not declared")
             }
             dependencies[name] = references
         }
@@ -50,7 +50,7 @@ public struct ResourceProvisioning: Sendable {
             let ready = requests.keys.sorted().filter { !done.contains($0) && dependencies[$0]!.isSubset(of: done) }
             guard !ready.isEmpty else {
                 let stuck = requests.keys.sorted().filter { !done.contains($0) }
-                throw ProvisioningError("\(file): the params of the resources \(stuck.joined(separator: ", ")) refer to each other "
+                throw ProvisioningError("\(file.at(["resources"])): the params of the resources \(stuck.joined(separator: ", ")) refer to each other "
                                         + "in a cycle; break it so one can be provisioned first")
             }
             ordered += ready
