@@ -5,7 +5,7 @@ import Testing
 /// The rendered manifests of the fixture apps, byte for byte. Set INNOMINATUS_UPDATE_GOLDEN=1 to rewrite
 /// the golden files after an intended change, then review the diff.
 @Suite struct GoldenManifestTests {
-    @Test(arguments: ["shop", "ledger"])
+    @Test(arguments: ["shop", "ledger", "legacy"])
     func renderMatchesGolden(app: String) throws {
         let rendered = try ProvisioningFixtures.renderer().render(scoreFile: ProvisioningFixtures.score(app),
                                                                   root: ProvisioningFixtures.repo)

@@ -34,7 +34,7 @@ import Testing
         let files = try FileManager.default.contentsOfDirectory(atPath: folder.appending("out")).sorted()
         #expect(files.contains("statefulset-ledger.yaml"))
         #expect(files.contains("statefulset-ledger-store.yaml"))
-        #expect(files.contains("secret-ledger-pg.yaml"))
+        #expect(files.contains("secret-shared-pg.yaml"), "a shared resource is named by its id")
         let ledger = try String(contentsOfFile: folder.appending("out/statefulset-ledger.yaml"), encoding: .utf8)
         #expect(ledger.hasPrefix("apiVersion: apps/v1\nkind: StatefulSet\n"))
     }

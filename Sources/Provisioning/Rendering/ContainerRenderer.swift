@@ -116,7 +116,8 @@ struct ContainerRenderer {
                                     + "naming a resource of type volume")
         }
         var mount: [(String, ManifestValue)] = [("name", .string(volumeName)), ("mountPath", .string(target))]
-        if let path = volume.path { mount.append(("subPath", .string(path))) }
+        // Kubernetes takes a relative subPath; Score files often write it absolute.
+        if let path = volume.path?.drop(while: { $0 == "/" }), !path.isEmpty { mount.append(("subPath", .string(String(path)))) }
         if volume.readOnly { mount.append(("readOnly", .bool(true))) }
         return .map(mount)
     }
