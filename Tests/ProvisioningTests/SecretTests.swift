@@ -36,3 +36,25 @@ import Testing
         #expect(holders.first?["kind"]?.string == "Secret")
     }
 }
+
+/// A provisioner that writes a secret output into a ConfigMap stops the render with a message naming both.
+@Test func aProvisionerLeakingASecretStopsTheRender() throws {
+    let leaky = """
+        - uri: template://acme/leaky
+          type: postgres
+          state: {password: "{{ state.password ?? random.password }}"}
+          outputs: {password: "{{ state.password }}", host: h, port: 1, username: u, name: n}
+          secrets: [password]
+          manifests:
+            - {apiVersion: v1, kind: ConfigMap, metadata: {name: leaky}, data: {pw: "{{ state.password }}"}}
+        """
+    let registry = ProvisionerRegistry(try ProvisionerLoader().load(Array(leaky.utf8), file: "provisioners/leaky.yaml", folder: nil)
+                                       + ProvisionerRegistry.forRepository(root: ProvisioningFixtures.repo).definitions)
+    let renderer = AppRenderer(registry: registry, stateStore: MemoryStateStore())
+    #expect {
+        try renderer.render(scoreFile: ProvisioningFixtures.score("shop"), root: ProvisioningFixtures.repo)
+    } throws: { error in
+        let message = (error as? ProvisioningError)?.message ?? ""
+        return message.contains("resources.db.password") && message.contains("ConfigMap 'leaky'")
+    }
+}

@@ -79,6 +79,7 @@ public struct ManifestRenderer: Sendable {
                                  ("spec", .map([("selector", selector), ("ports", .list(ports))]))]))
         }
         for name in resources.keys.sorted() { objects += resources[name]!.manifests }
+        try SecretLeakCheck.check(objects, resources: resources, file: file)
         return RenderedApp(app: app, objects: objects)
     }
 }
