@@ -77,3 +77,15 @@ import Testing
         #expect(PlaceholderResolver.split(Array(#"resources.b.my\.key"#.unicodeScalars)) == ["resources", "b", "my.key"])
     }
 }
+
+/// Resource params: a param that is exactly one placeholder keeps the output's type; text stays text.
+@Test func paramsKeepTheTypeOfAWholePlaceholder() throws {
+    let resolver = try PlaceholderTests.resolver()
+    let params = ManifestValue.map([("port", .string("${resources.db.port}")), ("url", .string("db:${resources.db.port}")),
+                                    ("nested", .list([.string("${resources.db.nested}")])), ("literal", .string("$${x}"))])
+    let resolved = try resolver.resolve(params, field: "resources.api.params")
+    #expect(resolved["port"] == .int(5432))
+    #expect(resolved["url"] == .string("db:5432"))
+    #expect(resolved["nested"]?.items?.first == .map([("x", .string("deep"))]))
+    #expect(resolved["literal"] == .string("${x}"))
+}

@@ -99,7 +99,13 @@ public struct PlaceholderResolver: Sendable {
     /// Every string inside `value` resolved (for resource params).
     public func resolve(_ value: ManifestValue, field: String) throws(ProvisioningError) -> ManifestValue {
         switch value {
-        case .string(let text): return .string(try resolve(text, field: field).text)
+        case .string(let text):
+            // A param that is one placeholder keeps the output's type, so `port: ${resources.api.port}` stays a number.
+            if text.hasPrefix("${"), text.hasSuffix("}"), text.dropFirst(2).firstIndex(of: "$") == nil,
+               text.firstIndex(of: "}") == text.index(before: text.endIndex) {
+                return try lookup(Self.split(Array(text.dropFirst(2).dropLast().unicodeScalars)), field: field).value
+            }
+            return .string(try resolve(text, field: field).text)
         case .list(let items):
             var out: [ManifestValue] = []
             for (index, item) in items.enumerated() { out.append(try resolve(item, field: "\(field)[\(index)]")) }
