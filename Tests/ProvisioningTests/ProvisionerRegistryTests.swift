@@ -98,3 +98,13 @@ import Testing
         }
     }
 }
+
+/// The repository files behind the provisioners an app uses, for the application tier's fingerprint.
+@Test func repositoryFilesOfTheProvisionersInUse() throws {
+    let registry = try ProvisionerRegistry.forRepository(root: ProvisioningFixtures.repo)
+    let requests = ["flags": ResourceRequest(name: "flags", type: "feature-flags", app: "shop"),
+                    "orders": ResourceRequest(name: "orders", type: "queue", class: "fast", app: "shop"),
+                    "db": ResourceRequest(name: "db", type: "postgres", app: "shop")]
+    #expect(try registry.repositoryFiles(for: requests)
+            == ["provisioners/flags.yaml", "provisioners/queue.yaml", "provisioners/scripts/feature-flags.py"])
+}

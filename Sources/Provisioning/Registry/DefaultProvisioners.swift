@@ -7,7 +7,7 @@ public enum DefaultProvisioners {
         let text = DefaultProvisionerTexts.databases + "\n" + DefaultProvisionerTexts.platform
         do {
             return try ProvisionerLoader().load(Array(text.utf8), file: "built-in", folder: nil)
-                .map { var definition = $0; definition.origin = "built-in"; return definition }
+                .map { var definition = $0; definition.origin = "built-in"; definition.repositoryFiles = []; return definition }
         } catch {
             fatalError("the built-in provisioners do not parse: \(error)")
         }

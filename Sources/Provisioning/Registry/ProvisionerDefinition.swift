@@ -13,6 +13,9 @@ public struct ProvisionerDefinition: Sendable, Hashable {
     public var kind: Kind
     /// Where it was declared (`provisioners/db.yaml:3:3`, or `built-in`), for messages.
     public var origin: String
+    /// The repository files this definition is made of (its YAML file, and a cmd provisioner's script when it
+    /// lies beside it), relative to the repository root: what joins the application tier's fingerprint.
+    public var repositoryFiles: [String] = []
 
     public enum Kind: Sendable, Hashable {
         case template(TemplateSpec)

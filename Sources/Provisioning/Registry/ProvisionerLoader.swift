@@ -68,8 +68,14 @@ public struct ProvisionerLoader: Sendable {
         } else {
             throw error(file, node, "the provisioner uri '\(uri)' must start with template:// or cmd://")
         }
-        return ProvisionerDefinition(uri: uri, type: type, class: node["class"]?.string, id: node["id"]?.string,
-                                     description: node["description"]?.string, kind: kind, origin: origin)
+        var definition = ProvisionerDefinition(uri: uri, type: type, class: node["class"]?.string, id: node["id"]?.string,
+                                               description: node["description"]?.string, kind: kind, origin: origin)
+        definition.repositoryFiles = [file]
+        if uri.hasPrefix("cmd://./") {
+            let folder = (file as NSString).deletingLastPathComponent
+            definition.repositoryFiles.append((folder.isEmpty ? "" : folder + "/") + String(uri.dropFirst("cmd://./".count)))
+        }
+        return definition
     }
 
     private func error(_ file: String, _ node: YAMLNode, _ message: String) -> ProvisioningError {

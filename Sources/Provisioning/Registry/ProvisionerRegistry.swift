@@ -19,6 +19,12 @@ public struct ProvisionerRegistry: Sendable {
         definitions.first { $0.matches(type: type, class: resourceClass, id: id) }
     }
 
+    /// The repository files of the provisioners `resources` use, sorted: an input of the application tier's
+    /// fingerprint (ARCHITECTURE.md §3), so editing a provisioner re-renders exactly the apps that use it.
+    public func repositoryFiles(for resources: [String: ResourceRequest]) throws(ProvisioningError) -> [String] {
+        Set(try match(resources).values.flatMap(\.repositoryFiles)).sorted()
+    }
+
     /// Matches every resource, or fails once naming each unmatched one and listing what exists.
     public func match(_ resources: [String: ResourceRequest]) throws(ProvisioningError) -> [String: ProvisionerDefinition] {
         var matched: [String: ProvisionerDefinition] = [:]
