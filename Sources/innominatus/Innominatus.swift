@@ -13,6 +13,10 @@ struct Innominatus: AsyncParsableCommand {
             under refs/notes/innominatus. Read the status with `git log --notes=innominatus`.
             """,
         version: version,
-        subcommands: [Validate.self, PlanCommand.self, Approve.self, Run.self, Reconcile.self, Watch.self, Trigger.self, Status.self, History.self, Serve.self, Workflows.self]
+        subcommands: [
+            Validate.self, PlanCommand.self, Approve.self, Run.self, Render.self,
+            Reconcile.self, Watch.self, Serve.self, Trigger.self,
+            Status.self, History.self, Workflows.self,
+        ]
     )
 }

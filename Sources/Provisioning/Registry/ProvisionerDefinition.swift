@@ -1,0 +1,56 @@
+/// One entry of a `provisioners/*.yaml` file: which resources it serves and how it provisions them.
+///
+/// The model of score-compose and score-k8s: the first definition whose `type`, `class` and `id` match
+/// a resource wins, the repository's own definitions before the built-in defaults.
+public struct ProvisionerDefinition: Sendable, Hashable {
+    public var uri: String
+    public var type: String
+    /// nil matches every class.
+    public var `class`: String?
+    /// nil matches every id.
+    public var id: String?
+    public var description: String?
+    public var kind: Kind
+    /// Where it was declared (`provisioners/db.yaml:3:3`, or `built-in`), for messages.
+    public var origin: String
+    /// The repository files this definition is made of (its YAML file, and a cmd provisioner's script when it
+    /// lies beside it), relative to the repository root: what joins the application tier's fingerprint.
+    public var repositoryFiles: [String] = []
+
+    public enum Kind: Sendable, Hashable {
+        case template(TemplateSpec)
+        case command(CommandSpec)
+    }
+
+    public struct TemplateSpec: Sendable, Hashable {
+        /// Templates for state keys, evaluated first with the previous state in the context.
+        public var state: ManifestValue
+        public var outputs: ManifestValue
+        public var manifests: ManifestValue
+        /// Output keys whose values are secrets.
+        public var secrets: [String]
+    }
+
+    public struct CommandSpec: Sendable, Hashable {
+        /// The program: an absolute path, or one found on PATH; `./x` is relative to the file's folder
+        /// and resolved to an absolute path when the file is loaded.
+        public var program: String
+        public var arguments: [String]
+    }
+
+    /// Whether this definition serves `resource`: type equal, class and id equal when the definition sets them.
+    public func matches(type: String, class resourceClass: String?, id: String?) -> Bool {
+        guard self.type == type else { return false }
+        if let wanted = self.class, wanted != (resourceClass ?? "default") { return false }
+        if let wanted = self.id, wanted != id { return false }
+        return true
+    }
+
+    /// `uri (type[, class][, id])`, for lists of what exists.
+    public var summary: String {
+        var parts = ["type \(type)"]
+        if let resourceClass = self.class { parts.append("class \(resourceClass)") }
+        if let id { parts.append("id \(id)") }
+        return "\(uri) (\(parts.joined(separator: ", ")))"
+    }
+}

@@ -1,0 +1,35 @@
+/// One Score resource as a provisioner sees it, after the placeholders in its params were resolved.
+public struct ResourceRequest: Sendable, Hashable {
+    /// The resource's name in the Score file.
+    public var name: String
+    public var type: String
+    public var `class`: String?
+    public var id: String?
+    /// A name unique in the cluster namespace, DNS-1123 safe: `<app>-<name>`, or the shared `id`.
+    public var uid: String
+    public var app: String
+    public var params: ManifestValue
+    public var metadata: ManifestValue
+
+    public init(name: String, type: String, class resourceClass: String? = nil, id: String? = nil, app: String,
+                params: ManifestValue = .map([]), metadata: ManifestValue = .map([])) {
+        self.name = name
+        self.type = type
+        self.class = resourceClass
+        self.id = id
+        self.app = app
+        self.uid = KubernetesName.dns1123(id ?? "\(app)-\(name)")
+        self.params = params
+        self.metadata = metadata
+    }
+
+    /// The key of this resource's state in a state store: shared resources (with an `id`) share state.
+    public var stateKey: String { id.map { "shared/\(type)/\($0)" } ?? "\(app)/\(name)" }
+
+    /// The document a template sees and a cmd provisioner gets on stdin (with `state` added).
+    func context(state: ManifestValue) -> ManifestValue {
+        .map([("type", .string(type)), ("class", .string(self.class ?? "default")), ("id", .string(id ?? name)),
+              ("name", .string(name)), ("uid", .string(uid)), ("app", .string(app)), ("params", params),
+              ("metadata", metadata), ("state", state)])
+    }
+}

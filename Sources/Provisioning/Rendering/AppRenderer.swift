@@ -1,0 +1,56 @@
+import Foundation
+import Specs
+
+/// Renders one app from its Score file: validate, provision (with state from the store, saved back),
+/// resolve placeholders, build the manifests. What `innominatus render` runs, and what the reconciler
+/// will run for the application tier.
+public struct AppRenderer: Sendable {
+    public var registry: ProvisionerRegistry
+    public var stateStore: any ResourceStateStore
+    public var commit: String
+    public var random: @Sendable (Template.RandomKind) -> String
+
+    public init(registry: ProvisionerRegistry, stateStore: any ResourceStateStore, commit: String = "local",
+                random: @escaping @Sendable (Template.RandomKind) -> String = RandomValue.generate) {
+        self.registry = registry
+        self.stateStore = stateStore
+        self.commit = commit
+        self.random = random
+    }
+
+    /// - Parameters:
+    ///   - scoreFile: the Score file on disk.
+    ///   - root: the repository root `source:` files must stay inside.
+    public func render(scoreFile: String, root: String) throws(ProvisioningError) -> RenderedApp {
+        let report: SpecFileReport
+        do { report = try SpecValidator().validate(fileAt: scoreFile) } catch {
+            throw ProvisioningError("\(scoreFile): cannot be read; check the path")
+        }
+        guard let workload = report.score else {
+            let errors = report.errors.map(\.description)
+            throw ProvisioningError(errors.isEmpty ? "\(scoreFile): not a Score file (apiVersion: score.dev/v1b1)" : errors.joined(separator: "\n"))
+        }
+        let source = ScoreSource(file: scoreFile, root: report.root)
+        var states = try stateStore.load()
+        let resources = try ResourceProvisioning(registry: registry, random: random).provision(workload, file: source, states: &states)
+        let rendered = try ManifestRenderer(commit: commit).render(workload, file: source, resources: resources,
+                                                                   sources: SourceFiles(scoreFile: scoreFile, root: root))
+        try stateStore.save(states)
+        return rendered
+    }
+
+    /// The nearest folder at or above `file`'s folder holding `provisioners/` or `policies/`: the platform
+    /// repository the Score file sits in; nil when there is none.
+    public static func repositoryRoot(above file: String) -> String? {
+        var folder = URL(fileURLWithPath: file).standardizedFileURL.deletingLastPathComponent()
+        while true {
+            for marker in ["provisioners", "policies"] {
+                var isDirectory: ObjCBool = false
+                if FileManager.default.fileExists(atPath: folder.appendingPathComponent(marker).path, isDirectory: &isDirectory),
+                   isDirectory.boolValue { return folder.path }
+            }
+            if folder.path == "/" { return nil }
+            folder = folder.deletingLastPathComponent()
+        }
+    }
+}

@@ -1,0 +1,61 @@
+import Specs
+
+/// Provisions every resource of a workload in dependency order: a resource whose params reference
+/// another's outputs (`${resources.db.host}`) is provisioned after it, and a cycle is an error.
+public struct ResourceProvisioning: Sendable {
+    public var registry: ProvisionerRegistry
+    public var random: @Sendable (Template.RandomKind) -> String
+
+    public init(registry: ProvisionerRegistry, random: @escaping @Sendable (Template.RandomKind) -> String = RandomValue.generate) {
+        self.registry = registry
+        self.random = random
+    }
+
+    /// The provisioned resources by Score name; `states` is read for previous state and updated.
+    public func provision(_ workload: ScoreWorkload, file: ScoreSource,
+                          states: inout [String: ManifestValue]) throws(ProvisioningError) -> [String: ProvisionedResource] {
+        let app = workload.metadata.name
+        var requests: [String: ResourceRequest] = [:]
+        for (name, resource) in workload.resources {
+            requests[name] = ResourceRequest(name: name, type: resource.type, class: resource.class, id: resource.id, app: app,
+                                             params: resource.params.map(ManifestValue.init) ?? .map([]),
+                                             metadata: resource.metadata.map(ManifestValue.init) ?? .map([]))
+        }
+        let definitions = try registry.match(requests)
+        var provisioned: [String: ProvisionedResource] = [:]
+        for name in try Self.order(requests, file: file) {
+            var request = requests[name]!
+            let resolver = PlaceholderResolver(workload: workload, resources: provisioned)
+            request.params = try resolver.resolve(request.params, field: file.at(["resources", name, "params"]))
+            let result = try Provisioner(definitions[name]!, random: random).provision(request, state: states[request.stateKey] ?? .map([]))
+            states[request.stateKey] = result.state
+            provisioned[name] = result
+        }
+        return provisioned
+    }
+
+    /// Names in an order where every resource comes after those its params reference; ties by name.
+    static func order(_ requests: [String: ResourceRequest], file: ScoreSource) throws(ProvisioningError) -> [String] {
+        var dependencies: [String: Set<String>] = [:]
+        for (name, request) in requests {
+            let references = PlaceholderResolver.resourceReferences(in: request.params)
+            if let unknown = references.subtracting(requests.keys).sorted().first {
+                throw ProvisioningError("\(file.at(["resources", name, "params"])) refers to the resource '\(unknown)', which is not declared")
+            }
+            dependencies[name] = references
+        }
+        var ordered: [String] = []
+        var done: Set<String> = []
+        while done.count < requests.count {
+            let ready = requests.keys.sorted().filter { !done.contains($0) && dependencies[$0]!.isSubset(of: done) }
+            guard !ready.isEmpty else {
+                let stuck = requests.keys.sorted().filter { !done.contains($0) }
+                throw ProvisioningError("\(file.at(["resources"])): the params of the resources \(stuck.joined(separator: ", ")) refer to each other "
+                                        + "in a cycle; break it so one can be provisioned first")
+            }
+            ordered += ready
+            done.formUnion(ready)
+        }
+        return ordered
+    }
+}

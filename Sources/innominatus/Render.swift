@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+import Provisioning
+
+/// `innominatus render SCORE.yaml [--output DIR]`: one app's Kubernetes manifests, rendered locally with
+/// the built-in provisioners and those of the repository the Score file sits in, for product teams and
+/// pull-request previews. All logic is in Provisioning; this parses, renders and writes.
+struct Render: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Render one app's Kubernetes manifests locally.",
+        discussion: """
+            The repository root is the nearest folder above the Score file holding provisioners/ or policies/ \
+            (or --repo); its provisioners/*.yaml come before the built-in ones. Without --output the manifests \
+            are printed to stdout as one YAML stream. Generated passwords are kept in --state FILE (mode 0600) \
+            when given, so renders stay identical; without it they are new on every run.
+            """)
+
+    @Argument(help: "The app's Score file.")
+    var score: String
+
+    @Option(help: "A folder to write one YAML file per object into (default: print to stdout).")
+    var output: String?
+
+    @Option(help: "The platform repository's root (default: found from the Score file's location).")
+    var repo: String?
+
+    @Option(help: "A JSON file keeping resource state (generated passwords, ids) between renders.")
+    var state: String?
+
+    @Option(help: "The commit written into the innominatus.dev/commit label.")
+    var commit: String = "local"
+
+    func run() throws {
+        let root = repo ?? AppRenderer.repositoryRoot(above: score)
+        do {
+            let registry = try ProvisionerRegistry.forRepository(root: root)
+            let store: any ResourceStateStore = state.map { FileStateStore(path: $0) } ?? MemoryStateStore()
+            let rendered = try AppRenderer(registry: registry, stateStore: store, commit: commit)
+                .render(scoreFile: score, root: root ?? URL(fileURLWithPath: score).deletingLastPathComponent().path)
+            guard let output else {
+                FileHandle.standardOutput.write(Data(rendered.yaml.utf8))
+                return
+            }
+            try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+            for file in rendered.files {
+                try Data(file.content.utf8).write(to: URL(fileURLWithPath: output).appendingPathComponent(file.name))
+            }
+        } catch let error as ProvisioningError {
+            FileHandle.standardError.write(Data("Error: \(error.message)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+import TestSupport
+import Testing
+@testable import Provisioning
+
+/// cmd provisioners through real subprocesses: the JSON document on stdin and on stdout, state carried
+/// over, and clear errors for a failing command or output that is not JSON.
+@Suite struct CommandProvisionerTests {
+    static func provisioner(_ script: String, in folder: TemporaryDirectory) throws -> ProvisionerDefinition {
+        try script.write(toFile: folder.appending("provision.sh"), atomically: true, encoding: .utf8)
+        chmod(folder.appending("provision.sh"), 0o755)
+        let yaml = "- {uri: cmd://./provision.sh, type: custom, args: [--flag]}"
+        return try #require(try ProvisionerLoader().load(Array(yaml.utf8), file: "provisioners/custom.yaml", folder: folder.path).first)
+    }
+
+    static let request = ResourceRequest(name: "thing", type: "custom", app: "demo", params: .map([("size", .int(3))]))
+
+    @Test func jsonInAndOutWithStateKept() throws {
+        let folder = try TemporaryDirectory("cmd-provisioner")
+        let definition = try Self.provisioner("""
+            #!/usr/bin/env python3
+            import json, sys
+            doc = json.load(sys.stdin)
+            assert sys.argv[1:] == ["--flag"], sys.argv
+            state = doc["state"]
+            state["runs"] = state.get("runs", 0) + 1
+            state.setdefault("token", "tok-" + doc["uid"])
+            print(json.dumps({"state": state,
+                              "outputs": {"size": doc["params"]["size"], "token": state["token"], "app": doc["app"]},
+                              "secrets": ["token"],
+                              "manifests": [{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": doc["uid"]}}]}))
+            """, in: folder)
+        let first = try Provisioner(definition).provision(Self.request, state: .map([]))
+        #expect(first.outputs["size"] == .int(3))
+        #expect(first.outputs["app"]?.string == "demo")
+        #expect(first.secrets == ["token"])
+        #expect(first.manifests.first?["metadata"]?["name"]?.string == "demo-thing")
+        let second = try Provisioner(definition).provision(Self.request, state: first.state)
+        #expect(second.state["runs"] == .int(2))
+        #expect(second.outputs["token"]?.string == "tok-demo-thing")
+    }
+
+    @Test func aFailingCommandIsAClearError() throws {
+        let folder = try TemporaryDirectory("cmd-provisioner")
+        let definition = try Self.provisioner("#!/bin/sh\necho 'quota exceeded for custom' >&2\nexit 3\n", in: folder)
+        #expect {
+            try Provisioner(definition).provision(Self.request, state: .map([]))
+        } throws: { error in
+            let message = (error as? ProvisioningError)?.message ?? ""
+            return message.contains("resources.thing") && message.contains("cmd://./provision.sh")
+                && message.contains("status 3") && message.contains("quota exceeded for custom")
+        }
+    }
+
+    @Test func outputThatIsNotJSONIsAClearError() throws {
+        let folder = try TemporaryDirectory("cmd-provisioner")
+        let definition = try Self.provisioner("#!/bin/sh\necho 'hello, not json'\n", in: folder)
+        #expect {
+            try Provisioner(definition).provision(Self.request, state: .map([]))
+        } throws: { error in
+            let message = (error as? ProvisioningError)?.message ?? ""
+            return message.contains("not a JSON object") && message.contains("hello, not json")
+        }
+    }
+
+    @Test func wrongShapesAndMissingProgramsAreErrors() throws {
+        let folder = try TemporaryDirectory("cmd-provisioner")
+        let definition = try Self.provisioner("#!/bin/sh\necho '{\"outputs\": [1, 2]}'\n", in: folder)
+        #expect(throws: ProvisioningError.self) { try Provisioner(definition).provision(Self.request, state: .map([])) }
+        var missing = definition
+        missing.kind = .command(.init(program: folder.appending("absent.sh"), arguments: []))
+        #expect {
+            try Provisioner(missing).provision(Self.request, state: .map([]))
+        } throws: { error in ((error as? ProvisioningError)?.message ?? "").contains("cannot start") }
+    }
+}
+
+/// A provisioner that never finishes is killed at its deadline instead of hanging the render.
+@Test func aHangingCommandIsKilledAtTheDeadline() throws {
+    #expect {
+        try CommandRunner.run(["/bin/sleep", "30"], input: Data(), environment: [:], timeout: .milliseconds(200))
+    } throws: { error in ((error as? ProvisioningError)?.message ?? "").contains("was killed") }
+}

@@ -1,4 +1,0 @@
-import Testing
-@testable import Provisioning
-
-@Test func provisioningModuleLinks() { _ = ProvisioningModule.self }
