@@ -19,10 +19,11 @@ public struct ReconcileSettings: Sendable {
     public var force: [ForceTarget]
 
     public init(repo: String, branch: String = "main", workdir: String? = nil, helper: HelperCommand = .currentExecutable,
-                appConcurrency: Int = 2, leaseDuration: Duration = .seconds(600), holder: String? = nil,
+                credentials: Credentials = Credentials(), appConcurrency: Int = 2, leaseDuration: Duration = .seconds(600), holder: String? = nil,
                 force: [ForceTarget] = []) {
         let planning = PlanningPass(repo: repo, branch: branch, workdir: workdir, helper: helper)
         self.remote = planning.remote
+        self.remote.credentials = credentials
         self.branch = branch
         self.workdir = planning.workdir
         self.appConcurrency = max(1, appConcurrency)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GitKit
 import Reconciler
 
 /// `innominatus reconcile --repo URL|PATH [--branch main] [--workdir DIR] [--force APP[/TIER]]`: one pass.
@@ -33,8 +34,7 @@ struct Reconcile: AsyncParsableCommand {
 
     func run() async throws {
         log.bootstrap()
-        let settings = ReconcileSettings(repo: remote.repo, branch: remote.branch, workdir: remote.workdir,
-                                         appConcurrency: concurrency, force: force.compactMap(ForceTarget.init))
+        let settings = remote.settings(appConcurrency: concurrency, force: force.compactMap(ForceTarget.init))
         let reconciler = PlatformReconciler(settings: settings)
         let report = await Shutdown.cancellable { await reconciler.reconcileOnce() }
         print(PassSummary.text(report))
@@ -52,4 +52,17 @@ struct RemoteOptions: ParsableArguments {
 
     @Option(help: "The reconciler's folder (default: ~/.cache/innominatus/<hash of the URL>).")
     var workdir: String?
+
+    @Option(help: "ssh:// remotes: the private key file (default: the SSH agent, $SSH_AUTH_SOCK).")
+    var sshKey: String?
+
+    @Option(help: "ssh:// remotes: the known_hosts file the server's key must be in (default: ~/.ssh/known_hosts). https:// remotes read a token from $INNOMINATUS_GIT_TOKEN.")
+    var knownHosts: String?
+
+    /// The settings these options describe.
+    func settings(appConcurrency: Int = 2, force: [ForceTarget] = []) -> ReconcileSettings {
+        ReconcileSettings(repo: repo, branch: branch, workdir: workdir,
+                          credentials: Credentials(sshPrivateKey: sshKey, knownHosts: knownHosts),
+                          appConcurrency: appConcurrency, force: force)
+    }
 }

@@ -42,8 +42,7 @@ struct Serve: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let settings = ReconcileSettings(repo: remote.repo, branch: remote.branch, workdir: remote.workdir,
-                                         appConcurrency: concurrency)
+        let settings = remote.settings(appConcurrency: concurrency)
         let configuration: ServerConfiguration
         do {
             configuration = ServerConfiguration(

@@ -24,7 +24,7 @@ struct Status: AsyncParsableCommand {
     var output: Output = .text
 
     func run() async throws {
-        let reader = StatusReader(settings: ReconcileSettings(repo: remote.repo, branch: remote.branch, workdir: remote.workdir))
+        let reader = StatusReader(settings: remote.settings())
         let (commit, status) = try await reader.status(of: revision)
         guard let status else {
             throw CleanFailure("commit \(commit) has no innominatus status note (it was never reconciled, or only as part of a later commit)")
@@ -51,7 +51,7 @@ struct History: AsyncParsableCommand {
     var limit: Int = 20
 
     func run() async throws {
-        let reader = StatusReader(settings: ReconcileSettings(repo: remote.repo, branch: remote.branch, workdir: remote.workdir))
+        let reader = StatusReader(settings: remote.settings())
         let statuses = try await reader.history(app: app, limit: limit)
         if statuses.isEmpty { print("no recorded passes" + (app.map { " for \($0)" } ?? "")) }
         for status in statuses {

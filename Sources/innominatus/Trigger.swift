@@ -22,7 +22,7 @@ struct Trigger: AsyncParsableCommand {
 
     func run() async throws {
         log.bootstrap()
-        let trigger = ManualTrigger(settings: ReconcileSettings(repo: remote.repo, branch: remote.branch, workdir: remote.workdir))
+        let trigger = ManualTrigger(settings: remote.settings())
         let report = try await Shutdown.cancellable { () -> Result<PassReport, any Error> in
             do { return .success(try await trigger.run(app: app, workflow: workflow)) } catch { return .failure(error) }
         }.get()

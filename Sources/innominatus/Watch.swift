@@ -31,8 +31,7 @@ struct Watch: AsyncParsableCommand {
     func run() async throws {
         log.bootstrap()
         let every = SpecDuration(parsing: interval)!.duration
-        let settings = ReconcileSettings(repo: remote.repo, branch: remote.branch, workdir: remote.workdir,
-                                         appConcurrency: concurrency)
+        let settings = remote.settings(appConcurrency: concurrency)
         let reconciler = PlatformReconciler(settings: settings)
         await Shutdown.cancellable {
             await WatchLoop(reconciler: reconciler, interval: every).run { report, _ in
