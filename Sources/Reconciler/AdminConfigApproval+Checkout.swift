@@ -31,7 +31,7 @@ extension AdminConfigApproval {
         else {
             throw Failure(description: "no workflow \(folder)\(parts[1]).yaml in \(directory); check the name or pass --dir CHECKOUT")
         }
-        let digest = BlobDigest.of(Array(bytes))
+        let digest = GitBlobID.of(Array(bytes))
         let edited = try approve(existing, product: parts[0], name: parts[1], digest: digest, path: configRelative)
         guard edited != existing else {
             return Approved(configPath: configPath, workflowPath: workflowPath, digest: digest, changed: false)

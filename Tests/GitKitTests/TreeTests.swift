@@ -106,3 +106,52 @@ struct TreeTests {
 extension String {
     func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
 }
+
+@Suite("Writing trees without a work tree")
+struct TreeWritingTests {
+    @Test func writtenTreeMatchesLsTreeAndRoundTrips() async throws {
+        let fixture = try GitFixture()
+        let head = try fixture.commit(["seed": "x"])
+        let repository = try Repository.open(at: fixture.work)
+        let a = try await repository.writeBlob(Array("a\n".utf8))
+        let b = try await repository.writeBlob(Array("#!/bin/sh\n".utf8))
+        let entries: [String: TreeEntry] = [
+            "env/checkout/deployment.yaml": TreeEntry(id: a, mode: .blob),
+            "env/checkout/service.yaml": TreeEntry(id: a, mode: .blob),
+            "env/cart/run.sh": TreeEntry(id: b, mode: .executable),
+            "README.md": TreeEntry(id: a, mode: .blob),
+        ]
+        let tree = try await repository.writeTree(entries)
+        let commit = try await repository.createCommit(tree: tree, parents: [#require(ObjectID(hex: head))],
+                                                       message: "generated", signature: .innominatus)
+        let listed = try fixture.git("ls-tree", "-r", commit.hex).split(separator: "\n").map(String.init).sorted()
+        #expect(listed == [
+            "100644 blob \(a.hex)\tREADME.md",
+            "100644 blob \(a.hex)\tenv/checkout/deployment.yaml",
+            "100644 blob \(a.hex)\tenv/checkout/service.yaml",
+            "100755 blob \(b.hex)\tenv/cart/run.sh",
+        ].sorted())
+        #expect(try await repository.snapshot(of: commit).entries == entries)
+        try fixture.git("fsck", "--no-progress")
+    }
+
+    @Test(arguments: ["../escape", "a/../b", "/abs", "a//b", ".git/config", "a/.GIT/x", "a/./b", ""])
+    func invalidPathsAreRefused(path: String) async throws {
+        let fixture = try GitFixture()
+        let repository = try Repository.open(at: fixture.work)
+        let blob = try await repository.writeBlob([1])
+        let error = await #expect(throws: GitError.self) {
+            _ = try await repository.writeTree([path: TreeEntry(id: blob, mode: .blob)])
+        }
+        #expect(error?.code == .invalid)
+    }
+
+    @Test func fileAndFolderAtOnePathIsRefused() async throws {
+        let fixture = try GitFixture()
+        let repository = try Repository.open(at: fixture.work)
+        let blob = try await repository.writeBlob([1])
+        await #expect(throws: GitError.self) {
+            _ = try await repository.writeTree(["a": TreeEntry(id: blob, mode: .blob), "a/b": TreeEntry(id: blob, mode: .blob)])
+        }
+    }
+}

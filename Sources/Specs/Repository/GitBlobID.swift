@@ -3,8 +3,8 @@ import Crypto
 /// The git blob id (SHA-1 of `blob <size>\0<content>`) of a file's bytes: the digest that
 /// `allowedProductWorkflows` pins, computed here so `innominatus validate DIR` can warn about a pin
 /// that no longer matches without a git repository at hand.
-enum GitBlobID {
-    static func of(_ bytes: [UInt8]) -> String {
+public enum GitBlobID {
+    public static func of(_ bytes: [UInt8]) -> String {
         var hasher = Insecure.SHA1()
         hasher.update(data: Array("blob \(bytes.count)\u{0}".utf8))
         hasher.update(data: bytes)
