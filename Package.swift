@@ -119,7 +119,7 @@ let package = Package(
         // Fixtures shared by the test targets: temporary repositories, git CLI, local servers.
         .target(
             name: "TestSupport",
-            dependencies: ["GitKit", "CProcess"],
+            dependencies: ["GitKit", "ProcessSupport"],
             path: "Tests/TestSupport",
             swiftSettings: swiftSettings
         ),
