@@ -71,6 +71,7 @@ let package = Package(
             name: "Provisioning",
             dependencies: [
                 "Specs",
+                "ProcessSupport",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
