@@ -24,25 +24,18 @@ struct PlanCommand: ParsableCommand {
         case json
     }
 
-    @Option(help: "The platform repository: a local path or a URL (file://, ssh://, https://).")
-    var repo: String
-
-    @Option(help: "The branch to plan for.")
-    var branch: String = "main"
-
-    @Option(help: "The reconciler's folder (default: ~/.cache/innominatus/<hash of the URL>).")
-    var workdir: String?
+    @OptionGroup var remote: RemoteOptions
 
     @Option(help: "Output format: text or json.")
     var output: Output = .text
 
-    /// Until `reconcile` exists (the Reconciler issue), benchmarks and manual tests need an applied state:
-    /// this records every planned pair as succeeded and pushes it. Hidden: it changes the remote.
+    /// Benchmarks need an applied state for 10,000 apps without running their steps: this records every
+    /// planned pair as succeeded and pushes it. Hidden: it changes the remote.
     @Flag(help: .hidden)
     var recordSuccess = false
 
     func run() throws {
-        let pass = PlanningPass(repo: repo, branch: branch, workdir: workdir)
+        let pass = remote.settings().planning
         let plan: Plan
         // Held to the end: freeing 10,000 apps' values just before exit costs time for nothing.
         let outcome: PlanningPass.Outcome

@@ -47,7 +47,7 @@ struct RemoteOptions: ParsableArguments {
     @Option(help: "The platform repository: a local path or a URL (file://, ssh://, https://).")
     var repo: String
 
-    @Option(help: "The branch to reconcile.")
+    @Option(help: "The branch of the platform repository that is deployed.")
     var branch: String = "main"
 
     @Option(help: "The reconciler's folder (default: ~/.cache/innominatus/<hash of the URL>).")
