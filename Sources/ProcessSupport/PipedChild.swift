@@ -29,6 +29,7 @@ public struct PipedChild: Sendable {
     /// Call `send` (with no bytes if there is no input) before `finish`.
     public init(_ arguments: [String], environment: [String]? = nil, directory: String? = nil,
                 searchPath: Bool = false, ownProcessGroup: Bool = false, log: String? = nil) throws(SpawnError) {
+        BrokenPipes.ignore()
         var pipes: [[Int32]] = []
         for _ in 0..<3 {
             var fds: [Int32] = [0, 0]
@@ -94,7 +95,8 @@ public struct PipedChild: Sendable {
         ownGroup = ownProcessGroup
     }
 
-    /// Writes `input` to the child's stdin and closes it.
+    /// Writes `input` to the child's stdin and closes it. A child that exits without reading it all is
+    /// not an error here (its exit status says what happened).
     public func send(_ input: [UInt8]) {
         var offset = 0
         while offset < input.count {

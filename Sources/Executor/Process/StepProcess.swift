@@ -20,6 +20,7 @@ enum StepProcess {
 
     /// Spawns and supervises on the calling thread, which must be a thread of its own.
     static func runBlocking(_ spec: ProcessSpec, cancellation: CancellationFlag) -> ProcessEnd {
+        BrokenPipes.ignore()
         let log = StepLog(mask: spec.mask, path: spec.logPath)
         var end = ProcessEnd()
         var input: [Int32] = [-1, -1], output: [Int32] = [-1, -1], errors: [Int32] = [-1, -1]
