@@ -81,7 +81,7 @@ let package = Package(
         .target(
             name: "Reconciler",
             dependencies: [
-                "GitKit", "Specs", "Planner", "Executor",
+                "GitKit", "Specs", "Planner", "Executor", "Provisioning",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -1,24 +1,25 @@
 import Planner
+import Provisioning
 import Specs
 
 /// The two printed forms of a `Plan`: JSON exactly as ARCHITECTURE.md §7 fixes it (fields added, none
 /// renamed), and text for people — grouped by app, one line per tier, a summary line at the end.
 public enum PlanRendering {
     public static func json(_ plan: Plan) -> String {
-        var out = "{\"commit\": \(quote(plan.commit)), \"appliedCommit\": \(plan.appliedCommit.map(quote) ?? "null"),\n \"items\": ["
+        var out = "{\"commit\": \(JSONText.quote(plan.commit)), \"appliedCommit\": \(plan.appliedCommit.map(JSONText.quote) ?? "null"),\n \"items\": ["
         for (index, item) in plan.items.enumerated() {
             out += index == 0 ? "\n  " : ",\n  "
-            out += "{\"app\": \(quote(item.app)), \"tier\": \"\(item.tier.rawValue)\", \"action\": \"\(item.action.rawValue)\", "
-            out += "\"reason\": \(quote(item.reason)), \"workflows\": [\(item.workflows.map(quote).joined(separator: ", "))], "
+            out += "{\"app\": \(JSONText.quote(item.app)), \"tier\": \"\(item.tier.rawValue)\", \"action\": \"\(item.action.rawValue)\", "
+            out += "\"reason\": \(JSONText.quote(item.reason)), \"workflows\": [\(item.workflows.map(JSONText.quote).joined(separator: ", "))], "
             out += "\"blocked\": [" + item.blocked.map {
-                "{\"workflow\": \(quote($0.workflow)), \"reason\": \(quote($0.reason))}"
+                "{\"workflow\": \(JSONText.quote($0.workflow)), \"reason\": \(JSONText.quote($0.reason))}"
             }.joined(separator: ", ") + "]"
             if let fingerprint = item.fingerprint { out += ", \"fingerprint\": \"\(fingerprint.digest)\"" }
             if item.waiting { out += ", \"waiting\": true" }
             out += "}"
         }
         out += plan.items.isEmpty ? "],\n" : "\n ],\n"
-        out += " \"errors\": [\(plan.errors.map(quote).joined(separator: ", "))]}\n"
+        out += " \"errors\": [\(plan.errors.map(JSONText.quote).joined(separator: ", "))]}\n"
         return out
     }
 
@@ -55,27 +56,6 @@ public enum PlanRendering {
         let rare: [(PlanItem.Action, String)] = [(.prune, "to prune"), (.error, "in error"), (.stalled, "stalled"), (.suspended, "suspended")]
         for (action, label) in rare { if let count = counts[action], count > 0 { parts.append("\(count) \(label)") } }
         return parts.joined(separator: ", ")
-    }
-
-    static func quote(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
     }
 }
 
