@@ -160,6 +160,13 @@ let package = Package(
             dependencies: ["Server", "Reconciler", "GitKit", "TestSupport", "innominatus"],
             swiftSettings: swiftSettings
         ),
+        // Fuzzing the YAML/Score/workflow decoders: `Fuzz/run.sh` builds it with -sanitize=fuzzer (on demand).
+        .executableTarget(
+            name: "SpecsFuzz",
+            dependencies: ["Specs"],
+            path: "Fuzz/SpecsFuzz",
+            swiftSettings: swiftSettings
+        ),
         // Benchmarks: release builds only, never run by the tests.
         .executableTarget(
             name: "GitKitBenchmark",
