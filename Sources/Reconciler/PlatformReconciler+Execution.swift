@@ -86,9 +86,14 @@ extension PlatformReconciler {
     /// reach the branch.
     private func deliver(_ execution: inout Execution, branch: String, source: String, repository: Repository) async {
         guard !execution.renders.isEmpty || !execution.pruned.isEmpty else { return }
+        if branch == settings.branch {
+            execution.deliveryError = "delivery to \(branch) refused: it is the branch this reconciler watches; "
+                + "set workflowPolicies.delivery.branch to another branch (default env/main)"
+        }
         let delivery = EnvironmentDelivery(repository: repository, remote: settings.remote, branch: branch,
                                            secretsFolder: settings.workdir + "/secrets")
         do {
+            if let refused = execution.deliveryError { throw ReconcileFailure(refused) }
             execution.delivery = try await delivery.deliver(execution.renders, removed: execution.pruned, source: source)
             for app in execution.pruned { resourceState.remove(app) }
             if let report = execution.delivery, let commit = report.commit {
@@ -96,13 +101,19 @@ extension PlatformReconciler {
                                                     "apps": "\(report.changed.joined(separator: ","))"])
             }
         } catch {
-            let message = "delivery to the environment branch \(branch) failed: \(error)"
+            let message = execution.deliveryError ?? "delivery to the environment branch \(branch) failed: \(error)"
             execution.deliveryError = message
             logger.error("delivery failed", metadata: ["branch": "\(branch)", "error": "\(error)"])
             for app in Set(execution.renders.keys).union(execution.pruned) {
                 let key = PairKey(app: app, tier: .application)
                 execution.outcomes[key] = .failed
-                execution.tiers[key, default: []].append(GeneratedDeploy.failed(message))
+                var outcomes = execution.tiers[key] ?? []
+                if let index = outcomes.firstIndex(where: { $0.name == Planner.generatedWorkflow }) {
+                    outcomes[index] = GeneratedDeploy.failed(message)
+                } else {
+                    outcomes.append(GeneratedDeploy.failed(message))
+                }
+                execution.tiers[key] = outcomes
             }
         }
     }

@@ -63,13 +63,20 @@ struct ApplicationTierTests {
 
         """
 
-    struct World {
+    final class World: @unchecked Sendable {
+        // Safe: each test uses its world from one task.
         let git = try! GitFixture()
+        /// Everything the binary printed, for the secret check.
+        var printed = ""
+        /// The URL passes use: the bare remote's path, or a `git daemon` URL (where hooks run).
+        var url: String?
         var workdir: String { git.root.appending("workdir") }
         var binary: String { GitFixture.helper.executable }
 
         func reconcile() throws -> Shell.Result {
-            try Shell.execute([binary, "reconcile", "--repo", git.remote, "--workdir", workdir, "--log-level", "debug"])
+            let result = try Shell.execute([binary, "reconcile", "--repo", url ?? git.remote, "--workdir", workdir, "--log-level", "debug"])
+            printed += result.stdout + result.stderr
+            return result
         }
 
         func env(_ arguments: String...) throws -> String {
@@ -180,6 +187,8 @@ struct ApplicationTierTests {
         #expect(logs.contains("db at shop-db"))
         #expect(!logs.contains(password))
         #expect(logs.contains("password ***"))
+        #expect(world.printed.contains("delivered"))
+        #expect(!world.printed.contains(password))
     }
 
     @Test func anUnmatchedResourceFailsOnlyItsAppAndNamesWhatExists() throws {
@@ -209,5 +218,35 @@ struct ApplicationTierTests {
         #expect((odd["reason"] as? String)?.contains("failed") == true, "\(odd)")
         let web = try #require(items?.first { $0["app"] as? String == "web" && $0["tier"] as? String == "application" })
         #expect(web["reason"] as? String == "application tier: unchanged")
+    }
+}
+
+extension ApplicationTierTests {
+    @Test func aRefusedDeliveryFailsTheRenderedTiersAndTheNextPassDeliversThem() throws {
+        let world = World()
+        let commit = try world.git.commit([
+            "policies/admin-config.yaml": "workflowPolicies:\n  retry: {base: 1ms, cap: 1ms, attempts: 5}\n",
+            "apps/web/score.yaml": Self.web,
+        ], message: "web")
+        try world.git.push()
+        let hook = world.git.remote + "/hooks/pre-receive"
+        try "#!/bin/sh\nwhile read old new ref; do case $ref in refs/heads/env/*) echo 'env branch frozen' >&2; exit 1;; esac; done\n"
+            .write(toFile: hook, atomically: true, encoding: .utf8)
+        try Shell.run(["chmod", "+x", hook])
+        // Only a real transport runs the server's hooks.
+        let daemon = try GitDaemon(basePath: world.git.root.path)
+        world.url = daemon.url("remote.git")
+
+        let refused = try world.reconcile()
+        #expect(refused.status == 1)
+        let note = try world.note(commit)
+        #expect(note.contains("delivery to the environment branch env/main failed"))
+        #expect(note.contains("application:\n        action: run\n        result: failed"))
+        #expect((try? world.env("rev-parse", "--verify", "-q", "env/main")) == nil)
+
+        try FileManager.default.removeItem(atPath: hook)
+        let next = try world.reconcile()
+        #expect(next.status == 0, "\(next.stderr)")
+        #expect(try world.envFiles() == ["web/deployment-web.yaml"])
     }
 }
