@@ -136,6 +136,12 @@ struct ApplicationTierTests {
         let envBefore = try world.env("rev-parse", "env/main")
         #expect(try world.reconcile().status == 0)
         #expect(try world.env("rev-parse", "env/main") == envBefore)
+        // Rendering again at the same commit gives the same bytes: nothing delivered either.
+        let forced = try Shell.execute([world.binary, "reconcile", "--repo", world.git.remote, "--workdir", world.workdir,
+                                        "--force", "web/application"])
+        #expect(forced.status == 0, "\(forced.stderr)")
+        #expect(forced.stdout.contains("web/application: succeeded"))
+        #expect(try world.env("rev-parse", "env/main") == envBefore)
 
         // Someone else commits to the branch: their file stays, ours is rebuilt on top of it.
         try Shell.run(["git", "clone", "-q", "-b", "env/main", world.git.remote, world.git.root.appending("env-clone")])
