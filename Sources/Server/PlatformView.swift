@@ -20,27 +20,40 @@ actor PlatformView {
     private var tail: Task<Void, Never>?
     /// Reads queued and not started yet, by what they read.
     private var waiting: [String: Task<any Sendable, any Error>] = [:]
+    /// Reads started so far.
+    private var started = 0
+
+    /// A value read, with the number of the read that produced it.
+    struct Read<T: Sendable>: Sendable {
+        var value: T
+        var number: Int
+    }
 
     init(settings: ReconcileSettings) {
         self.settings = settings
     }
 
     /// Runs `read` after every read queued before it, sharing it with every request for `key` that arrives
-    /// before it starts.
-    private func coalesced<T: Sendable>(_ key: String, _ read: @escaping @Sendable () async throws -> T) async throws -> T {
+    /// before it starts. Returns the value and the read's number (reads are numbered as they start), by
+    /// which an answer rendered from it can be reused for the other requests that shared it.
+    private func coalesced<T: Sendable>(_ key: String, _ read: @escaping @Sendable () async throws -> T) async throws -> Read<T> {
         if let queued = waiting[key] { return try await Self.cast(queued.value) }
         let previous = tail
         let task = Task<any Sendable, any Error> {
             await previous?.value
-            await self.starting(key)
-            return try await read()
+            let number = await self.starting(key)
+            return Read(value: try await read(), number: number)
         }
         waiting[key] = task
         tail = Task { _ = try? await task.value }
         return try await Self.cast(task.value)
     }
 
-    private func starting(_ key: String) { waiting[key] = nil }
+    private func starting(_ key: String) -> Int {
+        waiting[key] = nil
+        started += 1
+        return started
+    }
 
     private static func cast<T>(_ value: any Sendable) throws -> T {
         guard let typed = value as? T else { throw CancellationError() }
@@ -51,6 +64,10 @@ actor PlatformView {
 
     /// The head's desired state, applied state and plan (nothing is executed or written but the cache).
     func outcome() async throws -> PlanningPass.Outcome {
+        try await outcomeRead().value
+    }
+
+    func outcomeRead() async throws -> Read<PlanningPass.Outcome> {
         try await coalesced("outcome") { try await self.plan() }
     }
 
@@ -61,12 +78,20 @@ actor PlatformView {
     }
 
     /// The status note of `revision`, default the last applied commit.
-    func status(of revision: String?) async throws -> (commit: String, status: ReconcileStatus?) {
+    func status(of revision: String?) async throws -> Read<StatusAnswer> {
         let settings = settings
-        return try await coalesced("status \(revision ?? "")") { try await StatusReader(settings: settings).status(of: revision) }
+        return try await coalesced("status \(revision ?? "")") {
+            let found = try await StatusReader(settings: settings).status(of: revision)
+            return StatusAnswer(commit: found.commit, status: found.status)
+        }
     }
 
-    func history(app: String?, limit: Int) async throws -> [ReconcileStatus] {
+    struct StatusAnswer: Sendable {
+        var commit: String
+        var status: ReconcileStatus?
+    }
+
+    func history(app: String?, limit: Int) async throws -> Read<[ReconcileStatus]> {
         let settings = settings
         return try await coalesced("history \(app ?? "")/\(limit)") {
             try await StatusReader(settings: settings).history(app: app, limit: limit)
