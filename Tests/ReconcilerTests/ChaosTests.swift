@@ -37,9 +37,14 @@ struct ChaosTests {
                 try repo.change(apps: apps, platform: trial % 3 == 0)
             }
             let before = try repo.markerLines().runs.count
+            // Even trials: SIGKILL after a random delay (any phase: fetch, plan, lease, steps, recording).
+            // Odd trials: once a random number of steps have finished, so that kills land among running
+            // steps however slow the machine is.
             let delay = Duration.milliseconds(Int.random(in: 30...2000, using: &random))
+            let afterSteps = Int.random(in: 1...40, using: &random)
             let process = try ChaosProcess(arguments, log: repo.git.root.appending("trial-\(trial).log"))
-            var ended = await process.wait(timeout: delay)
+            var ended = trial % 2 == 0 ? await process.wait(timeout: delay)
+                : await Self.wait(process, untilMarkers: before + afterSteps, in: repo.markers)
             var runningAtKill = 0
             if ended == nil {
                 runningAtKill = ChaosProcess.processes(containing: repo.marker).count
@@ -56,7 +61,7 @@ struct ChaosTests {
             if !ChaosProcess.processes(containing: repo.marker).isEmpty { strayAfterKill += 1 }
             let audit = try await Self.audit(repo, confirmed: &confirmed)
             violations += audit.map { "trial \(trial) (\(end), after \(delay)): \($0)" }
-            lines.append("trial \(trial): SIGKILL due at \(delay) → \(end), \(during) step runs, \(runningAtKill) step processes alive at the kill")
+            lines.append("trial \(trial): SIGKILL due \(trial % 2 == 0 ? "at \(delay)" : "after \(afterSteps) step runs") → \(end), \(during) step runs, \(runningAtKill) step processes alive at the kill")
         }
 
         // Converge: passes run to their end until one succeeds; none may find the lease or the workdir busy.
@@ -95,6 +100,15 @@ struct ChaosTests {
             + "\(again.count) interrupted (pair, version)s ran again (at least once), \(confirmed.count) confirmed successes never re-ran")
         print(lines.joined(separator: "\n"))
         #expect(violations.isEmpty, "\(violations.count) violations:\n\(violations.prefix(20).joined(separator: "\n"))")
+    }
+
+    /// Waits until the marker file has `count` lines (nil) or the process ends (how).
+    static func wait(_ process: ChaosProcess, untilMarkers count: Int, in markers: String) async -> ChaosProcess.End? {
+        while true {
+            if let end = await process.wait(timeout: .milliseconds(5)) { return end }
+            let lines = FileManager.default.contents(atPath: markers)?.reduce(0) { $0 + ($1 == 10 ? 1 : 0) } ?? 0
+            if lines >= count { return nil }
+        }
     }
 
     /// A pass that did nothing because the workdir lock or the remote lease was held (it exits 0).

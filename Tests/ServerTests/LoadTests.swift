@@ -26,6 +26,8 @@ struct LoadTests {
         }
         try repo.commit(files, message: "20 apps")
         try repo.push()
+        // Up to 2,000 keep-alive connections, here and in the server (which inherits the raised limit).
+        let connections = Self.raiseFileLimit(wanting: 2_000 + 512) - 512
         let port = try freeLocalPort()
         let serve = try Shell.start([GitFixture.helper.executable, "serve", "--repo", repo.remote,
                                      "--workdir", repo.root.appending("workdir"), "--interval", "300ms",
@@ -49,12 +51,12 @@ struct LoadTests {
 
         let before = Self.memory(of: serve.pid)
         let generator = LoadGenerator(port: port, paths: ["/api/v1/status", "/api/v1/apps/app00", "/api/v1/apps", "/healthz"],
-                                      rate: Self.rate, seconds: Self.seconds, connections: 2000)
+                                      rate: Self.rate, seconds: Self.seconds, connections: max(64, min(2_000, connections)))
         let result = await generator.run()
         let after = Self.memory(of: serve.pid)
         let stillRunning = !FileManager.default.fileExists(atPath: finished)
 
-        var lines = ["load: \(result.completed)/\(result.scheduled) requests in \(String(format: "%.1f", result.elapsed)) s = "
+        var lines = ["load: \(generator.connections) connections; \(result.completed)/\(result.scheduled) requests in \(String(format: "%.1f", result.elapsed)) s = "
             + "\(String(format: "%.0f", result.achievedRate)) req/s (target \(Self.rate)), errors: \(result.errors)",
             "load: all p50 \(Self.ms(LoadGenerator.Result.percentile(result.allLatencies, 0.5))) "
             + "p99 \(Self.ms(LoadGenerator.Result.percentile(result.allLatencies, 0.99))) "
@@ -75,6 +77,18 @@ struct LoadTests {
 
     static func workflow(_ kind: String, _ name: String, run: String) -> String {
         "apiVersion: workflow.dev/v1\nkind: \(kind)\nmetadata:\n  name: \(name)\nspec:\n  steps:\n    - name: go\n      type: shell\n      run: '\(run)'\n"
+    }
+
+    /// Raises this process's open-file limit towards `wanting` (up to the hard limit); returns the limit.
+    static func raiseFileLimit(wanting: Int) -> Int {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 1024 }
+        if limit.rlim_cur < rlim_t(wanting) {
+            limit.rlim_cur = min(limit.rlim_max, rlim_t(wanting))
+            _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+            _ = getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        }
+        return Int(limit.rlim_cur)
     }
 
     static func ms(_ value: Double) -> String { String(format: "%.1f ms", value) }
