@@ -108,7 +108,9 @@ struct PolicyBypassTests {
         #expect(Self.reasons(victim).contains("Workflow"), "\(String(describing: victim))")
 
         let notifier = status.apps["notifier"]?.tiers[.application]
-        #expect(notifier?.result == .blocked, "\(String(describing: notifier))")
+        // Blocked per workflow: the tier's generated workflow still runs, the plugin workflow is listed as blocked.
+        #expect(notifier?.result == .blocked || notifier?.blocked?.contains { $0.workflow == "notify" } == true,
+                "\(String(describing: notifier))")
         #expect(Self.reasons(notifier).contains("allowedStepTypes"), "\(String(describing: notifier))")
 
         let escaper = status.apps["escaper"]?.tiers[.application]
