@@ -52,13 +52,19 @@ public struct DesiredStateLoader: Sendable {
         var appWorkflows: [String: [(name: String, path: String, id: ObjectID)]] = [:]
         var platform: [(name: String, path: String, id: ObjectID)] = []
         var products: [String: [(name: String, path: String, id: ObjectID)]] = [:]
-        for (path, entry) in snapshot.entries where entry.mode == .blob || entry.mode == .executable {
+        // A Score "file" that is a symlink, a submodule or a folder is an error of its app, never a deletion.
+        var unusableScores: [String: (path: String, id: String, problem: String)] = [:]
+        for (path, entry) in snapshot.entries {
+            let regular = entry.mode == .blob || entry.mode == .executable
             switch layout.place(of: path) {
-            case .score(let app): scores[app] = (path, entry.id)
-            case .appWorkflow(let app, let name): appWorkflows[app, default: []].append((name, path, entry.id))
-            case .platformWorkflow(let name): platform.append((name, path, entry.id))
-            case .productWorkflow(let product, let name): products[product, default: []].append((name, path, entry.id))
-            case nil: continue
+            case .score(let app) where regular: scores[app] = (path, entry.id)
+            case .score(let app):
+                unusableScores[app] = (path, entry.id.hex, entry.mode == .symlink ? "a symbolic link" : "a submodule")
+            case .scoreFolder(let app, let scorePath): unusableScores[app] = (scorePath, "-", "a folder")
+            case .appWorkflow(let app, let name) where regular: appWorkflows[app, default: []].append((name, path, entry.id))
+            case .platformWorkflow(let name) where regular: platform.append((name, path, entry.id))
+            case .productWorkflow(let product, let name) where regular: products[product, default: []].append((name, path, entry.id))
+            default: continue
             }
         }
         var inputs = InputResolver(snapshot: snapshot)
@@ -68,7 +74,7 @@ public struct DesiredStateLoader: Sendable {
         }
         for (product, files) in products {
             for file in files {
-                let content = try await workflowContent(file, kind: .product, from: repository)
+                let content = try await workflowContent(file, kind: .product, product: product, from: repository)
                 desired.productWorkflows[product, default: []].append(inputs.workflow(file, content))
             }
         }
@@ -88,6 +94,11 @@ public struct DesiredStateLoader: Sendable {
             desired.apps[app] = DesiredApp(name: app, scorePath: score.path, scoreID: score.id.hex, product: facts.product,
                                            suspended: facts.suspended, errors: facts.errors, workflows: own)
             desired.apps[app]?.resources = facts.resources
+        }
+        for (app, score) in unusableScores where desired.apps[app] == nil {
+            desired.apps[app] = DesiredApp(name: app, scorePath: score.path, scoreID: score.id, errors: [
+                "\(score.path):1:1: error: the Score file is \(score.problem); it must be a regular file in the repository",
+            ])
         }
         if desired.config.delivery.enabled { try await loadProvisioners(into: &desired, snapshot: snapshot, from: repository) }
         for (name, definition) in desired.config.stepTypes {
@@ -144,8 +155,9 @@ public struct DesiredStateLoader: Sendable {
         return facts
     }
 
-    mutating func workflowContent(_ file: (name: String, path: String, id: ObjectID), kind: Workflow.Kind,
-                                          from repository: Repository) async throws -> DesiredWorkflow.Content {
+    /// - Parameter product: for a product workflow, the product folder it lies in (its `metadata.product` must name it).
+    mutating func workflowContent(_ file: (name: String, path: String, id: ObjectID), kind: Workflow.Kind, product: String? = nil,
+                                  from repository: Repository) async throws -> DesiredWorkflow.Content {
         let key = file.id.hex + " " + file.path
         var content: DesiredWorkflow.Content
         if let cached = workflowCache[key] {
@@ -166,6 +178,10 @@ public struct DesiredStateLoader: Sendable {
                     } else if workflow.kind != kind {
                         content = .invalid(["\(file.path):\(report.root?["kind"]?.location ?? .start): error: kind: a workflow "
                             + "in this folder must be kind '\(kind.rawValue)', not '\(workflow.kind.rawValue)'"])
+                    } else if let product, let named = workflow.product, named != product {
+                        content = .invalid(["\(file.path):\(report.root?["metadata"]?["product"]?.location ?? .start): error: "
+                            + "metadata.product: the workflow lies in the product folder '\(product)' but names the product "
+                            + "'\(named)'; make them equal"])
                     }
                 } else {
                     content = .invalid(report.errors.map(\.description))
