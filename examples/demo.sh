@@ -34,7 +34,8 @@ step "innominatus reconcile (first pass: every tier of every app)"
 "$bin" reconcile --repo "$remote" --workdir "$state" --log-level warning
 
 step "git log --notes=innominatus (the status note on the reconciled commit, first lines)"
-git --git-dir="$remote" log --notes=innominatus -1 | head -40
+git --git-dir="$remote" log --notes=innominatus -1 > "$demo/note.txt"  # whole, then shown in part (no SIGPIPE)
+head -40 "$demo/note.txt"
 echo "    ..."
 
 step "The environment branch env/main: rendered manifests, one folder per app (Secrets stay in the workdir)"
@@ -57,7 +58,8 @@ git_demo -C "$work" push -q origin main
 "$bin" reconcile --repo "$remote" --workdir "$state" --log-level warning
 
 step "innominatus status (the last applied commit)"
-"$bin" status --repo "$remote" --workdir "$state" | head -30
+"$bin" status --repo "$remote" --workdir "$state" > "$demo/status.txt"
+head -30 "$demo/status.txt"
 
 step "innominatus history"
 "$bin" history --repo "$remote" --workdir "$state"
