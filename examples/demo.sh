@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job, end to end on this machine: builds a platform repository from workflows/, policies/
-# and examples/ into a temporary bare remote, reconciles it, changes a platform workflow (only the
-# platform tiers run), reverts the change (they run again), and shows the status notes.
+# and examples/ into a temporary bare remote, reconciles it (every app's manifests are rendered and
+# committed to env/main), changes a platform workflow (only the platform tiers run), reverts the
+# change (they run again), and shows the status notes.
 #   bash examples/demo.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,6 +36,11 @@ step "innominatus reconcile (first pass: every tier of every app)"
 step "git log --notes=innominatus (the status note on the reconciled commit, first lines)"
 git --git-dir="$remote" log --notes=innominatus -1 | head -40
 echo "    ..."
+
+step "The environment branch env/main: rendered manifests, one folder per app (Secrets stay in the workdir)"
+git --git-dir="$remote" log --format='%h %s' env/main
+git --git-dir="$remote" ls-tree -r --name-only env/main
+ls "$state/secrets"
 
 step "innominatus reconcile again (nothing changed: writes nothing)"
 "$bin" reconcile --repo "$remote" --workdir "$state" --log-level warning

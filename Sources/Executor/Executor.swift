@@ -50,7 +50,7 @@ public struct Executor: Sendable {
             return AppRunOutcome(app: app.appName, result: .failed, workflows: outcomes)
         }
         let preflight = Preflight(admin: admin, settings: settings)
-        let mask = SecretMask(preflight.secrets(of: ordered, repositoryRoot: app.repositoryRoot))
+        let mask = SecretMask(preflight.secrets(of: ordered, repositoryRoot: app.repositoryRoot) + app.secrets)
         let scratch = Self.makeScratch()
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         var outputs = earlierOutputs
@@ -77,7 +77,7 @@ public struct Executor: Sendable {
     }
 
     /// Phases in order, tiers in order inside a phase, the given order inside a tier.
-    static func order(_ workflows: [Workflow], prune: Bool) -> [Workflow] {
+    public static func order(_ workflows: [Workflow], prune: Bool = false) -> [Workflow] {
         let phases: [Workflow.Phase] = prune ? [.destroy] : [.preDeployment, .deployment, .postDeployment]
         return phases.flatMap { phase in
             Tier.allCases.flatMap { tier in workflows.filter { $0.phase == phase && $0.kind.tier == tier } }

@@ -39,7 +39,8 @@ extension AppliedState {
         let remaining = Set(next.pairs.keys.map(\.app))
         next.apps = next.apps.filter { remaining.contains($0.key) || desired.apps[$0.key] != nil }
         for (name, app) in desired.apps where app.errors.isEmpty {
-            next.apps[name] = AppliedApp(scoreID: app.scoreID, product: app.product, suspended: app.suspended)
+            next.apps[name] = AppliedApp(scoreID: app.scoreID, product: app.product, suspended: app.suspended,
+                                         resources: app.resources)
         }
         return next
     }

@@ -85,10 +85,14 @@ public struct AppliedApp: Sendable, Hashable {
     public var scoreID: String
     public var product: String?
     public var suspended: Bool
+    /// The Score's resources; nil when not recorded (a state written before resources were kept), which
+    /// makes the loader read the Score again.
+    public var resources: [ResourceRef]?
 
-    public init(scoreID: String, product: String?, suspended: Bool) {
+    public init(scoreID: String, product: String?, suspended: Bool, resources: [ResourceRef]? = nil) {
         self.scoreID = scoreID
         self.product = product
         self.suspended = suspended
+        self.resources = resources
     }
 }

@@ -18,6 +18,9 @@ public struct DesiredState: Sendable {
     /// Apps of the applied state whose Score file is gone, with the workflows of the last applied tree
     /// that concern them (their `destroy` ones run when they are pruned).
     public var departed: [String: DepartedApp] = [:]
+    /// Errors of the repository's `provisioners/*.yaml` files: the application tier of every app with
+    /// resources is an `error` while they stand (apps without resources are not concerned).
+    public var provisionerErrors: [String] = []
 
     public init(commit: String, config: AdminConfig = .default, configErrors: [String] = [],
                 platformWorkflows: [DesiredWorkflow] = [], productWorkflows: [String: [DesiredWorkflow]] = [:],
@@ -75,6 +78,11 @@ public struct DesiredApp: Sendable, Hashable {
     public var errors: [String]
     /// The app's own workflows (`apps/<app>/workflows/*.yaml`).
     public var workflows: [DesiredWorkflow]
+    /// The Score's resources (what provisioners are matched on).
+    public var resources: [ResourceRef] = []
+    /// The provisioner definitions its resources use, as fingerprint components of the application tier
+    /// (repository path → blob id, or `provisioner:built-in` → the built-in set's digest).
+    public var provisionerInputs: [String: String] = [:]
 
     public init(name: String, scorePath: String, scoreID: String, product: String? = nil, suspended: Bool = false,
                 errors: [String] = [], workflows: [DesiredWorkflow] = []) {
@@ -99,4 +107,21 @@ public struct DepartedApp: Sendable, Hashable {
         self.product = product
         self.workflows = workflows
     }
+}
+
+/// One Score resource as provisioners see it: the keys a provisioner is matched on.
+public struct ResourceRef: Sendable, Hashable, Comparable {
+    public var name: String
+    public var type: String
+    public var `class`: String?
+    public var id: String?
+
+    public init(name: String, type: String, class resourceClass: String? = nil, id: String? = nil) {
+        self.name = name
+        self.type = type
+        self.class = resourceClass
+        self.id = id
+    }
+
+    public static func < (lhs: ResourceRef, rhs: ResourceRef) -> Bool { lhs.name < rhs.name }
 }

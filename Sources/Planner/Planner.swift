@@ -69,6 +69,15 @@ public struct Planner: Sendable {
             if !invalid.isEmpty {
                 items.append(PlanItem(app: name, tier: .application, action: .error,
                                       reason: "application tier: invalid workflow: " + invalid.joined(separator: "; ")))
+            } else if desired.config.delivery.enabled {
+                if !app.resources.isEmpty, !desired.provisionerErrors.isEmpty {
+                    items.append(PlanItem(app: name, tier: .application, action: .error,
+                                          reason: "application tier: the provisioners cannot be read: "
+                                              + desired.provisionerErrors.joined(separator: "; ")))
+                } else {
+                    items.append(decider.decide(.application, Self.withGeneratedWorkflow(Self.shared(own, policy: policy), own: own,
+                                                                                       app: app, delivery: desired.config.delivery)))
+                }
             } else {
                 items.append(decider.decide(.application, Self.shared(own, policy: policy)))
             }
@@ -99,6 +108,28 @@ public struct Planner: Sendable {
         }
         tier.steadyNames = PairDecision.phaseOrdered(verdicts.filter { $0.runnable && $0.isSteady })
         tier.firstNames = PairDecision.phaseOrdered(verdicts.filter { $0.runnable && ($0.isSteady || $0.isFirstDeployment) })
+        return tier
+    }
+
+    /// The application tier's generated workflow (provision, render, deliver — ARCHITECTURE.md §2): a name
+    /// no workflow file can take (a file name holds no '/').
+    public static let generatedWorkflow = "generated/deploy"
+
+    /// The application tier with its generated workflow: first in the deployment phase (after the app's own
+    /// pre-deployment workflows, before its deployment and post-deployment ones), with the provisioner
+    /// definitions the app's resources use and the delivery branch joining the fingerprint.
+    static func withGeneratedWorkflow(_ tier: TierWorkflows, own: [WorkflowPolicy.Verdict], app: DesiredApp,
+                                      delivery: AdminConfig.Delivery) -> TierWorkflows {
+        var tier = tier
+        tier.steadyComponents.merge(app.provisionerInputs) { $1 }
+        tier.steadyComponents["delivery branch"] = delivery.branch  // digests hash values only, so the value names it
+        tier.partialDigest = Fingerprint.partialDigest(of: tier.steadyComponents)
+        let before = Set(own.filter { $0.runnable && $0.workflow?.phase == .preDeployment }.map(\.fullName))
+        for keyPath in [\TierWorkflows.steadyNames, \TierWorkflows.firstNames] {
+            let names = tier[keyPath: keyPath]
+            let position = names.lastIndex(where: { before.contains($0) }).map { $0 + 1 } ?? 0
+            tier[keyPath: keyPath].insert(generatedWorkflow, at: position)
+        }
         return tier
     }
 

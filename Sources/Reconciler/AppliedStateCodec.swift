@@ -8,7 +8,7 @@ import Specs
 /// innominatus-applied-state v1
 /// commit  <sha or ->
 /// set     <index>  <path> <id> <path> <id> …        shared fingerprint components, stored once
-/// app     <name>  <score id>  <product or ->  <suspended 0|1>
+/// app     <name>  <score id>  <product or ->  <suspended 0|1>  [r  (<resource>  <type>  <class or ->  <id or ->)…]
 /// pair    <app>  <tier>  <result>  <attempts>  <dirty 0|1>  <last attempt ms or ->  <attempted digest or - or =>
 ///         <fingerprint digest or ->  <set index or ->  <score path or =>  <score id or =>
 /// ```
@@ -36,7 +36,15 @@ public enum AppliedStateCodec {
         var body = ""
         for name in state.apps.keys.sorted() {
             let app = state.apps[name]!
-            body += "app\t\(escape(name))\t\(app.scoreID)\t\(app.product.map(escape) ?? "-")\t\(app.suspended ? 1 : 0)\n"
+            body += "app\t\(escape(name))\t\(app.scoreID)\t\(app.product.map(escape) ?? "-")\t\(app.suspended ? 1 : 0)"
+            if let resources = app.resources {
+                body += "\tr"
+                for resource in resources {
+                    body += "\t\(escape(resource.name))\t\(escape(resource.type))\t\(resource.class.map(escape) ?? "-")"
+                        + "\t\(resource.id.map(escape) ?? "-")"
+                }
+            }
+            body += "\n"
         }
         var previousScore: (app: String, path: String, id: String)?
         for key in state.pairs.keys.sorted() {
@@ -118,8 +126,17 @@ public enum AppliedStateCodec {
                     lastAttempt: line.integer(6).map { Timestamp(millisecondsSinceEpoch: Int64($0)) }, attemptedDigest: attempted)
             } else if line.is(0, "app") {
                 guard line.count >= 5 else { throw FormatError(line: number, message: "an app line holds 4 fields") }
+                var resources: [ResourceRef]?
+                if line.count >= 6, line.is(5, "r") {
+                    guard (line.count - 6) % 4 == 0 else { throw FormatError(line: number, message: "resources come in groups of 4 fields") }
+                    resources = stride(from: 6, to: line.count, by: 4).map { field in
+                        ResourceRef(name: line.string(field), type: line.string(field + 1),
+                                    class: line.is(field + 2, "-") ? nil : line.string(field + 2),
+                                    id: line.is(field + 3, "-") ? nil : line.string(field + 3))
+                    }
+                }
                 state.apps[line.string(1)] = AppliedApp(scoreID: line.string(2), product: line.is(3, "-") ? nil : line.string(3),
-                                                        suspended: line.is(4, "1"))
+                                                        suspended: line.is(4, "1"), resources: resources)
             } else if line.is(0, "set") {
                 guard line.count >= 2, line.count % 2 == 0, let index = line.integer(1) else {
                     throw FormatError(line: number, message: "a set line holds an index and path/id pairs")

@@ -1,6 +1,7 @@
 import GitKit
 import Glibc
 import Planner
+import Provisioning
 import Specs
 
 /// Turns a tree snapshot (path → blob id) into the planner's `DesiredState`, reading and parsing only
@@ -11,6 +12,7 @@ public struct DesiredStateLoader: Sendable {
     public var limits: SpecLimits
     private var workflowCache: [String: DesiredWorkflow.Content] = [:]
     private var scoreCache: [String: ScoreFacts] = [:]
+    var provisionerCache: [String: Result<[ProvisionerDefinition], ProvisioningError>] = [:]
     /// How many blobs the last `load` read and parsed (tests check that unchanged files cost nothing).
     public private(set) var parsedBlobs = 0
 
@@ -25,6 +27,7 @@ public struct DesiredStateLoader: Sendable {
         var product: String?
         var suspended: Bool
         var errors: [String]
+        var resources: [ResourceRef] = []
     }
 
     public mutating func load(_ snapshot: TreeSnapshot, applied: AppliedState, from repository: Repository) async throws -> DesiredState {
@@ -72,8 +75,8 @@ public struct DesiredStateLoader: Sendable {
         desired.apps.reserveCapacity(scores.count)
         for (app, score) in scores {
             let facts: ScoreFacts
-            if let known = applied.apps[app], known.scoreID == score.id.hex {
-                facts = ScoreFacts(product: known.product, suspended: known.suspended, errors: [])
+            if let known = applied.apps[app], known.scoreID == score.id.hex, let resources = known.resources {
+                facts = ScoreFacts(product: known.product, suspended: known.suspended, errors: [], resources: resources)
             } else {
                 facts = try await scoreFacts(app: app, path: score.path, id: score.id, from: repository)
             }
@@ -84,7 +87,9 @@ public struct DesiredStateLoader: Sendable {
             }
             desired.apps[app] = DesiredApp(name: app, scorePath: score.path, scoreID: score.id.hex, product: facts.product,
                                            suspended: facts.suspended, errors: facts.errors, workflows: own)
+            desired.apps[app]?.resources = facts.resources
         }
+        if desired.config.delivery.enabled { try await loadProvisioners(into: &desired, snapshot: snapshot, from: repository) }
         for (name, definition) in desired.config.stepTypes {
             guard let program = definition.command.first, program.contains("/") else { continue }
             if let entry = snapshot[RepositoryLayout.normalized(program)] { desired.stepTypeFiles[name] = entry.id.hex }
@@ -93,13 +98,13 @@ public struct DesiredStateLoader: Sendable {
         return desired
     }
 
-    private enum Read {
+    enum Read {
         case success([UInt8])
         case failure(String)
     }
 
     /// A blob's bytes, or why it may not be read (too large): a file error, never a failed pass.
-    private func read(_ id: ObjectID, path: String, from repository: Repository) async throws -> Read {
+    func read(_ id: ObjectID, path: String, from repository: Repository) async throws -> Read {
         let bytes: [UInt8]
         do {
             bytes = try await repository.readBlob(id, limit: limits.maxFileBytes)
@@ -129,6 +134,8 @@ public struct DesiredStateLoader: Sendable {
                 }
                 facts.product = score.metadata.product
                 facts.suspended = score.metadata.annotations[DesiredApp.suspendAnnotation] == "true"
+                facts.resources = score.resources.map { ResourceRef(name: $0.key, type: $0.value.type, class: $0.value.class,
+                                                                    id: $0.value.id) }.sorted()
             } else {
                 facts.errors = report.errors.map(\.description)
             }

@@ -3,12 +3,27 @@ import Foundation
 import GitKit
 import Logging
 import Planner
+import Provisioning
 import Specs
 
 /// What the executor did in a pass: how each planned pair ended, and its workflows' outcomes.
 struct Execution: Sendable {
     var outcomes: [PairKey: PairOutcome]
     var tiers: [PairKey: [WorkflowOutcome]]
+    /// Apps whose generated workflow rendered manifests, for delivery.
+    var renders: [String: RenderedApp] = [:]
+    /// Apps whose application tier was pruned: their folder leaves the environment branch.
+    var pruned: Set<String> = []
+    /// What delivery did (nil when nothing was delivered or delivery is off), or why it failed.
+    var delivery: EnvironmentDelivery.Report?
+    var deliveryError: String?
+
+    mutating func merge(_ other: Execution) {
+        outcomes.merge(other.outcomes) { $1 }
+        tiers.merge(other.tiers) { $1 }
+        renders.merge(other.renders) { $1 }
+        pruned.formUnion(other.pruned)
+    }
 }
 
 extension PlatformReconciler {
@@ -33,9 +48,10 @@ extension PlatformReconciler {
         for item in plan.items where item.action == .run || item.action == .prune { byApp[item.app, default: []].append(item) }
         let logs = settings.workdir + "/logs/" + String(plan.commit.prefix(12))
         let settings = executorSettings
+        let resourceState = self.resourceState
         let jobs = byApp.sorted { $0.key < $1.key }.map { app, items in
             AppJob(app: app, items: items, desired: desired, previous: previous, checkout: checkout, commit: plan.commit,
-                   logDirectory: logs + "/" + app, executorSettings: settings)
+                   logDirectory: logs + "/" + app, executorSettings: settings, resourceState: resourceState)
         }
         var execution = Execution(outcomes: [:], tiers: [:])
         let limit = self.settings.appConcurrency
@@ -52,12 +68,54 @@ extension PlatformReconciler {
                 for (key, outcome) in done.outcomes.sorted(by: { $0.key < $1.key }) {
                     logger.info("\(key)", metadata: ["result": "\(outcome)"])
                 }
-                execution.outcomes.merge(done.outcomes) { $1 }
-                execution.tiers.merge(done.tiers) { $1 }
+                execution.merge(done)
                 startNext()
             }
         }
+        if desired.config.delivery.enabled {
+            await deliver(&execution, branch: desired.config.delivery.branch, source: plan.commit, repository: repository)
+        }
         return execution
+    }
+
+    /// Resource state of the generated workflows, under the workdir.
+    var resourceState: ResourceStateFiles { ResourceStateFiles(folder: settings.workdir + "/resources") }
+
+    /// Commits what the pass rendered (and removes pruned apps) on the environment branch. When that fails,
+    /// the application tiers that rendered failed too (they run again next pass): their manifests did not
+    /// reach the branch.
+    private func deliver(_ execution: inout Execution, branch: String, source: String, repository: Repository) async {
+        guard !execution.renders.isEmpty || !execution.pruned.isEmpty else { return }
+        if branch == settings.branch {
+            execution.deliveryError = "delivery to \(branch) refused: it is the branch this reconciler watches; "
+                + "set workflowPolicies.delivery.branch to another branch (default env/main)"
+        }
+        let delivery = EnvironmentDelivery(repository: repository, remote: settings.remote, branch: branch,
+                                           secretsFolder: settings.workdir + "/secrets")
+        do {
+            if let refused = execution.deliveryError { throw ReconcileFailure(refused) }
+            execution.delivery = try await delivery.deliver(execution.renders, removed: execution.pruned, source: source)
+            for app in execution.pruned { resourceState.remove(app) }
+            if let report = execution.delivery, let commit = report.commit {
+                logger.info("delivered", metadata: ["branch": "\(branch)", "commit": "\(commit.prefix(12))",
+                                                    "apps": "\(report.changed.joined(separator: ","))"])
+            }
+        } catch {
+            let message = execution.deliveryError ?? "delivery to the environment branch \(branch) failed: \(error)"
+            execution.deliveryError = message
+            logger.error("delivery failed", metadata: ["branch": "\(branch)", "error": "\(error)"])
+            for app in Set(execution.renders.keys).union(execution.pruned) {
+                let key = PairKey(app: app, tier: .application)
+                execution.outcomes[key] = .failed
+                var outcomes = execution.tiers[key] ?? []
+                if let index = outcomes.firstIndex(where: { $0.name == Planner.generatedWorkflow }) {
+                    outcomes[index] = GeneratedDeploy.failed(message)
+                } else {
+                    outcomes.append(GeneratedDeploy.failed(message))
+                }
+                execution.tiers[key] = outcomes
+            }
+        }
     }
 }
 
@@ -71,6 +129,7 @@ struct AppJob: Sendable {
     var commit: String
     var logDirectory: String
     var executorSettings: ExecutorSettings
+    var resourceState: ResourceStateFiles
 
     func run() async -> Execution {
         var execution = Execution(outcomes: [:], tiers: [:])
@@ -104,7 +163,17 @@ struct AppJob: Sendable {
             }
             return
         }
-        let result = await executor.run(app: context, workflows: workflows, prune: prune)
+        let generated = !prune && items.contains { $0.tier == .application && $0.workflows.contains(Planner.generatedWorkflow) }
+        let result: AppRunOutcome
+        if generated {
+            let deploy = GeneratedDeploy(app: app, scoreFile: context.scoreFile, root: root, commit: commit, state: resourceState)
+            let (outcome, rendered) = await runAround(deploy, workflows: workflows, context: context, executor: executor)
+            result = outcome
+            if let rendered { execution.renders[app] = rendered }
+        } else {
+            result = await executor.run(app: context, workflows: workflows, prune: prune)
+        }
+        if prune, items.contains(where: { $0.tier == .application }) { execution.pruned.insert(app) }
         for item in items {
             let ran = result.workflows.filter { $0.tier == item.tier }
             execution.tiers[item.key] = ran
@@ -119,6 +188,46 @@ struct AppJob: Sendable {
             }
             // Nothing of the pair ran (an earlier phase failed): no outcome, so it is planned again.
         }
+    }
+
+    /// The app's workflows with the generated one in its place: everything before it (pre-deployment of
+    /// every tier, deployment of the platform and product tiers), then provision and render, then the rest
+    /// (the app's own deployment workflows, which see `${resources.NAME.KEY}`, and post-deployment). A
+    /// failure stops what follows, as inside the executor.
+    private func runAround(_ deploy: GeneratedDeploy, workflows: [Workflow], context: AppContext,
+                           executor: Executor) async -> (AppRunOutcome, RenderedApp?) {
+        if !executor.check(workflows, repositoryRoot: context.repositoryRoot).isEmpty {
+            return (await executor.run(app: context, workflows: workflows), nil)
+        }
+        let early = workflows.filter { $0.phase == .preDeployment || ($0.phase == .deployment && $0.kind.tier != .application) }
+        let late = workflows.filter { workflow in !early.contains { $0 == workflow } }
+        var outcomes: [WorkflowOutcome] = []
+        var stopped: WorkflowOutcome?
+        if !early.isEmpty {
+            let first = await executor.run(app: context, workflows: early)
+            outcomes += first.workflows
+            stopped = first.workflows.first { $0.result != .succeeded }
+        }
+        var rendered: RenderedApp?
+        if let stopped {
+            outcomes.append(GeneratedDeploy.notRun(Planner.generatedWorkflow, tier: .application, phase: "deployment", because: stopped))
+        } else {
+            let (outcome, manifests) = await deploy.run()
+            outcomes.append(outcome)
+            rendered = manifests
+            if outcome.result != .succeeded { stopped = outcome }
+        }
+        if let stopped {
+            outcomes += Executor.order(late).map { GeneratedDeploy.notRun($0.name, tier: $0.kind.tier, phase: $0.phase.rawValue, because: stopped) }
+        } else if !late.isEmpty, let rendered {
+            var lateContext = context
+            lateContext.resources = rendered.outputs
+            lateContext.secrets = rendered.secretValues
+            let earlier = outcomes.reduce(into: [String: [String: String]]()) { $0.merge($1.outputs) { $1 } }
+            outcomes += await executor.run(app: lateContext, workflows: late, earlierOutputs: earlier).workflows
+        }
+        let failed = outcomes.first { $0.result != .succeeded }
+        return (AppRunOutcome(app: app, result: failed?.result ?? .succeeded, workflows: outcomes), rendered)
     }
 
     /// The executor's view of the app, from its Score file in the checkout.
@@ -145,7 +254,7 @@ struct AppJob: Sendable {
             }
             return candidates.compactMap(\.workflow).filter { $0.phase == .destroy }
         }
-        return try item.workflows.map { fullName in
+        return try item.workflows.filter { $0 != Planner.generatedWorkflow }.map { fullName in
             let found: DesiredWorkflow?
             switch item.tier {
             case .platform: found = state.platformWorkflows.first { $0.name == fullName }

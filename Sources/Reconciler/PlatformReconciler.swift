@@ -132,7 +132,8 @@ public actor PlatformReconciler {
         var products = applied.apps.compactMapValues(\.product)
         for (name, app) in desired.apps { products[name] = app.product }
         let status = StatusBuilder(plan: plan, execution: execution, previousCommit: applied.commit,
-                                   startedAt: started, finishedAt: Date(), failure: failure, products: products).status
+                                   startedAt: started, finishedAt: Date(), failure: failure, products: products,
+                                   deliveryBranch: desired.config.delivery.branch).status
         var report = PassReport(.ran, status: status, message: failure)
         do {
             let recorder = PassRecorder(repository: outcome.repository, remote: settings.remote)

@@ -36,12 +36,15 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Apps executed at once.")
     var concurrency: Int = 2
 
+    @OptionGroup var log: LogOptions
+
     func validate() throws {
         guard SpecDuration(parsing: interval) != nil else { throw ValidationError("--interval \(interval): write e.g. 30s, 5m or 1h") }
         guard ListenAddress(parsing: listen) != nil else { throw ValidationError("--listen \(listen): write HOST:PORT, e.g. 127.0.0.1:8080") }
     }
 
     func run() async throws {
+        log.bootstrap()
         let settings = remote.settings(appConcurrency: concurrency)
         let configuration: ServerConfiguration
         do {

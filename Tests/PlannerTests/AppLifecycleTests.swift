@@ -125,7 +125,7 @@ struct AppLifecycleTests {
         #expect(state.pairs[key]?.attempts == 0)
         #expect(state.pairs[key]?.dirty == false)
         #expect(state.pairs[key]?.fingerprint?.digest == plan.item("cart", .platform)?.fingerprint?.digest)
-        #expect(state.apps["cart"] == AppliedApp(scoreID: "k1", product: "ecommerce", suspended: false))
+        #expect(state.apps["cart"] == AppliedApp(scoreID: "k1", product: "ecommerce", suspended: false, resources: []))
     }
 
     @Test func neverRerunsOnlyBecauseTimePassed() {

@@ -44,11 +44,15 @@ struct PlannerWorld {
         return AppliedState.empty.recordingSuccess(of: plan, desired: desired, at: Timestamp(millisecondsSinceEpoch: now))
     }
 
-    /// An admin config parsed from YAML; `approvals` is added unless the text has its own list.
+    /// An admin config parsed from YAML; `approvals` is added unless the text has its own list; delivery is
+    /// off unless the text sets it.
     static func config(_ extra: String) -> AdminConfig {
         let text = extra.contains("workflowPolicies") ? extra : approvals + extra
         let report = SpecValidator().validate(Array(text.utf8), path: "policies/admin-config.yaml", as: .adminConfig)
-        guard let config = report.adminConfig else { fatalError("bad test config: \(report.diagnostics)") }
+        guard var config = report.adminConfig else { fatalError("bad test config: \(report.diagnostics)") }
+        // The tier rules are tested with the application tier's generated workflow off, unless the text
+        // configures delivery (GeneratedWorkflowTests).
+        if !extra.contains("delivery") { config.delivery.enabled = false }
         return config
     }
 

@@ -13,7 +13,10 @@ struct AppliedStateCodecTests {
             state.pairs[PairKey(app: app, tier: .platform)] = PairRecord(
                 fingerprint: fingerprint, result: .succeeded, lastAttempt: Timestamp(millisecondsSinceEpoch: 42),
                 attemptedDigest: fingerprint.digest)
-            state.apps[app] = AppliedApp(scoreID: "id-\(app)", product: app == "a" ? "shop" : nil, suspended: app == "b")
+            state.apps[app] = AppliedApp(scoreID: "id-\(app)", product: app == "a" ? "shop" : nil, suspended: app == "b",
+                                         resources: app == "a" ? [ResourceRef(name: "db", type: "postgres"),
+                                                                  ResourceRef(name: "odd\tone", type: "s3", class: "large", id: "shared-1")]
+                                             : app == "b" ? [] : nil)
         }
         state.pairs[PairKey(app: "a", tier: .product)] = PairRecord(
             fingerprint: nil, result: .failed, attempts: 3, dirty: true, lastAttempt: nil, attemptedDigest: "ff")

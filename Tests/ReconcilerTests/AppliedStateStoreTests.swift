@@ -23,7 +23,7 @@ struct AppliedStateStoreTests {
         let plan = try await fresh.plan(now: Timestamp(millisecondsSinceEpoch: 5), loader: &loader)
         #expect(plan.commit == first)
         #expect(plan.appliedCommit == changed.plan.commit)
-        #expect(PlatformRepoFixture.running(plan) == ["cart/platform", "cart/product"])
+        #expect(PlatformRepoFixture.running(plan) == ["cart/application", "cart/platform", "cart/product"])
     }
 
     @Test func aWriterBehindTheRemoteIsRefusedNotLost() async throws {

@@ -13,7 +13,8 @@ struct PlanScenarioTests {
         var repo = try PlatformRepoFixture()
         let cold = try await repo.plan()
         #expect(PlatformRepoFixture.running(cold.plan) == [
-            "cart/platform", "cart/product", "checkout/application", "checkout/platform", "checkout/product", "search/platform",
+            "cart/application", "cart/platform", "cart/product", "checkout/application", "checkout/platform", "checkout/product",
+            "search/application", "search/platform",
         ])
         #expect(cold.plan.appliedCommit == nil)
         try await repo.recordSuccess(cold)
@@ -33,9 +34,9 @@ struct PlanScenarioTests {
         #expect(input.plan.item("cart", .platform)?.reason == "platform tier: scripts/scan.sh changed")
         try await repo.recordSuccess(input)
 
-        // One Score: that app's tiers only; only that blob is parsed (plus the admin config).
+        // One Score: that app's tiers only (its application tier renders it); only that blob is parsed (plus the admin config).
         let score = try await repo.change(["apps/cart/score.yaml": PlatformRepoFixture.score("cart", product: "ecommerce", image: "nginx:2")])
-        #expect(PlatformRepoFixture.running(score.plan) == ["cart/platform", "cart/product"])
+        #expect(PlatformRepoFixture.running(score.plan) == ["cart/application", "cart/platform", "cart/product"])
         #expect(score.plan.item("cart", .product)?.reason == "product tier: apps/cart/score.yaml changed")
         #expect(repo.loader.parsedBlobs == 2)
         try await repo.recordSuccess(score)
@@ -44,7 +45,7 @@ struct PlanScenarioTests {
         try repo.git.git("revert", "--no-edit", "HEAD")
         try repo.git.push()
         let reverted = try await repo.plan()
-        #expect(PlatformRepoFixture.running(reverted.plan) == ["cart/platform", "cart/product"])
+        #expect(PlatformRepoFixture.running(reverted.plan) == ["cart/application", "cart/platform", "cart/product"])
     }
 
     @Test func brokenScoreIsAnErrorWithItsPositionAndNeverAPrune() async throws {
@@ -63,7 +64,7 @@ struct PlanScenarioTests {
             "workflows/platform/cleanup.yaml": cleanup,
         ]))
         let removed = try await repo.change(["apps/cart/score.yaml": nil, "workflows/platform/cleanup.yaml": nil])
-        #expect(removed.plan.items.filter { $0.action == .prune }.map(\.key.description) == ["cart/platform", "cart/product"])
+        #expect(removed.plan.items.filter { $0.action == .prune }.map(\.key.description) == ["cart/platform", "cart/product", "cart/application"])
         #expect(removed.plan.item("cart", .platform)?.workflows == ["cleanup"])
     }
 
@@ -101,7 +102,7 @@ struct PlanScenarioTests {
         #expect(Set(first.keys).isSuperset(of: ["app", "tier", "action", "reason", "workflows", "blocked"]))
 
         let text = try Shell.execute([binary, "plan", "--repo", repo.git.remote, "--workdir", repo.workdir])
-        #expect(text.stdout.hasSuffix("6 to run, 3 unchanged, 0 blocked\n"))
+        #expect(text.stdout.hasSuffix("8 to run, 1 unchanged, 0 blocked\n"))
 
         try repo.git.commit(["policies/admin-config.yaml": "workflowPolicies:\n  maxPrunePerPass: many\n"])
         try repo.git.push()

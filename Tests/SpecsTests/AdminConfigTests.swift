@@ -24,6 +24,7 @@ import Testing
           maxConcurrentWorkflows: 4
           maxPrunePerPass: 3
           retry: {base: 30s, cap: 30m, attempts: 4}
+          delivery: {branch: env/prod}
         admin:
           defaultCostCenter: x
         """
@@ -34,6 +35,7 @@ import Testing
         #expect(report.errors.isEmpty, "\(report.summary)")
         let config = try #require(report.adminConfig)
         #expect(config.workflowsRoot == "platform/workflows")
+        #expect(config.delivery == AdminConfig.Delivery(enabled: true, branch: "env/prod"))
         #expect(config.appsRoot == "services")
         #expect(config.requiredPlatformWorkflows == ["security-scan"])
         #expect(config.allowedProductWorkflows == [
@@ -59,6 +61,7 @@ import Testing
         #expect(report.errors.isEmpty)
         #expect(report.adminConfig == .default)
         #expect(report.adminConfig?.maxPrunePerPass == 5)
+        #expect(report.adminConfig?.delivery == AdminConfig.Delivery(enabled: true, branch: "env/main"))
     }
 
     static func policy(_ body: String) -> String { "workflowPolicies:\n" + body }
@@ -90,6 +93,11 @@ import Testing
         (policy("  retry: {base: 1h, cap: 1m}\n"), "workflowPolicies.retry", "shorter than base"),
         (policy("  retry: {attempts: 0}\n"), "workflowPolicies.retry.attempts", "between"),
         (policy("  maxStepPerWorkflow: 3\n"), "workflowPolicies.maxStepPerWorkflow", "Did you mean 'maxStepsPerWorkflow'?"),
+        (policy("  delivery: {branch: ../main}\n"), "workflowPolicies.delivery.branch", "not a valid branch name"),
+        (policy("  delivery: {branch: refs/heads/env}\n"), "workflowPolicies.delivery.branch", "write the branch name only"),
+        (policy("  delivery: {branch: \"env main\"}\n"), "workflowPolicies.delivery.branch", "not a valid branch name"),
+        (policy("  delivery: {enabled: yes-please}\n"), "workflowPolicies.delivery.enabled", "must be true or false"),
+        (policy("  delivery: {brnch: env/x}\n"), "workflowPolicies.delivery.brnch", "Did you mean 'branch'?"),
     ]
 
     @Test(arguments: negativeCases)

@@ -66,6 +66,27 @@ import Testing
         #expect(report.hasError(field: "resources.dns.params.name", containing: "nope"))
     }
 
+    @Test func escapedDotsStayInsideAKey() {
+        let text = """
+            apiVersion: score.dev/v1b1
+            metadata:
+              name: esc
+              annotations:
+                example.com/team: payments
+            containers:
+              web:
+                image: nginx
+                variables:
+                  TEAM: ${metadata.annotations.example\\.com/team}
+                  WRONG: ${metadata.annotations.example.com/team}
+            """
+        let report = SpecTesting.validate(text)
+        #expect(report.errors.count == 1, "\(report.summary)")
+        #expect(report.hasError(field: "containers.web.variables.WRONG", containing: "metadata that is not set"))
+        #expect(Placeholder.scan("${metadata.annotations.a\\.b.c}").placeholders == [Placeholder(parts: ["metadata", "annotations", "a.b", "c"])])
+        #expect(Placeholder(parts: ["metadata", "a.b"]).reference == "metadata.a\\.b")
+    }
+
     @Test func placeholderErrorsPointAtTheValue() {
         let report = SpecTesting.validate(Self.workload(variable: "${resources.cache.host}"))
         #expect(report.errors.first?.line == 8)

@@ -14,6 +14,8 @@ public struct AppContext: Sendable, Hashable {
     public var resources: [String: [String: String]]
     /// The checkout's root: steps run there, and `fromFile` and plugin paths must stay inside it.
     public var repositoryRoot: String
+    /// Values masked in every log and output besides the workflows' own secrets (secret resource outputs).
+    public var secrets: [String] = []
 
     public init(appName: String, product: String? = nil, scoreFile: String, commit: String,
                 metadata: [String: String] = [:], resources: [String: [String: String]] = [:], repositoryRoot: String) {

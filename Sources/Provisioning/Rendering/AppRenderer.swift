@@ -36,7 +36,13 @@ public struct AppRenderer: Sendable {
         let rendered = try ManifestRenderer(commit: commit).render(workload, file: source, resources: resources,
                                                                    sources: SourceFiles(scoreFile: scoreFile, root: root))
         try stateStore.save(states)
-        return rendered
+        var result = rendered
+        for (name, resource) in resources {
+            result.outputs[name] = Dictionary((resource.outputs.entries ?? []).map { ($0.0, $0.1.text) },
+                                              uniquingKeysWith: { $1 })
+            result.secretOutputs[name] = resource.secrets
+        }
+        return result
     }
 
     /// The nearest folder at or above `file`'s folder holding `provisioners/` or `policies/`: the platform

@@ -2,6 +2,27 @@
 public struct RenderedApp: Sendable, Hashable {
     public var app: String
     public var objects: [ManifestValue]
+    /// Every resource's outputs as text, by resource name then key (what `${resources.NAME.KEY}` gives).
+    public var outputs: [String: [String: String]] = [:]
+    /// The output keys each resource declared secret.
+    public var secretOutputs: [String: Set<String>] = [:]
+
+    /// Outputs that may be shown (in a status note): secret ones left out.
+    public var publicOutputs: [String: [String: String]] {
+        outputs.reduce(into: [:]) { result, entry in
+            let secret = secretOutputs[entry.key] ?? []
+            let shown = entry.value.filter { !secret.contains($0.key) }
+            if !shown.isEmpty { result[entry.key] = shown }
+        }
+    }
+
+    /// The values of secret outputs (for masking).
+    public var secretValues: [String] {
+        outputs.flatMap { resource, values in values.filter { secretOutputs[resource]?.contains($0.key) ?? false }.map(\.value) }
+    }
+
+    /// Whether an object is a Secret (what never goes to a branch).
+    public static func isSecret(_ object: ManifestValue) -> Bool { object["kind"]?.string == "Secret" }
 
     /// Every object as one multi-document YAML stream.
     public var yaml: String { YAMLEmitter.documents(objects) }

@@ -24,9 +24,12 @@ public struct ReconcileStatus: Codable, Sendable, Equatable {
     public var apps: [String: AppStatus]
     /// Why the pass could not complete, when it could not (an addition to §7).
     public var error: String?
+    /// What the pass committed to the environment branch (an addition to §7); nil when it rendered nothing.
+    public var delivery: DeliveryStatus?
 
     public init(commit: String, previousCommit: String?, result: Result, startedAt: String, finishedAt: String,
-                unchanged: Int, apps: [String: AppStatus], error: String? = nil) {
+                unchanged: Int, apps: [String: AppStatus], error: String? = nil, delivery: DeliveryStatus? = nil) {
+        self.delivery = delivery
         self.commit = commit
         self.previousCommit = previousCommit
         self.result = result
@@ -38,7 +41,7 @@ public struct ReconcileStatus: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case apiVersion, kind, commit, previousCommit, result, startedAt, finishedAt, unchanged, apps, error
+        case apiVersion, kind, commit, previousCommit, result, startedAt, finishedAt, unchanged, apps, error, delivery
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -53,6 +56,7 @@ public struct ReconcileStatus: Codable, Sendable, Equatable {
         try container.encode(unchanged, forKey: .unchanged)
         try container.encode(SortedMap(apps), forKey: .apps)
         try container.encodeIfPresent(error, forKey: .error)
+        try container.encodeIfPresent(delivery, forKey: .delivery)
     }
 
     public init(from decoder: any Decoder) throws {
@@ -67,6 +71,25 @@ public struct ReconcileStatus: Codable, Sendable, Equatable {
         unchanged = try container.decode(Int.self, forKey: .unchanged)
         apps = try container.decodeIfPresent([String: AppStatus].self, forKey: .apps) ?? [:]
         error = try container.decodeIfPresent(String.self, forKey: .error)
+        delivery = try container.decodeIfPresent(DeliveryStatus.self, forKey: .delivery)
+    }
+}
+
+/// The pass's commit on the environment branch (rendered manifests, one folder per app).
+public struct DeliveryStatus: Codable, Sendable, Equatable {
+    public var branch: String
+    /// The commit pushed; nil when the rendered manifests equal what the branch holds.
+    public var commit: String?
+    /// Apps whose folder changed.
+    public var apps: [String]
+    /// Why delivery failed (the application tiers that rendered then failed too).
+    public var error: String?
+
+    public init(branch: String, commit: String?, apps: [String], error: String? = nil) {
+        self.branch = branch
+        self.commit = commit
+        self.apps = apps
+        self.error = error
     }
 }
 
@@ -114,15 +137,31 @@ public struct TierStatus: Codable, Sendable, Equatable {
     public var reason: String
     public var blocked: [BlockedWorkflow]?
     public var workflows: [WorkflowStatus]?
+    /// The application tier's provisioned resources and their non-secret outputs (an addition to §7).
+    public var resources: [String: [String: String]]?
 
     public init(action: Action, result: Result, fingerprint: String?, reason: String,
-                blocked: [BlockedWorkflow]? = nil, workflows: [WorkflowStatus]? = nil) {
+                blocked: [BlockedWorkflow]? = nil, workflows: [WorkflowStatus]? = nil, resources: [String: [String: String]]? = nil) {
+        self.resources = resources
         self.action = action
         self.result = result
         self.fingerprint = fingerprint
         self.reason = reason
         self.blocked = blocked
         self.workflows = workflows
+    }
+
+    enum CodingKeys: String, CodingKey { case action, result, fingerprint, reason, blocked, workflows, resources }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(action, forKey: .action)
+        try container.encode(result, forKey: .result)
+        try container.encodeIfPresent(fingerprint, forKey: .fingerprint)
+        try container.encode(reason, forKey: .reason)
+        try container.encodeIfPresent(blocked, forKey: .blocked)
+        try container.encodeIfPresent(workflows, forKey: .workflows)
+        try container.encodeIfPresent(resources.map { SortedMap($0.mapValues { SortedMap($0) }) }, forKey: .resources)
     }
 }
 

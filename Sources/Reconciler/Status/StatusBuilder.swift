@@ -1,6 +1,7 @@
 import Executor
 import Foundation
 import Planner
+import Provisioning
 import Specs
 
 /// Turns a plan and what the executor did into the pass's `ReconcileStatus` (ARCHITECTURE.md §7): the
@@ -15,6 +16,8 @@ struct StatusBuilder {
     var failure: String?
     /// App → product, from the desired state (for pruned apps, the applied state's).
     var products: [String: String]
+    /// The environment branch (named in the note when delivery failed).
+    var deliveryBranch: String = AdminConfig.Delivery.default.branch
 
     var status: ReconcileStatus {
         var apps: [String: AppStatus] = [:]
@@ -42,9 +45,15 @@ struct StatusBuilder {
         } else {
             result = failed == ran ? .failed : .partial
         }
+        var delivery: DeliveryStatus?
+        if let report = execution.delivery {
+            delivery = DeliveryStatus(branch: report.branch, commit: report.commit, apps: report.changed)
+        } else if let error = execution.deliveryError {
+            delivery = DeliveryStatus(branch: deliveryBranch, commit: nil, apps: [], error: error)
+        }
         return ReconcileStatus(commit: plan.commit, previousCommit: previousCommit, result: result,
                                startedAt: Self.rfc3339(startedAt), finishedAt: Self.rfc3339(finishedAt),
-                               unchanged: unchanged, apps: apps, error: failure)
+                               unchanged: unchanged, apps: apps, error: failure, delivery: delivery)
     }
 
     private func tierStatus(_ item: PlanItem) -> TierStatus {
@@ -77,9 +86,11 @@ struct StatusBuilder {
                                                                    durationMs: 0, log: message.split(separator: "\n").map(String.init))] : []
                            } ?? []))
         }
+        let outputs = item.tier == .application ? execution.renders[item.app]?.publicOutputs : nil
         return TierStatus(action: action, result: result, fingerprint: item.fingerprint?.digest, reason: item.reason,
                           blocked: item.blocked.isEmpty ? nil : item.blocked,
-                          workflows: workflows?.isEmpty == false ? workflows : nil)
+                          workflows: workflows?.isEmpty == false ? workflows : nil,
+                          resources: outputs?.isEmpty == false ? outputs : nil)
     }
 
     static func rfc3339(_ date: Date) -> String {

@@ -31,6 +31,16 @@ public struct AdminConfig: Sendable, Hashable {
             base: SpecDuration(milliseconds: 30_000), cap: SpecDuration(milliseconds: 3_600_000), attempts: 5)
     }
 
+    /// Where the application tier delivers rendered manifests (ARCHITECTURE.md §2, the generated workflow).
+    public struct Delivery: Sendable, Hashable {
+        /// Off: the application tier runs only the app's own workflows; nothing is provisioned or rendered.
+        public var enabled: Bool
+        /// The environment branch of the platform repository, one folder per app.
+        public var branch: String
+
+        public static let `default` = Delivery(enabled: true, branch: "env/main")
+    }
+
     public var workflowsRoot: String
     public var appsRoot: String
     public var requiredPlatformWorkflows: [String]
@@ -47,6 +57,7 @@ public struct AdminConfig: Sendable, Hashable {
     public var maxConcurrentWorkflows: Int?
     public var maxPrunePerPass: Int
     public var retry: RetryPolicy
+    public var delivery: Delivery = .default
 
     /// What a platform repository without an admin config gets: default roots, nothing approved.
     public static let `default` = AdminConfig(

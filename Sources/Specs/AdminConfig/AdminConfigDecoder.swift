@@ -10,7 +10,7 @@ struct AdminConfigDecoder {
     static let policyFields = [
         "workflowsRoot", "appsRoot", "requiredPlatformWorkflows", "allowedProductWorkflows", "allowedStepTypes",
         "stepTypes", "secretEnv", "maxStepsPerWorkflow", "maxWorkflowDuration", "maxConcurrentWorkflows",
-        "maxPrunePerPass", "retry",
+        "maxPrunePerPass", "retry", "delivery",
     ]
     static let tierKeys = Tier.allCases.map(\.rawValue)
 
@@ -69,7 +69,34 @@ struct AdminConfigDecoder {
                 checker.error(node.location, path / "retry", "cap (\(config.retry.cap)) is shorter than base (\(config.retry.base)); raise cap")
             }
         }
+        if let node = fields["delivery"] { decodeDelivery(node, at: path / "delivery", into: &config) }
         return checker.hasErrors ? nil : config
+    }
+
+    /// `delivery: {enabled: true, branch: env/main}`: the environment branch the application tier commits to.
+    private mutating func decodeDelivery(_ node: YAMLNode, at path: FieldPath, into config: inout AdminConfig) {
+        guard let fields = checker.fields(node, at: path, known: ["enabled", "branch"]) else { return }
+        if let enabled = fields["enabled"].flatMap({ checker.bool($0, at: path / "enabled") }) { config.delivery.enabled = enabled }
+        guard let branchNode = fields["branch"], let branch = checker.string(branchNode, at: path / "branch", minLength: 1) else { return }
+        if let problem = Self.branchProblem(branch) {
+            checker.error(branchNode.location, path / "branch", problem)
+        } else {
+            config.delivery.branch = branch
+        }
+    }
+
+    /// Why `name` cannot be a branch the reconciler pushes to (git's ref-name rules, and not the notes or
+    /// innominatus refs), or nil.
+    static func branchProblem(_ name: String) -> String? {
+        let components = name.split(separator: "/", omittingEmptySubsequences: false)
+        let forbidden: [Character] = [" ", "~", "^", ":", "?", "*", "[", "\\"]
+        if name.hasPrefix("refs/") { return "'\(name)' is a ref; write the branch name only, like env/main" }
+        if components.contains(where: { $0.isEmpty || $0.hasPrefix(".") || $0.hasSuffix(".lock") })
+            || name.contains("..") || name.contains("@{") || name.hasSuffix(".")
+            || name.contains(where: { forbidden.contains($0) || $0.asciiValue.map { $0 < 0x20 || $0 == 0x7f } ?? false }) {
+            return "'\(name)' is not a valid branch name; use letters, digits, '-', '_', '.' and '/' (like env/main)"
+        }
+        return nil
     }
 
     private mutating func decodeApprovals(_ node: YAMLNode, at path: FieldPath) -> [AdminConfig.ApprovedWorkflow] {

@@ -5,7 +5,32 @@
 public struct Placeholder: Sendable, Hashable {
     public var parts: [String]
 
-    public var reference: String { parts.joined(separator: ".") }
+    /// As written: parts joined by '.', a '.' inside a part escaped as '\.'.
+    public var reference: String { parts.map { $0.replacing(".", with: "\\.") }.joined(separator: ".") }
+
+    /// Splits a reference at each '.' not escaped as '\.' (Score: `${metadata.annotations.example\.com/team}`).
+    static func split(_ body: String) -> [String] {
+        var parts: [String] = []
+        var current = ""
+        var escaped = false
+        for character in body {
+            if escaped {
+                if character != "." { current.append("\\") }
+                current.append(character)
+                escaped = false
+            } else if character == "\\" {
+                escaped = true
+            } else if character == "." {
+                parts.append(current)
+                current = ""
+            } else {
+                current.append(character)
+            }
+        }
+        if escaped { current.append("\\") }
+        parts.append(current)
+        return parts
+    }
 
     /// The references in `text`, and a sentence for each malformed one.
     public static func scan(_ text: String) -> (placeholders: [Placeholder], problems: [String]) {
@@ -33,7 +58,7 @@ public struct Placeholder: Sendable, Hashable {
                 break
             }
             let body = String(String.UnicodeScalarView(scalars[(index + 2)..<close]))
-            let parts = body.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+            let parts = split(body)
             if body.isEmpty {
                 problems.append("'${}' is an empty placeholder; name a value, e.g. ${metadata.name}")
             } else if parts.contains(where: { $0.isEmpty || $0.contains("{") || $0.contains(" ") }) {

@@ -1,0 +1,102 @@
+import Foundation
+import GitKit
+import Provisioning
+
+/// Delivers rendered manifests to the environment branch of the platform repository (default `env/main`),
+/// one folder per app, in ONE commit per pass whose message names the source commit — the rendered-
+/// manifests pattern Argo CD or Flux then sync. Apps whose manifests did not change are not touched, and
+/// a pass that changes nothing makes no commit. The push is non-forced: when someone else moved the
+/// branch, the commit is rebuilt on their tip (other folders kept as they are) and pushed again.
+///
+/// Secrets never reach the branch: `Secret` objects are written under the workdir (mode 0600) instead,
+/// for the operator's secret manager (README, "Secrets of rendered apps").
+struct EnvironmentDelivery {
+    var repository: Repository
+    var remote: Remote
+    var branch: String
+    /// `<workdir>/secrets`: one folder per app holding its Secret objects.
+    var secretsFolder: String
+
+    struct Report: Sendable, Equatable {
+        var branch: String
+        /// The commit pushed; nil when nothing changed.
+        var commit: String?
+        /// Apps whose folder changed (added, updated or removed).
+        var changed: [String]
+    }
+
+    /// - Parameters:
+    ///   - rendered: app → its rendered manifests (apps whose application tier ran and rendered).
+    ///   - removed: pruned apps whose folder leaves the branch.
+    ///   - source: the platform-repo commit the manifests come from.
+    func deliver(_ rendered: [String: RenderedApp], removed: Set<String>, source: String) async throws -> Report {
+        try writeSecrets(rendered, removed: removed)
+        let ref = "refs/heads/" + branch
+        let tracking = "refs/innominatus/env-remote/" + branch
+        var lastError: (any Error)?
+        for _ in 0..<5 {
+            try await repository.fetch(from: remote, refspecs: ["+\(ref):\(tracking)"], prune: true)
+            let tip = try await repository.reference(tracking)
+            var entries: [String: TreeEntry] = [:]
+            if let tip { entries = try await repository.snapshot(of: tip).entries }
+            let before = entries
+            var changed: [String] = []
+            for app in removed.union(rendered.keys).sorted() {
+                let prefix = app + "/"
+                let old = entries.filter { $0.key.hasPrefix(prefix) }
+                for key in old.keys { entries[key] = nil }
+                for file in rendered[app].map(Self.branchFiles) ?? [] {
+                    entries[prefix + file.name] = TreeEntry(id: try await repository.writeBlob(Array(file.content.utf8)), mode: .blob)
+                }
+                if entries.filter({ $0.key.hasPrefix(prefix) }) != old { changed.append(app) }
+            }
+            guard entries != before else { return Report(branch: branch, commit: nil, changed: []) }
+            let tree = try await repository.writeTree(entries)
+            let message = "innominatus: deliver \(changed.count) app(s) from \(source.prefix(12))\n\n"
+                + "Source-Commit: \(source)\nApps: \(changed.joined(separator: ", "))\n"
+            let commit = try await repository.createCommit(tree: tree, parents: tip.map { [$0] } ?? [], message: message,
+                                                           signature: .innominatus)
+            let local = try await repository.reference(ref)
+            try await repository.updateReference(ref, to: commit, expected: local, message: "innominatus: deliver")
+            do {
+                try await repository.push(["\(ref):\(ref)"], to: remote)
+                return Report(branch: branch, commit: commit.hex, changed: changed)
+            } catch {
+                guard error.code == .nonFastForward || error.code == .rejected else { throw error }
+                lastError = error  // someone else moved the branch: rebuild on their tip
+            }
+        }
+        throw lastError ?? ReconcileFailure("the environment branch kept moving")
+    }
+
+    /// The files of an app's folder on the branch: every object but Secrets.
+    static func branchFiles(_ app: RenderedApp) -> [(name: String, content: String)] {
+        var kept = app
+        kept.objects = app.objects.filter { !RenderedApp.isSecret($0) }
+        return kept.files
+    }
+
+    /// Each app's Secret objects under `<secretsFolder>/<app>/` (folder 0700, files 0600), replacing what was there.
+    private func writeSecrets(_ rendered: [String: RenderedApp], removed: Set<String>) throws {
+        let manager = FileManager.default
+        for app in removed { try? manager.removeItem(atPath: secretsFolder + "/" + app) }
+        for (app, manifests) in rendered {
+            let folder = secretsFolder + "/" + app
+            try? manager.removeItem(atPath: folder)
+            var secrets = manifests
+            secrets.objects = manifests.objects.filter(RenderedApp.isSecret)
+            guard !secrets.objects.isEmpty else { continue }
+            try manager.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            for file in secrets.files {
+                let path = folder + "/" + file.name
+                let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+                let bytes = Array(file.content.utf8)
+                let written = descriptor < 0 ? -1 : bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+                if descriptor >= 0 { close(descriptor) }
+                guard written == bytes.count else {
+                    throw ReconcileFailure("cannot write \(path); check that \(secretsFolder) is writable")
+                }
+            }
+        }
+    }
+}

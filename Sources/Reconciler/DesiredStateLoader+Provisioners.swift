@@ -1,0 +1,75 @@
+import GitKit
+import Planner
+import Provisioning
+import Specs
+
+extension DesiredStateLoader {
+    /// The provisioners folder of a platform repository (the one `innominatus render` reads too).
+    static let provisionersFolder = "provisioners/"
+
+    /// The repository's provisioner definitions, then the built-in ones.
+    struct Provisioners {
+        var registry: ProvisionerRegistry
+        var errors: [String]
+    }
+
+    /// Reads `provisioners/*.yaml` (parsed once per blob) and gives every app with resources the
+    /// fingerprint components of the definitions its resources match (ARCHITECTURE.md §3): the
+    /// definition's file and its command script by blob id, or the digest of the built-in set.
+    mutating func loadProvisioners(into desired: inout DesiredState, snapshot: TreeSnapshot, from repository: Repository) async throws {
+        let files = snapshot.entries.keys.filter { path in
+            path.hasPrefix(Self.provisionersFolder) && !path.dropFirst(Self.provisionersFolder.count).contains("/")
+                && (path.hasSuffix(".yaml") || path.hasSuffix(".yml"))
+        }.sorted()
+        var definitions: [ProvisionerDefinition] = []
+        var errors: [String] = []
+        for path in files {
+            guard let entry = snapshot[path] else { continue }
+            let key = entry.id.hex + " " + path
+            let parsed: Result<[ProvisionerDefinition], ProvisioningError>
+            if let cached = provisionerCache[key] {
+                parsed = cached
+            } else {
+                switch try await read(entry.id, path: path, from: repository) {
+                case .failure(let message): parsed = .failure(ProvisioningError(message))
+                case .success(let bytes):
+                    // Commands are resolved against the checkout when they run; here only the definitions matter.
+                    do { parsed = .success(try ProvisionerLoader().load(bytes, file: path, folder: "/" + Self.provisionersFolder)) } catch {
+                        parsed = .failure(error)
+                    }
+                }
+                provisionerCache[key] = parsed
+            }
+            switch parsed {
+            case .success(let found): definitions += found
+            case .failure(let error): errors.append(error.message)
+            }
+        }
+        desired.provisionerErrors = errors
+        let registry = ProvisionerRegistry(definitions + DefaultProvisioners.definitions)
+        for name in desired.apps.keys {
+            guard let resources = desired.apps[name]?.resources, !resources.isEmpty else { continue }
+            var inputs: [String: String] = [:]
+            for resource in resources {
+                guard let definition = registry.match(type: resource.type, class: resource.class, id: resource.id) else {
+                    // Unmatched: the run fails naming it; adding a provisioner for it changes this component.
+                    inputs["provisioner for \(resource.type)"] = "unmatched:\(resource.type)/\(resource.class ?? "-")/\(resource.id ?? "-")"
+                    continue
+                }
+                if definition.repositoryFiles.isEmpty {
+                    inputs["provisioner:built-in"] = Self.builtInDigest
+                }
+                for file in definition.repositoryFiles {
+                    inputs[file] = snapshot[file]?.id.hex ?? "missing"
+                }
+            }
+            desired.apps[name]?.provisionerInputs = inputs
+        }
+    }
+
+    /// Changes when a new innominatus version changes a built-in provisioner, which re-renders the apps using them.
+    static let builtInDigest: String = {
+        let text = DefaultProvisioners.definitions.map { "\($0)" }.joined(separator: "\n")
+        return GitBlobID.of(Array(text.utf8))
+    }()
+}
