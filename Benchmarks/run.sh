@@ -4,7 +4,8 @@
 # median, their ratio and our peak memory (max RSS). Medians of RUNS hyperfine runs (default 10).
 #   bash Benchmarks/run.sh [RUNS] [WORK_DIR]
 # Environment: SIZES="1000 10000" (the main sizes), PLOT_SIZES="2500 5000" (extra sizes measured only for
-# the plot), SKIP_BUILD=1 (reuse .build-static), RESULTS=path (default WORK_DIR/results.json).
+# the plot), SKIP_BUILD=1 (reuse .build-static), BIN=path (measure that binary, no build; for before/after
+# comparisons), RESULTS=path (default WORK_DIR/results.json).
 # Writes WORK_DIR/results.json and, with Benchmarks/plot.py, WORK_DIR/plan-time.png.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,11 +31,11 @@ $plotpy -c 'import matplotlib' 2>/dev/null || { apt-get update -qq && apt-get in
 
 # Release, with the Swift runtime linked statically as one ships it (a dynamic Foundation costs ~8 ms per
 # process); a separate build folder keeps the normal build intact (as Benchmarks/gitkit.sh does).
-if [ -z "${SKIP_BUILD:-}" ]; then
+if [ -z "${SKIP_BUILD:-}" ] && [ -z "${BIN:-}" ]; then
     echo "== building innominatus (release, static Swift stdlib)" >&2
     swift build -c release --static-swift-stdlib --scratch-path .build-static --product innominatus >&2
 fi
-bin=$top/.build-static/release/innominatus
+bin=${BIN:-$top/.build-static/release/innominatus}
 [ -x "$bin" ] || { echo "no $bin: run without SKIP_BUILD" >&2; exit 1; }
 
 gitc() { git -c user.name=bench -c user.email=bench@localhost "$@"; }
