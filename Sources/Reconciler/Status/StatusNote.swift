@@ -433,6 +433,21 @@ enum NoteEmitter {
         }
     }
 
+    /// Commit ids and fingerprints (`0a47d9…`) stay plain, as Yams wrote them: letters and digits only, a
+    /// letter other than `e` (no exponent), and no `0x`/`0o`/`0b` prefix, so no YAML 1.1 number matches.
+    static func isPlainHex(_ utf8: String.UTF8View) -> Bool {
+        guard let first = utf8.first, first >= 0x30, first <= 0x39 else { return false }
+        var letter = false
+        for (index, byte) in utf8.enumerated() {
+            let lower = byte | 0x20
+            if byte >= 0x30 && byte <= 0x39 { continue }
+            guard lower >= 0x61, lower <= 0x7A else { return false }
+            if index == 1, lower == 0x78 || lower == 0x6F || lower == 0x62 { return false }
+            if lower != 0x65 { letter = true }
+        }
+        return letter
+    }
+
     /// Words YAML 1.1 reads as booleans or null when plain.
     static let reserved: Set<String> = ["y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "true", "True", "TRUE",
                                         "false", "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF", "null", "Null", "NULL"]
@@ -442,6 +457,7 @@ enum NoteEmitter {
     /// printable on one line; double-quoted with escapes otherwise.
     static func scalar(_ text: String) -> String {
         let utf8 = text.utf8
+        if isPlainHex(utf8) { return text }
         if let first = utf8.first, (first | 0x20) >= 0x61, (first | 0x20) <= 0x7A, utf8.last != 0x20,
            utf8.allSatisfy({ byte in
                (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7A || (byte >= 0x30 && byte <= 0x39)
