@@ -60,7 +60,7 @@ struct StatusNoteTests {
         "line\nbreak", "tab\there", "cr\rhere", "bell\u{7}", "nul\u{0}", "del\u{7F}", "ümlaut ✓ 日本", "\u{2028}sep",
         "\u{85}next", "\u{FEFF}bom", "---", "...", "%tag", "@at", "`tick", "&anchor", "*alias", "!tag", "|block", ">fold",
         "{a}", "[a]", "a,b", "plain-text_ok/1.2 with spaces", "back\\slash", "2026-11-28T12:00:00Z",
-        "0a47d95988d4a1d1b4ab75e2a7ad8b70159df843", "12e5", "0x1f", "0o17", "0b101", "0B1a", "1E10", "9f", "1a2b-3",
+        "0a47d95988d4a1d1b4ab75e2a7ad8b70159df843", "12e5", "0x1f", "0o17", "0b101", "0B1a", "1E10", "9f", "1a2b-3", "0b3af", "0xfg", "0o78", "0xABC",
     ])
     func everyStringReadsBackAsWritten(text: String) throws {
         var status = Self.sample

@@ -43,28 +43,33 @@ public enum StatusNote {
         documents(of: note).compactMap { lastStatus(in: $0) }
     }
 
-    /// The note split at document markers (`---` alone at the start of a line).
+    /// The note split at document markers (`---` alone, or followed by a space, at the start of a line).
+    /// A scan of the bytes: splitting a 15 MB note into lines and joining them again was a fifth of
+    /// `innominatus status` at 10,000 apps.
     static func documents(of note: String) -> [String] {
+        let bytes = Array(note.utf8)
         var documents: [String] = []
-        var current = ""
-        for line in note.split(separator: "\n", omittingEmptySubsequences: false) {
-            if line == "---" || line.hasPrefix("--- ") {
-                if !current.trimmingWhitespace.isEmpty { documents.append(current) }
-                current = line == "---" ? "" : String(line.dropFirst(4)) + "\n"
-            } else {
-                current += line + "\n"
+        var start = 0
+        func flush(_ end: Int) {
+            guard start < end else { return }
+            let slice = bytes[start..<end]
+            if slice.contains(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x09 && $0 != 0x0D }) {
+                documents.append(String(decoding: slice, as: UTF8.self))
             }
         }
-        if !current.trimmingWhitespace.isEmpty { documents.append(current) }
+        var lineStart = 0
+        while lineStart < bytes.count {
+            let lineEnd = bytes[lineStart...].firstIndex(of: 0x0A) ?? bytes.count
+            let length = lineEnd - lineStart
+            if length >= 3, bytes[lineStart] == 0x2D, bytes[lineStart + 1] == 0x2D, bytes[lineStart + 2] == 0x2D,
+               length == 3 || bytes[lineStart + 3] == 0x20 {
+                flush(lineStart)
+                start = length == 3 ? min(lineEnd + 1, bytes.count) : lineStart + 4
+            }
+            lineStart = lineEnd + 1
+        }
+        flush(bytes.count)
         return documents
-    }
-}
-
-extension String {
-    var trimmingWhitespace: Substring {
-        let start = firstIndex { !$0.isWhitespace } ?? endIndex
-        let end = lastIndex { !$0.isWhitespace }.map(index(after:)) ?? start
-        return self[start..<max(start, end)]
     }
 }
 
@@ -433,19 +438,28 @@ enum NoteEmitter {
         }
     }
 
-    /// Commit ids and fingerprints (`0a47d9…`) stay plain, as Yams wrote them: letters and digits only, a
-    /// letter other than `e` (no exponent), and no `0x`/`0o`/`0b` prefix, so no YAML 1.1 number matches.
+    /// Commit ids and fingerprints (`0a47d9…`) stay plain, as Yams wrote them: letters and digits only,
+    /// with a letter other than `e` (no exponent), and not a whole `0x`/`0o`/`0b` number — so no YAML 1.1
+    /// number matches.
     static func isPlainHex(_ utf8: String.UTF8View) -> Bool {
         guard let first = utf8.first, first >= 0x30, first <= 0x39 else { return false }
         var letter = false
-        for (index, byte) in utf8.enumerated() {
+        for byte in utf8 {
             let lower = byte | 0x20
             if byte >= 0x30 && byte <= 0x39 { continue }
             guard lower >= 0x61, lower <= 0x7A else { return false }
-            if index == 1, lower == 0x78 || lower == 0x6F || lower == 0x62 { return false }
             if lower != 0x65 { letter = true }
         }
-        return letter
+        guard letter else { return false }
+        let bytes = Array(utf8)
+        guard first == 0x30, bytes.count > 2 else { return true }
+        let rest = bytes[2...]
+        switch bytes[1] | 0x20 {
+        case 0x78: return !rest.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || (($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x66) }
+        case 0x6F: return !rest.allSatisfy { $0 >= 0x30 && $0 <= 0x37 }
+        case 0x62: return !rest.allSatisfy { $0 == 0x30 || $0 == 0x31 }
+        default: return true
+        }
     }
 
     /// Words YAML 1.1 reads as booleans or null when plain.
