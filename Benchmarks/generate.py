@@ -108,7 +108,7 @@ workflowPolicies:
   maxWorkflowDuration: 30m
   maxConcurrentWorkflows: 4
   maxPrunePerPass: 5
-""")
+{"  delivery: {enabled: false}" + chr(10) if not a.delivery else ""}""")
         for i in range(a.apps):
             self.app(i, products)
 
@@ -178,6 +178,8 @@ def main():
     parser.add_argument("--no-resources", dest="resources", action="store_false", help="no Score resources")
     parser.add_argument("--blocked-products", type=int, default=1,
                         help="products whose last workflow is not approved (blocked)")
+    parser.add_argument("--no-delivery", dest="delivery", action="store_false",
+                        help="no generated deploy (render and delivery) in the application tier")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--git", action="store_true", help="commit DIR on main and make the packed bare remote DIR.git")
     args = parser.parse_args()

@@ -149,10 +149,10 @@ PY
 for n in $sizes; do plan_scenarios "$n" 1; done
 for n in $plot_sizes; do plan_scenarios "$n" 0; done
 
-echo "== (5) one pass running 1,000 shell steps of 'true' (100 apps x 1 platform workflow of 10 steps)" >&2
+echo "== (5) one pass running 1,000 shell steps of 'true' (100 apps x 1 platform workflow of 10 steps; delivery off)" >&2
 ex=$work/exec100
 generate "$ex" 100 --products 0 --platform-workflows 1 --product-workflows 0 --steps-per-workflow 10 \
-    --step-command true --app-workflow-share 0 --no-resources
+    --step-command true --app-workflow-share 0 --no-resources --no-delivery
 # Each run starts from no applied state and no notes (a fresh workdir: the clone of 100 apps is included).
 reset="sh -c 'rm -rf $work/wdexec; git --git-dir=$ex.git update-ref -d refs/innominatus/applied; git --git-dir=$ex.git update-ref -d refs/notes/innominatus; git --git-dir=$ex.git update-ref -d refs/innominatus/lease/main; true'"
 reconcile="$bin reconcile --repo $ex.git --workdir $work/wdexec --log-level warning"
