@@ -23,6 +23,8 @@ public struct GitError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let authentication = Code("authentication")
         /// The server's host key is not in the known_hosts file, or does not match it.
         public static let hostKey = Code("host-key")
+        /// A local remote this user may not read, or that libgit2 refuses because someone else owns it.
+        public static let permissionDenied = Code("permission-denied")
         public static let tooLarge = Code("too-large")
         public static let invalid = Code("invalid")
         public static let io = Code("io")

@@ -38,8 +38,31 @@ final class NetworkTransfer {
                 return PushedRef(ref: destination, rejection: pushed[destination] ?? nil)
             })
         } catch {
-            return NetworkResponse(error: WireError(callbackFailure ?? error))
+            return NetworkResponse(error: WireError(callbackFailure ?? localRemoteProblem(after: error) ?? error))
         }
+    }
+
+    /// Why a local remote failed, when libgit2's words hide it: for a folder this user may not read it says
+    /// "could not find repository", and for one owned by another user (its `safe.directory` check, which
+    /// cannot be configured here: only the repository's own config is read) "config value 'safe.directory'
+    /// was not found". Nil when neither applies.
+    private func localRemoteProblem(after error: GitError) -> GitError? {
+        guard let local = Self.localPath(of: request.url) else { return nil }
+        let user = geteuid()
+        if faccessat(AT_FDCWD, local, R_OK | X_OK, AT_EACCESS) != 0 && errno == EACCES {
+            return GitError(.permissionDenied, operation: operation,
+                            message: "permission denied: \(local) cannot be read by this user (uid \(user)); give it read "
+                                + "access (and write access, for pushes) or run innominatus as a user who has it")
+        }
+        var info = stat()
+        if error.message.contains("safe.directory") || error.message.contains("owned"),
+           stat(local, &info) == 0, info.st_uid != user {
+            return GitError(.permissionDenied, operation: operation,
+                            message: "\(local) belongs to uid \(info.st_uid), not to this user (uid \(user)), and libgit2 "
+                                + "(like git's safe.directory check) refuses a repository someone else owns; run innominatus "
+                                + "as its owner, or serve it over git://, ssh:// or https://")
+        }
+        return nil
     }
 
     private func fetch(_ remote: OpaquePointer?) throws(GitError) {
@@ -75,6 +98,11 @@ final class NetworkTransfer {
         var error = callbackFailure ?? GitError.last(result, operation)
         if error.code == .nonFastForward {
             error.message = "the remote has changes we do not have (non-fast-forward): " + error.message
+        }
+        if error.errorClass == Int32(GIT_ERROR_ZLIB.rawValue) {
+            // libgit2 says only "incorrect data check": objects that do not inflate are damaged.
+            error.message = "corrupt git objects (\(error.message)): the remote's repository, or this workdir's cache.git, "
+                + "is damaged; `git fsck` in each says which"
         }
         return error
     }

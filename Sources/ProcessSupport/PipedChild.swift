@@ -71,13 +71,19 @@ public struct PipedChild: Sendable {
         let envp = environment.map { $0.map { strdup($0) } + [nil] }
         defer { argv.forEach { free($0) }; envp?.forEach { free($0) } }
         var pid = pid_t()
-        let result: Int32
-        if let envp {
-            result = searchPath ? posix_spawnp(&pid, arguments[0], &actions, &attributes, argv, envp)
-                : posix_spawn(&pid, arguments[0], &actions, &attributes, argv, envp)
-        } else {
-            result = searchPath ? posix_spawnp(&pid, arguments[0], &actions, &attributes, argv, environ)
-                : posix_spawn(&pid, arguments[0], &actions, &attributes, argv, environ)
+        var result: Int32 = 0
+        // ETXTBSY: a script written a moment ago can still be open for writing in a child another thread
+        // of this process is forking (it holds a copy of the descriptor until it execs). Brief, so retried.
+        for attempt in 0..<50 {
+            if let envp {
+                result = searchPath ? posix_spawnp(&pid, arguments[0], &actions, &attributes, argv, envp)
+                    : posix_spawn(&pid, arguments[0], &actions, &attributes, argv, envp)
+            } else {
+                result = searchPath ? posix_spawnp(&pid, arguments[0], &actions, &attributes, argv, environ)
+                    : posix_spawn(&pid, arguments[0], &actions, &attributes, argv, environ)
+            }
+            guard result == ETXTBSY else { break }
+            usleep(useconds_t(min(1 + attempt, 10) * 2_000))
         }
         close(pipes[0][0]); close(pipes[1][1]); close(pipes[2][1])
         guard result == 0 else {

@@ -114,6 +114,20 @@ public actor PlatformReconciler {
             }
         }
 
+        // A pass can outlast its lease (slow steps): renew it at half-life while the pass works.
+        let renewal = lease.map { held in
+            Task { [settings, logger] in
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: settings.leaseDuration / 2)
+                    guard !Task.isCancelled else { return }
+                    do { try await held.acquire(for: settings.leaseDuration, now: Date()) } catch {
+                        logger.warning("cannot renew the lease", metadata: ["error": "\(error)"])
+                    }
+                }
+            }
+        }
+        defer { renewal?.cancel() }
+
         let counts = plan.counts
         logger.info("plan", metadata: ["commit": "\(plan.commit.prefix(12))", "applied": "\(applied.commit?.prefix(12) ?? "none")",
                                        "run": "\(counts[.run] ?? 0)", "prune": "\(counts[.prune] ?? 0)",
@@ -145,6 +159,8 @@ public actor PlatformReconciler {
         } catch {
             report.message = [report.message, "recording the status failed: \(error)"].compactMap { $0 }.joined(separator: "; ")
         }
+        renewal?.cancel()
+        await renewal?.value  // a renewal under way finishes first, so it cannot re-take the lease after the release
         await lease?.release()
         return report
     }

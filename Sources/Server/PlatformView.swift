@@ -8,32 +8,67 @@ import Reconciler
 /// loop's cache or lock. Reads run one at a time (an actor alone would not do it: it is re-entered at every
 /// `await`, and two fetches into one repository at once fail on git's locks); the desired-state loader's
 /// parse cache is kept across requests, so only changed blobs are re-parsed.
+///
+/// Identical reads are coalesced: a request joins a read of the same thing that is queued and has not
+/// started yet, so it still sees a fetch that began after it arrived (a push is visible to the next
+/// request), while a thousand requests a second cost one fetch per kind of read at a time instead of
+/// queueing a thousand fetches.
 actor PlatformView {
     private let settings: ReconcileSettings
     private var loader = DesiredStateLoader()
     /// The read queued last; the next one starts when it has finished.
     private var tail: Task<Void, Never>?
+    /// Reads queued and not started yet, by what they read.
+    private var waiting: [String: Task<any Sendable, any Error>] = [:]
+    /// Reads started so far.
+    private var started = 0
+
+    /// A value read, with the number of the read that produced it.
+    struct Read<T: Sendable>: Sendable {
+        var value: T
+        var number: Int
+    }
 
     init(settings: ReconcileSettings) {
         self.settings = settings
     }
 
-    /// Runs `read` after every read queued before it.
-    private func serialized<T: Sendable>(_ read: @escaping @Sendable () async throws -> T) async throws -> T {
+    /// Runs `read` after every read queued before it, sharing it with every request for `key` that arrives
+    /// before it starts. Returns the value and the read's number (reads are numbered as they start), by
+    /// which an answer rendered from it can be reused for the other requests that shared it.
+    private func coalesced<T: Sendable>(_ key: String, _ read: @escaping @Sendable () async throws -> T) async throws -> Read<T> {
+        if let queued = waiting[key] { return try await Self.cast(queued.value) }
         let previous = tail
-        let task = Task {
+        let task = Task<any Sendable, any Error> {
             await previous?.value
-            return try await read()
+            let number = await self.starting(key)
+            return Read(value: try await read(), number: number)
         }
+        waiting[key] = task
         tail = Task { _ = try? await task.value }
-        return try await task.value
+        return try await Self.cast(task.value)
+    }
+
+    private func starting(_ key: String) -> Int {
+        waiting[key] = nil
+        started += 1
+        return started
+    }
+
+    private static func cast<T>(_ value: any Sendable) throws -> T {
+        guard let typed = value as? T else { throw CancellationError() }
+        return typed
     }
 
     private var planning: PlanningPass { settings.planning }
 
     /// The head's desired state, applied state and plan (nothing is executed or written but the cache).
     func outcome() async throws -> PlanningPass.Outcome {
-        try await serialized { try await self.plan() }
+        try await outcomeRead().value
+    }
+
+    func outcomeRead() async throws -> Read<PlanningPass.Outcome> {
+        try await coalesced("outcome") { try await self.plan() }
     }
 
     private func plan() async throws -> PlanningPass.Outcome {
@@ -43,13 +78,23 @@ actor PlatformView {
     }
 
     /// The status note of `revision`, default the last applied commit.
-    func status(of revision: String?) async throws -> (commit: String, status: ReconcileStatus?) {
+    func status(of revision: String?) async throws -> Read<StatusAnswer> {
         let settings = settings
-        return try await serialized { try await StatusReader(settings: settings).status(of: revision) }
+        return try await coalesced("status \(revision ?? "")") {
+            let found = try await StatusReader(settings: settings).status(of: revision)
+            return StatusAnswer(commit: found.commit, status: found.status)
+        }
     }
 
-    func history(app: String?, limit: Int) async throws -> [ReconcileStatus] {
+    struct StatusAnswer: Sendable {
+        var commit: String
+        var status: ReconcileStatus?
+    }
+
+    func history(app: String?, limit: Int) async throws -> Read<[ReconcileStatus]> {
         let settings = settings
-        return try await serialized { try await StatusReader(settings: settings).history(app: app, limit: limit) }
+        return try await coalesced("history \(app ?? "")/\(limit)") {
+            try await StatusReader(settings: settings).history(app: app, limit: limit)
+        }
     }
 }

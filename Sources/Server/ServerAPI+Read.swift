@@ -12,16 +12,17 @@ extension ServerAPI {
     func latestStatus(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         var recorded: ReconcileStatus?
         if let report = await health.lastReport, report.wroteNote { recorded = report.status }
-        var applied: ReconcileStatus?
+        var applied: PlatformView.Read<ReconcileStatus>?
         do {
             applied = try await noteStatus(of: nil)
         } catch let error as HTTPError where error.status == .notFound && recorded != nil {
             applied = nil
         }
-        guard let latest = [applied, recorded].compactMap({ $0 }).max(by: { $0.startedAt < $1.startedAt }) else {
+        guard let latest = [applied?.value, recorded].compactMap({ $0 }).max(by: { $0.startedAt < $1.startedAt }) else {
             throw HTTPError(.notFound, message: "no pass has recorded a status yet")
         }
-        return Self.raw(Array(try StatusRendering.json(latest).utf8))
+        let key = "\(applied?.number ?? 0) \(recorded.map { "\($0.commit) \($0.startedAt)" } ?? "-")"
+        return Self.raw(try await renders.bytes(route: "status", key: key) { Array(try StatusRendering.json(latest).utf8) })
     }
 
     /// `GET /api/v1/status/{commit}`.
@@ -30,12 +31,12 @@ extension ServerAPI {
         guard (4...64).contains(commit.count), commit.allSatisfy(\.isHexDigit) else {
             throw HTTPError(.badRequest, message: "'\(commit)' is not a commit id; give 4 to 64 hex digits")
         }
-        return Self.raw(Array(try StatusRendering.json(try await noteStatus(of: commit)).utf8))
+        return Self.raw(Array(try StatusRendering.json(try await noteStatus(of: commit).value).utf8))
     }
 
     /// The last ReconcileStatus in the note of `revision` (default: the last applied commit), or 404.
-    private func noteStatus(of revision: String?) async throws -> ReconcileStatus {
-        let found: (commit: String, status: ReconcileStatus?)
+    private func noteStatus(of revision: String?) async throws -> PlatformView.Read<ReconcileStatus> {
+        let found: PlatformView.Read<PlatformView.StatusAnswer>
         do {
             found = try await view.status(of: revision)
         } catch {
@@ -45,16 +46,20 @@ extension ServerAPI {
             if let revision { throw HTTPError(.notFound, message: "no commit \(revision) on the remote: \(error)") }
             throw Self.unavailable(error)
         }
-        guard let status = found.status else {
-            throw HTTPError(.notFound, message: "commit \(found.commit) has no innominatus status note (never reconciled, "
+        guard let status = found.value.status else {
+            throw HTTPError(.notFound, message: "commit \(found.value.commit) has no innominatus status note (never reconciled, "
                 + "or only as part of a later commit)")
         }
-        return status
+        return PlatformView.Read(value: status, number: found.number)
     }
 
     private func outcome() async throws -> PlanningPass.Outcome {
+        try await outcomeRead().value
+    }
+
+    private func outcomeRead() async throws -> PlatformView.Read<PlanningPass.Outcome> {
         do {
-            return try await view.outcome()
+            return try await view.outcomeRead()
         } catch {
             throw Self.unavailable(error)
         }
@@ -62,30 +67,38 @@ extension ServerAPI {
 
     /// `GET /api/v1/apps`.
     func apps(_ request: Request, _ context: APIRequestContext) async throws -> Response {
-        let outcome = try await outcome()
+        let read = try await outcomeRead()
         struct Answer: Encodable {
             var commit: String
             var appliedCommit: String?
             var apps: [AppView]
         }
-        return try Self.json(Answer(commit: outcome.plan.commit, appliedCommit: outcome.applied.commit,
-                                    apps: AppView.all(outcome)))
+        return Self.raw(try await renders.bytes(route: "apps", key: "\(read.number)") {
+            let outcome = read.value
+            return try Self.jsonBytes(Answer(commit: outcome.plan.commit, appliedCommit: outcome.applied.commit,
+                                             apps: AppView.all(outcome)))
+        })
     }
 
     /// `GET /api/v1/apps/{name}`: the app with its last runs (newest first).
     func app(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let name = try context.parameters.require("name")
-        let outcome = try await outcome()
+        let read = try await outcomeRead()
+        let outcome = read.value
         guard outcome.desired.apps[name] != nil || outcome.applied.apps[name] != nil else {
             throw HTTPError(.notFound, message: "no app '\(name)' on the branch or in the applied state")
         }
-        var app = AppView.view(of: name, outcome)
+        let history: PlatformView.Read<[ReconcileStatus]>
         do {
-            app.lastRuns = AppView.runs(of: name, in: try await view.history(app: name, limit: 10))
+            history = try await view.history(app: name, limit: 10)
         } catch {
             throw Self.unavailable(error)
         }
-        return try Self.json(app)
+        return Self.raw(try await renders.bytes(route: "app \(name)", key: "\(read.number) \(history.number)") {
+            var app = AppView.view(of: name, outcome)
+            app.lastRuns = AppView.runs(of: name, in: history.value)
+            return try Self.jsonBytes(app)
+        })
     }
 
     private func catalog() async throws -> WorkflowCatalog {

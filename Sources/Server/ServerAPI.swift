@@ -9,6 +9,7 @@ import Logging
 final class ServerAPI: Sendable {
     let configuration: ServerConfiguration
     let view: PlatformView
+    let renders = RenderCache()
     let alarm: LoopAlarm
     let health: LoopHealth
     let metrics: ServerMetrics
@@ -97,9 +98,13 @@ final class ServerAPI: Sendable {
 
     /// A JSON answer from an Encodable value (keys sorted, so answers are stable).
     static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+        raw(try jsonBytes(value), status: status)
+    }
+
+    static func jsonBytes(_ value: some Encodable) throws -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return raw(Array(try encoder.encode(value)), status: status)
+        return Array(try encoder.encode(value))
     }
 
     /// A JSON answer from text that already is JSON.

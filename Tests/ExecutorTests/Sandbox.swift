@@ -89,10 +89,12 @@ func processIsGone(_ pid: Int32) -> Bool {
     return stat[stat.index(close, offsetBy: 2)...].hasPrefix("Z")
 }
 
-/// Polls `condition` for up to `seconds` (process ends are asynchronous); true once it holds.
+/// Polls `condition` every 20 ms, `seconds` worth of polls (process ends are asynchronous); true once it
+/// holds. Counted in polls, not wall time: when the whole suite's other tests keep Swift's two pool
+/// threads busy, this task and the one it waits for are delayed alike, and a wall-clock deadline would
+/// expire before the awaited work was even scheduled.
 func eventually(_ seconds: Double = 30, _ condition: () -> Bool) async -> Bool {
-    let end = Date().addingTimeInterval(seconds)
-    while Date() < end {
+    for _ in 0..<Int(seconds * 50) {
         if condition() { return true }
         try? await Task.sleep(for: .milliseconds(20))
     }

@@ -82,4 +82,28 @@ struct LockTests {
             #expect(winners.first.map { onRemote.contains("\"\($0)\"") } == true)
         }
     }
+
+    /// A pass longer than its lease renews it: another reconciler started mid-pass is busy, not a second runner.
+    @Test func aLongPassRenewsItsLease() async throws {
+        let fixture = try LoopFixture()
+        try fixture.change(["apps/checkout/workflows/deploy.yaml": fixture.workflow("Workflow", "deploy", extra: "sleep 24")])
+        func settings(_ name: String) -> ReconcileSettings {
+            ReconcileSettings(repo: fixture.git.remote, workdir: fixture.git.root.appending(name), helper: GitFixture.helper,
+                              leaseDuration: .seconds(10), holder: name)
+        }
+        let long = Task { await PlatformReconciler(settings: settings("long")).reconcileOnce() }
+        // Wait until the slow step runs (the lease, taken before it, would have expired by now without renewal).
+        let deadline = ContinuousClock.now + .seconds(60)
+        while try !fixture.events().contains("checkout application deployment deploy"), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        // Past the first lease's end (10 s): renewed every 5 s, generous on a loaded machine.
+        try await Task.sleep(for: .seconds(12))
+        let second = await PlatformReconciler(settings: settings("second")).reconcileOnce()
+        #expect(second.kind == .busy, "\(second.message ?? "")")
+        let first = await long.value
+        #expect(first.exitCode == 0, "\(first.message ?? "")")
+        let lines = try fixture.events()
+        #expect(lines.count == Set(lines).count, "a pair ran twice: \(lines)")
+    }
 }

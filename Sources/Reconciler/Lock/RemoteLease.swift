@@ -8,6 +8,11 @@ import GitKit
 /// two reconcilers racing for it over a real transport the server lets exactly one through (the other
 /// is refused as non-fast-forward and sees the winner when it looks again). A lease whose holder died
 /// expires by itself; a holder renews it while it works and releases it when done.
+///
+/// A lease also names the workdir it was taken from (a random id kept in its `cache.git`). Callers hold
+/// that workdir's `WorkdirLock` while they use a lease, so a live lease naming our own workdir and another
+/// holder was left by a process that died (kill -9, power loss) while holding it: it is taken over at once
+/// instead of blocking the restarted reconciler until it expires.
 public actor RemoteLease {
     public struct Busy: Error, Sendable, CustomStringConvertible {
         public var holder: String
@@ -22,6 +27,8 @@ public actor RemoteLease {
         var holder: String
         /// Seconds since 1970; 0 once released.
         var expires: Double
+        /// The workdir it was taken from (`Site.id`); absent in leases written before it existed.
+        var site: String?
     }
 
     public nonisolated let ref: String
@@ -45,12 +52,13 @@ public actor RemoteLease {
         for _ in 0..<3 {
             try await repository.fetch(from: remote, refspecs: ["+\(ref):\(tracking)"], prune: false)
             let current = try await repository.reference(tracking)
+            let site = try Self.site(of: repository)
             if let current, current != held, let record = try await record(of: current),
-               record.holder != holder, record.expires > now.timeIntervalSince1970 {
+               record.holder != holder, record.expires > now.timeIntervalSince1970, record.site != site {
                 throw Busy(holder: record.holder, expires: Date(timeIntervalSince1970: record.expires))
             }
             let expires = now.addingTimeInterval(Double(duration.components.seconds)).timeIntervalSince1970
-            let commit = try await write(Record(holder: holder, expires: expires), parent: current)
+            let commit = try await write(Record(holder: holder, expires: expires, site: site), parent: current)
             do {
                 try await repository.push(["\(ref):\(ref)"], to: remote)
                 held = commit
@@ -67,7 +75,8 @@ public actor RemoteLease {
     public func release() async {
         guard let held else { return }
         self.held = nil
-        guard (try? await write(Record(holder: holder, expires: 0), parent: held)) != nil else { return }
+        let site = try? Self.site(of: repository)
+        guard (try? await write(Record(holder: holder, expires: 0, site: site), parent: held)) != nil else { return }
         _ = try? await repository.push(["\(ref):\(ref)"], to: remote)
     }
 
@@ -80,6 +89,23 @@ public actor RemoteLease {
         let local = try await repository.reference(ref)
         try await repository.updateReference(ref, to: commit, expected: local, message: "innominatus: lease")
         return commit
+    }
+
+    /// The random id of the workdir whose cache is `repository`, made on first use (`<git dir>/innominatus-site`).
+    static func site(of repository: Repository) throws -> String {
+        let path = (repository.path.hasSuffix("/") ? repository.path : repository.path + "/") + "innominatus-site"
+        if let text = try? String(contentsOfFile: path, encoding: .utf8) {
+            let id = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            if !id.isEmpty { return id }
+        }
+        let id = UUID().uuidString.lowercased()
+        let temporary = path + ".\(getpid())"
+        try Data((id + "\n").utf8).write(to: URL(fileURLWithPath: temporary))
+        guard rename(temporary, path) == 0 else {
+            unlink(temporary)
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
+        }
+        return id
     }
 
     private func record(of commit: ObjectID) async throws -> Record? {

@@ -9,6 +9,15 @@ public enum StatusRendering {
         var lines = ["commit \(status.commit)  \(status.result.rawValue)  \(status.startedAt) → \(status.finishedAt)"]
         lines.append("previous \(status.previousCommit ?? "none")  unchanged pairs: \(status.unchanged)")
         if let error = status.error { lines.append("error: \(error)") }
+        if let delivery = status.delivery {
+            if let error = delivery.error {
+                lines.append("delivery to \(delivery.branch) failed: \(error)")
+            } else if let commit = delivery.commit {
+                lines.append("delivered to \(delivery.branch) at \(commit.prefix(12)): \(delivery.apps.joined(separator: ", "))")
+            } else {
+                lines.append("delivered nothing to \(delivery.branch): the rendered manifests are already there")
+            }
+        }
         for (app, appStatus) in status.apps.sorted(by: { $0.key < $1.key }) {
             lines.append("")
             lines.append(app + (appStatus.product.map { " (product \($0))" } ?? ""))
@@ -18,6 +27,10 @@ public enum StatusRendering {
                     + "\(pair.action.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0))"
                     + "\(pair.result.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0))\(pair.reason)")
                 for blocked in pair.blocked ?? [] { lines.append("      blocked \(blocked.workflow): \(blocked.reason)") }
+                for (resource, outputs) in (pair.resources ?? [:]).sorted(by: { $0.key < $1.key }) {
+                    lines.append("      resource \(resource): "
+                        + outputs.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
+                }
                 for workflow in pair.workflows ?? [] {
                     lines.append("      \(workflow.name) (\(workflow.phase)): \(workflow.result)")
                     for step in workflow.steps where step.result != "succeeded" {

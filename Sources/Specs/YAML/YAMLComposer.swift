@@ -63,9 +63,26 @@ struct YAMLComposer {
         }
     }
 
+    /// The core schema's tags: the only explicit tags a spec file may carry (`!!str 12`). Any other
+    /// (`!!python/object`, `!Ref`) asks for a type or a constructor that a spec has no use for; ignoring it
+    /// would read the file differently from a tool that honours it, so it is an error.
+    static let coreTags: Set<String> = [
+        "!", "tag:yaml.org,2002:str", "tag:yaml.org,2002:null", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:int",
+        "tag:yaml.org,2002:float", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map",
+    ]
+
+    private func checkTag(of event: YAMLEvent) throws(Failure) {
+        guard let tag = event.tag, !Self.coreTags.contains(tag) else { return }
+        let shown = tag.hasPrefix("tag:yaml.org,2002:") ? "!!" + tag.dropFirst("tag:yaml.org,2002:".count) : tag
+        throw Failure(location: event.location,
+                      message: "the tag '\(shown)' is not supported: spec files hold plain values (strings, numbers, "
+                        + "booleans, lists, maps); remove the tag")
+    }
+
     /// Composes the node starting with `event`, returning it with its expanded node count.
     private mutating func node(from event: YAMLEvent, at path: FieldPath) throws(Failure) -> (node: YAMLNode, weight: Int) {
         let result: (node: YAMLNode, weight: Int)
+        try checkTag(of: event)
         switch event.kind {
         case .alias:
             guard let name = event.anchor, let target = anchors[name] else {
@@ -75,6 +92,12 @@ struct YAMLComposer {
             return target
         case .scalar:
             try count(1, at: event.location)
+            if event.value.utf8.contains(0) {
+                // A NUL (written "\0" in a quoted string) would cut the value short wherever it reaches C:
+                // an environment variable, an argument, a path.
+                throw Failure(location: event.location,
+                              message: "a NUL character (\\0) is not allowed in a value; remove it")
+            }
             let value: YAMLNode.Value
             if event.isPlain {
                 value = ScalarResolver.resolve(plain: event.value)

@@ -39,10 +39,12 @@ struct YAMLEvent {
         case YAML_SEQUENCE_START_EVENT:
             kind = .sequenceStart
             anchor = Self.text(event.data.sequence_start.anchor)
+            tag = Self.text(event.data.sequence_start.tag)
         case YAML_SEQUENCE_END_EVENT: kind = .sequenceEnd
         case YAML_MAPPING_START_EVENT:
             kind = .mappingStart
             anchor = Self.text(event.data.mapping_start.anchor)
+            tag = Self.text(event.data.mapping_start.tag)
         case YAML_MAPPING_END_EVENT: kind = .mappingEnd
         default: kind = .streamEnd
         }

@@ -40,8 +40,10 @@ public struct YAMLReader: Sendable {
         }
         defer { yaml_parser_delete(parser) }
         yaml_parser_set_encoding(parser, YAML_UTF8_ENCODING)
+        // A UTF-8 byte order mark may start a YAML stream; libyaml, told the encoding, would read it as content.
+        let skipped = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
         return bytes.withUnsafeBufferPointer { buffer in
-            yaml_parser_set_input_string(parser, buffer.baseAddress, buffer.count)
+            yaml_parser_set_input_string(parser, buffer.baseAddress.map { $0 + skipped }, buffer.count - skipped)
             var composer = YAMLComposer(parser: parser, limits: limits, file: file)
             do throws(YAMLComposer.Failure) {
                 let documents = try composer.documents()
