@@ -470,6 +470,8 @@ enum NoteEmitter {
     /// letters, digits, `_ . / -` and inner spaces, and is no reserved word); single-quoted when it is
     /// printable on one line; double-quoted with escapes otherwise.
     static func scalar(_ text: String) -> String {
+        // Readers refuse a NUL in a value (it would cut the string short in C): a step's log may hold one.
+        if text.utf8.contains(0) { return scalar(text.replacing("\u{0}", with: "\u{FFFD}")) }
         let utf8 = text.utf8
         if isPlainHex(utf8) { return text }
         if let first = utf8.first, (first | 0x20) >= 0x61, (first | 0x20) <= 0x7A, utf8.last != 0x20,
