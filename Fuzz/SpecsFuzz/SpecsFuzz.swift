@@ -23,6 +23,12 @@ enum SpecsFuzzEntry {
         let forced = validator.validate(bytes, path: "workflows/platform/fuzz.yaml", as: kinds[bytes.count % kinds.count])
         _ = ValidationRendering.text([detected, forced])
         _ = ValidationRendering.json([detected, forced])
+        // The same bytes at every place of a platform repository: the admin config they make (or fail to make)
+        // then governs the cross-file rules applied to them as a Score file and as each kind of workflow.
+        let places = ["policies/admin-config.yaml", "apps/fuzz/score.yaml", "apps/fuzz/workflows/fuzz.yaml",
+                      "workflows/platform/fuzz.yaml", "workflows/products/shop/fuzz.yaml"]
+        let repo = PlatformRepoValidator(limits: limits).validate(files: places.map { RepoFile(path: $0, bytes: bytes) })
+        _ = ValidationRendering.text(repo.files)
     }
 }
 

@@ -54,13 +54,19 @@ public struct DesiredStateLoader: Sendable {
         var appWorkflows: [String: [(name: String, path: String, id: ObjectID)]] = [:]
         var platform: [(name: String, path: String, id: ObjectID)] = []
         var products: [String: [(name: String, path: String, id: ObjectID)]] = [:]
-        for (path, entry) in snapshot.entries where entry.mode == .blob || entry.mode == .executable {
+        // A Score "file" that is a symlink, a submodule or a folder is an error of its app, never a deletion.
+        var unusableScores: [String: (path: String, id: String, problem: String)] = [:]
+        for (path, entry) in snapshot.entries {
+            let regular = entry.mode == .blob || entry.mode == .executable
             switch layout.place(of: path) {
-            case .score(let app): scores[app] = (path, entry.id)
-            case .appWorkflow(let app, let name): appWorkflows[app, default: []].append((name, path, entry.id))
-            case .platformWorkflow(let name): platform.append((name, path, entry.id))
-            case .productWorkflow(let product, let name): products[product, default: []].append((name, path, entry.id))
-            case nil: continue
+            case .score(let app) where regular: scores[app] = (path, entry.id)
+            case .score(let app):
+                unusableScores[app] = (path, entry.id.hex, entry.mode == .symlink ? "a symbolic link" : "a submodule")
+            case .scoreFolder(let app, let scorePath): unusableScores[app] = (scorePath, "-", "a folder")
+            case .appWorkflow(let app, let name) where regular: appWorkflows[app, default: []].append((name, path, entry.id))
+            case .platformWorkflow(let name) where regular: platform.append((name, path, entry.id))
+            case .productWorkflow(let product, let name) where regular: products[product, default: []].append((name, path, entry.id))
+            default: continue
             }
         }
         var inputs = InputResolver(snapshot: snapshot)
@@ -70,7 +76,7 @@ public struct DesiredStateLoader: Sendable {
         }
         for (product, files) in products {
             for file in files {
-                let content = try await workflowContent(file, kind: .product, from: repository)
+                let content = try await workflowContent(file, kind: .product, product: product, from: repository)
                 desired.productWorkflows[product, default: []].append(inputs.workflow(file, content))
             }
         }
@@ -90,6 +96,11 @@ public struct DesiredStateLoader: Sendable {
             desired.apps[app] = DesiredApp(name: app, scorePath: score.path, scoreID: score.id.hex, product: facts.product,
                                            suspended: facts.suspended, errors: facts.errors, workflows: own)
             desired.apps[app]?.resources = facts.resources
+        }
+        for (app, score) in unusableScores where desired.apps[app] == nil {
+            desired.apps[app] = DesiredApp(name: app, scorePath: score.path, scoreID: score.id, errors: [
+                "\(score.path):1:1: error: the Score file is \(score.problem); it must be a regular file in the repository",
+            ])
         }
         if desired.config.delivery.enabled { try await loadProvisioners(into: &desired, snapshot: snapshot, from: repository) }
         for (name, definition) in desired.config.stepTypes {
@@ -146,15 +157,16 @@ public struct DesiredStateLoader: Sendable {
         return facts
     }
 
-    mutating func workflowContent(_ file: (name: String, path: String, id: ObjectID), kind: Workflow.Kind,
-                                          from repository: Repository) async throws -> DesiredWorkflow.Content {
+    /// - Parameter product: for a product workflow, the product folder it lies in (its `metadata.product` must name it).
+    mutating func workflowContent(_ file: (name: String, path: String, id: ObjectID), kind: Workflow.Kind, product: String? = nil,
+                                  from repository: Repository) async throws -> DesiredWorkflow.Content {
         let key = file.id.hex + " " + file.path
         if let cached = workflowCache[key] { return cached }
         let content: DesiredWorkflow.Content
         // A valid workflow's model does not depend on its path (only messages do): a blob parsed once
         // serves every file holding it — apps that copy the same workflow cost one parse, not thousands.
         if let parsed = validWorkflows[file.id.hex] {
-            content = Self.placed(parsed, file, kind)
+            content = Self.placed(parsed, file, kind, product: product)
         } else {
             parsedBlobs += 1
             switch try await read(file.id, path: file.path, from: repository) {
@@ -164,9 +176,10 @@ public struct DesiredStateLoader: Sendable {
                 let report = SpecValidator(limits: limits).validate(bytes, path: file.path, as: .workflow)
                 if let workflow = report.workflow {
                     let parsed = ParsedWorkflow(workflow: workflow, nameLocation: report.root?["metadata"]?["name"]?.location ?? .start,
-                                                kindLocation: report.root?["kind"]?.location ?? .start)
+                                                kindLocation: report.root?["kind"]?.location ?? .start,
+                                                productLocation: report.root?["metadata"]?["product"]?.location ?? .start)
                     validWorkflows[file.id.hex] = parsed
-                    content = Self.placed(parsed, file, kind)
+                    content = Self.placed(parsed, file, kind, product: product)
                 } else {
                     content = .invalid(report.errors.map(\.description))
                 }
@@ -181,11 +194,13 @@ public struct DesiredStateLoader: Sendable {
         var workflow: Workflow
         var nameLocation: SourceLocation
         var kindLocation: SourceLocation
+        var productLocation: SourceLocation
     }
 
-    /// The workflow where `file` lies: its file name must be its name, and its folder must hold its kind.
+    /// The workflow where `file` lies: its file name must be its name, its folder must hold its kind, and a
+    /// product workflow's product folder must be the product it names.
     static func placed(_ parsed: ParsedWorkflow, _ file: (name: String, path: String, id: ObjectID),
-                       _ kind: Workflow.Kind) -> DesiredWorkflow.Content {
+                       _ kind: Workflow.Kind, product: String?) -> DesiredWorkflow.Content {
         let workflow = parsed.workflow
         if workflow.name != file.name {
             return .invalid(["\(file.path):\(parsed.nameLocation): error: metadata.name: the file is named '\(file.name)' but "
@@ -194,6 +209,10 @@ public struct DesiredStateLoader: Sendable {
         if workflow.kind != kind {
             return .invalid(["\(file.path):\(parsed.kindLocation): error: kind: a workflow in this folder must be kind "
                 + "'\(kind.rawValue)', not '\(workflow.kind.rawValue)'"])
+        }
+        if let product, let named = workflow.product, named != product {
+            return .invalid(["\(file.path):\(parsed.productLocation): error: metadata.product: the workflow lies in the "
+                + "product folder '\(product)' but names the product '\(named)'; make them equal"])
         }
         return .valid(workflow)
     }

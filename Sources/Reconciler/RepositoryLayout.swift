@@ -5,6 +5,8 @@ import Specs
 struct RepositoryLayout {
     enum Place: Equatable {
         case score(app: String)
+        /// Something under `apps/<app>/score.yaml/`: a folder where the Score file should be.
+        case scoreFolder(app: String, path: String)
         case appWorkflow(app: String, name: String)
         case platformWorkflow(name: String)
         case productWorkflow(product: String, name: String)
@@ -21,7 +23,10 @@ struct RepositoryLayout {
     func place(of path: String) -> Place? {
         if path.hasPrefix(appsPrefix) {
             let parts = path.dropFirst(appsPrefix.count).split(separator: "/", omittingEmptySubsequences: false)
-            if parts.count == 2, parts[1] == "score.yaml" || parts[1] == "score.yml" { return .score(app: String(parts[0])) }
+            if parts.count >= 2, parts[1] == "score.yaml" || parts[1] == "score.yml" {
+                return parts.count == 2 ? .score(app: String(parts[0]))
+                    : .scoreFolder(app: String(parts[0]), path: appsPrefix + parts[0] + "/" + parts[1])
+            }
             if parts.count == 3, parts[1] == "workflows", let name = Self.stem(parts[2]) {
                 return .appWorkflow(app: String(parts[0]), name: name)
             }

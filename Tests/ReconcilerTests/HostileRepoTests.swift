@@ -55,10 +55,15 @@ struct HostileRepoTests {
             hostile[app] = "apps/\(app)/score.yaml"
             try fixture.write("apps/\(app)/score.yaml", fixture.fill(make(), app: app))
         }
+        // App folders that are no app name (the Score names the same): dots, upper case, a space, a leading dash.
+        for folder in ["...", "Bad..Name", "spaced name", "-leading-dash", "x"] {
+            hostile[folder] = "apps/\(folder)/score.yaml"
+            try fixture.write("apps/\(folder)/score.yaml", HostileRepoFixture.score("'\(folder)'"))
+        }
         // Every hostile app declares a workflow that would leave a marker: none of it may run.
         for app in hostile.keys {
             try fixture.write("apps/\(app)/workflows/deploy.yaml",
-                              fixture.workflow("Workflow", "deploy", run: "touch \(fixture.markers)/\(app)"))
+                              fixture.workflow("Workflow", "deploy", run: "touch '\(fixture.markers)/\(app)'"))
         }
         let head = try fixture.commitAndPush("hostile Score files")
 

@@ -111,4 +111,45 @@ struct PlanScenarioTests {
         #expect(failed.stderr.contains("policies/admin-config.yaml:2:"))
         #expect(failed.stdout.contains("\"items\": []"))
     }
+
+    /// A Score file turned into a symlink, or a folder, is an error of its app — never a prune.
+    @Test func aScoreThatIsNoLongerAFileIsAnErrorNotAPrune() async throws {
+        var repo = try PlatformRepoFixture()
+        try await repo.recordSuccess(try await repo.plan())
+        try FileManager.default.removeItem(atPath: repo.git.work + "/apps/cart/score.yaml")
+        try FileManager.default.createSymbolicLink(atPath: repo.git.work + "/apps/cart/score.yaml", withDestinationPath: "/etc/hostname")
+        try FileManager.default.removeItem(atPath: repo.git.work + "/apps/search/score.yaml")
+        try FileManager.default.createDirectory(atPath: repo.git.work + "/apps/search/score.yaml", withIntermediateDirectories: true)
+        try "x: 1\n".write(toFile: repo.git.work + "/apps/search/score.yaml/inner.yaml", atomically: true, encoding: .utf8)
+        try repo.git.git("add", "-A")
+        try repo.git.git("commit", "-qm", "scores replaced by a symlink and a folder")
+        try repo.git.push()
+        let changed = try await repo.plan()
+        #expect(!changed.plan.items.contains { $0.action == .prune }, "\(changed.plan.items)")
+        let cart = try #require(changed.plan.item("cart", .platform))
+        #expect(cart.action == .error)
+        #expect(cart.reason.contains("apps/cart/score.yaml:1:1: error: the Score file is a symbolic link"), "\(cart.reason)")
+        let search = try #require(changed.plan.item("search", .application))
+        #expect(search.action == .error)
+        #expect(search.reason.contains("apps/search/score.yaml:1:1: error: the Score file is a folder"), "\(search.reason)")
+    }
+
+    /// A product workflow naming another product than its folder never runs, even when approved by its path.
+    @Test func aProductWorkflowInAnotherProductsFolderIsInvalid() async throws {
+        var repo = try PlatformRepoFixture()
+        let config = PlatformRepoFixture.adminConfig.replacingOccurrences(
+            of: "    - ecommerce/database-setup   # approved in PR 12\n",
+            with: "    - ecommerce/database-setup   # approved in PR 12\n    - payments/charge\n")
+        let charge = PlatformRepoFixture.workflow("ProductWorkflow", "charge").replacingOccurrences(
+            of: "metadata: {name: charge}", with: "metadata: {name: charge, product: ecommerce}")
+        let outcome = try await repo.change([
+            "policies/admin-config.yaml": config,
+            "workflows/products/payments/charge.yaml": charge,
+            "apps/pay/score.yaml": PlatformRepoFixture.score("pay", product: "payments"),
+        ])
+        let item = try #require(outcome.plan.item("pay", .product))
+        #expect(item.action != .run, "\(item)")
+        let text = item.reason + item.blocked.map(\.reason).joined()
+        #expect(text.contains("lies in the product folder 'payments' but names the product 'ecommerce'"), "\(item)")
+    }
 }

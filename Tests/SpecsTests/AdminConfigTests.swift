@@ -61,6 +61,7 @@ import Testing
         #expect(report.errors.isEmpty)
         #expect(report.adminConfig == .default)
         #expect(report.adminConfig?.maxPrunePerPass == 5)
+        #expect(report.adminConfig?.maxStepsPerWorkflow == 1000)
         #expect(report.adminConfig?.delivery == AdminConfig.Delivery(enabled: true, branch: "env/main"))
     }
 

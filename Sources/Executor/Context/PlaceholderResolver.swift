@@ -24,8 +24,8 @@ struct PlaceholderResolver: Sendable {
         }
     }
 
-    /// `text` with every placeholder replaced.
-    func resolve(_ text: String, field: String) throws(ExecutorError) -> String {
+    /// `text` with every placeholder replaced by `insert(value, textBeforeIt)` (by the value itself unless told otherwise).
+    func resolve(_ text: String, field: String, insert: (String, String) -> String = { value, _ in value }) throws(ExecutorError) -> String {
         guard text.contains("$") else { return text }
         var result = ""
         var rest = Substring(text)
@@ -57,7 +57,7 @@ struct PlaceholderResolver: Sendable {
                         + "${app.product}, ${commit}, ${metadata.KEY}, ${steps.STEP.outputs.KEY} of an earlier step, "
                         + "or ${resources.NAME.OUTPUT}; write '$${' for a literal '${'")
                 }
-                result += value
+                result += insert(value, result)
                 rest = after[after.index(after: close)...]
             } else {
                 result += "$"

@@ -2,17 +2,30 @@ import Foundation
 import Specs
 
 /// `type: shell`: RUN as `sh -c` runs it (in a subshell of the step's guard), in the checkout, with the scrubbed environment of `StepEnvironment`;
-/// outputs are the `key=value` lines the script writes to `$INNOMINATUS_OUTPUT`.
+/// outputs are the `key=value` lines the script writes to `$INNOMINATUS_OUTPUT`. Placeholders in RUN reach the
+/// script as variables (`${INNOMINATUS_VALUE_1}`…): their values are never parsed as shell code.
 enum ShellStep {
+    /// `INNOMINATUS_VALUE_1`, `_2`, …: the placeholders of a `run:` script, in order.
+    static let valuePrefix = "INNOMINATUS_VALUE_"
+
     static func run(_ invocation: StepInvocation) async -> AttemptResult {
         let step = invocation.step
         let outputFile = "\(invocation.scratch)/\(step.name).\(invocation.attempt).out"
-        let environment: StepEnvironment
+        var environment: StepEnvironment
         let script: String
         do {
             environment = try StepEnvironment(step: step, scope: invocation.scope, resolver: invocation.resolver,
                                               outputFile: outputFile, admin: invocation.admin, settings: invocation.settings)
-            script = try invocation.resolver.resolve(step.run ?? "", field: "steps.\(step.name).run")
+            // A placeholder's value (Score metadata, outputs: text written by app teams) becomes a shell variable,
+            // never script text, so `$(…)`, backquotes or quotes in it are data: the shell does not run them.
+            var values: [String] = []
+            script = try invocation.resolver.resolve(step.run ?? "", field: "steps.\(step.name).run") { value, before in
+                values.append(value)
+                let variable = "${\(Self.valuePrefix)\(values.count)}"
+                // Inside '…' a variable is not expanded: close the quotes around it, as the value was meant literally there.
+                return ShellQuoting.isInsideSingleQuotes(before) ? "'\"\(variable)\"'" : variable
+            }
+            for (index, value) in values.enumerated() { environment.variables["\(Self.valuePrefix)\(index + 1)"] = value }
         } catch {
             return .failure(error.message)
         }
@@ -62,5 +75,38 @@ enum OutputFile {
             outputs[String(text[..<equals])] = String(text[text.index(after: equals)...])
         }
         return .success(outputs)
+    }
+}
+
+/// Where a position in a POSIX shell script stands: enough of the quoting rules to keep a substituted
+/// variable expanded inside single quotes. A misjudged position (e.g. quotes nested in `$(…)`) can only give
+/// a value extra quote characters, never run it: the value itself is always a variable.
+enum ShellQuoting {
+    static func isInsideSingleQuotes(_ script: String) -> Bool {
+        enum State { case plain, single, double, comment }
+        var state = State.plain
+        var escaped = false
+        var previous: Unicode.Scalar = "\n"
+        for character in script.unicodeScalars {
+            defer { previous = character }
+            if escaped {
+                escaped = false
+                continue
+            }
+            switch state {
+            case .plain:
+                if character == "\\" { escaped = true }
+                else if character == "'" { state = .single }
+                else if character == "\"" { state = .double }
+                else if character == "#", previous == " " || previous == "\t" || previous == "\n" || previous == ";" { state = .comment }
+            case .single:
+                if character == "'" { state = .plain }
+            case .double:
+                if character == "\\" { escaped = true } else if character == "\"" { state = .plain }
+            case .comment:
+                if character == "\n" { state = .plain }
+            }
+        }
+        return state == .single
     }
 }

@@ -59,11 +59,14 @@ public struct AdminConfig: Sendable, Hashable {
     public var retry: RetryPolicy
     public var delivery: Delivery = .default
 
+    /// Steps a workflow may have when the admin config does not say: a bound on what one file can start.
+    public static let defaultMaxStepsPerWorkflow = 1000
+
     /// What a platform repository without an admin config gets: default roots, nothing approved.
     public static let `default` = AdminConfig(
         workflowsRoot: "workflows", appsRoot: "apps", requiredPlatformWorkflows: [], allowedProductWorkflows: [],
         allowedStepTypes: nil, allowedStepTypesByTier: [:], stepTypes: [:], secretEnv: [:],
-        maxStepsPerWorkflow: nil, maxWorkflowDuration: nil, maxConcurrentWorkflows: nil, maxPrunePerPass: 5,
+        maxStepsPerWorkflow: AdminConfig.defaultMaxStepsPerWorkflow, maxWorkflowDuration: nil, maxConcurrentWorkflows: nil, maxPrunePerPass: 5,
         retry: .default)
 
     /// Whether a step of `type` may run in `tier`: built-in or registered, and allowed by the lists.

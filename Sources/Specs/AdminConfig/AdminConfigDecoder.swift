@@ -49,8 +49,8 @@ struct AdminConfigDecoder {
         if let node = fields["allowedStepTypes"] { decodeAllowedStepTypes(node, at: path / "allowedStepTypes", into: &config) }
         if let node = fields["stepTypes"] { config.stepTypes = decodeStepTypes(node, at: path / "stepTypes") }
         if let node = fields["secretEnv"] { config.secretEnv = decodeSecretEnv(node, at: path / "secretEnv") }
-        config.maxStepsPerWorkflow = fields["maxStepsPerWorkflow"].flatMap {
-            checker.integer($0, at: path / "maxStepsPerWorkflow", in: 1...100_000)
+        if let node = fields["maxStepsPerWorkflow"] {
+            config.maxStepsPerWorkflow = checker.integer(node, at: path / "maxStepsPerWorkflow", in: 1...100_000)
         }
         config.maxWorkflowDuration = fields["maxWorkflowDuration"].flatMap { checker.duration($0, at: path / "maxWorkflowDuration") }
         config.maxConcurrentWorkflows = fields["maxConcurrentWorkflows"].flatMap {
