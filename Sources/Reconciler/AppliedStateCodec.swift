@@ -84,6 +84,26 @@ public enum AppliedStateCodec {
         return Array((out + body).utf8)
     }
 
+    /// The commit and whether any pair is dirty, from a scan of the lines that builds nothing else; nil when
+    /// the bytes are not a well-formed state (decode them to learn why).
+    public static func summary(_ bytes: [UInt8]) -> (commit: String?, dirty: Bool)? {
+        var line = Line(bytes: bytes)
+        var commit: String?
+        var dirty = false
+        while line.next() {
+            if line.number == 1 {
+                guard line.string(0) == header else { return nil }
+            } else if line.is(0, "pair") {
+                guard line.count >= 12 else { return nil }
+                if line.is(5, "1") { dirty = true }
+            } else if line.is(0, "commit") {
+                guard line.count >= 2 else { return nil }
+                commit = line.is(1, "-") ? nil : line.string(1)
+            }
+        }
+        return (commit, dirty)
+    }
+
     public static func decode(_ bytes: [UInt8]) throws(FormatError) -> AppliedState {
         var state = AppliedState()
         // About 120 bytes per pair line: reserving avoids rehashing 30,000 keys as the table grows.

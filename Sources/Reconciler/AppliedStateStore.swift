@@ -35,13 +35,19 @@ public struct AppliedStateStore: Sendable {
     /// The state as last fetched (`refs/innominatus/origin/applied`); empty when the remote has none,
     /// which makes every pair run once.
     public func load() async throws -> AppliedState {
-        guard let tip = try await repository.reference(Self.trackingRef) else { return .empty }
+        guard let bytes = try await encoded() else { return .empty }
+        return try AppliedStateCodec.decode(bytes)
+    }
+
+    /// The stored form as last fetched (`AppliedStateCodec`), nil when the remote has none: callers that
+    /// only need `AppliedStateCodec.summary` skip decoding 30,000 pairs.
+    public func encoded() async throws -> [UInt8]? {
+        guard let tip = try await repository.reference(Self.trackingRef) else { return nil }
         guard let entry = try await repository.annotatedCommits(ref: Self.trackingRef).first(where: { $0.commit == Self.key })
         else {
             throw Failure(description: "\(Self.ref) (\(tip.hex)) holds no applied state; delete the ref to start afresh")
         }
-        let bytes = try await repository.readBlob(entry.blob, limit: Self.sizeLimit)
-        return try AppliedStateCodec.decode(bytes)
+        return try await repository.readBlob(entry.blob, limit: Self.sizeLimit)
     }
 
     /// Writes `state` on top of the fetched remote state and pushes it without forcing. Throws

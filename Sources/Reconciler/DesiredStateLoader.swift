@@ -11,6 +11,8 @@ import Specs
 public struct DesiredStateLoader: Sendable {
     public var limits: SpecLimits
     private var workflowCache: [String: DesiredWorkflow.Content] = [:]
+    /// Valid workflows by blob id alone (see `workflowContent`).
+    private var validWorkflows: [String: ParsedWorkflow] = [:]
     private var scoreCache: [String: ScoreFacts] = [:]
     var provisionerCache: [String: Result<[ProvisionerDefinition], ProvisioningError>] = [:]
     /// How many blobs the last `load` read and parsed (tests check that unchanged files cost nothing).
@@ -159,9 +161,12 @@ public struct DesiredStateLoader: Sendable {
     mutating func workflowContent(_ file: (name: String, path: String, id: ObjectID), kind: Workflow.Kind, product: String? = nil,
                                   from repository: Repository) async throws -> DesiredWorkflow.Content {
         let key = file.id.hex + " " + file.path
-        var content: DesiredWorkflow.Content
-        if let cached = workflowCache[key] {
-            content = cached
+        if let cached = workflowCache[key] { return cached }
+        let content: DesiredWorkflow.Content
+        // A valid workflow's model does not depend on its path (only messages do): a blob parsed once
+        // serves every file holding it — apps that copy the same workflow cost one parse, not thousands.
+        if let parsed = validWorkflows[file.id.hex] {
+            content = Self.placed(parsed, file, kind, product: product)
         } else {
             parsedBlobs += 1
             switch try await read(file.id, path: file.path, from: repository) {
@@ -170,26 +175,46 @@ public struct DesiredStateLoader: Sendable {
             case .success(let bytes):
                 let report = SpecValidator(limits: limits).validate(bytes, path: file.path, as: .workflow)
                 if let workflow = report.workflow {
-                    content = .valid(workflow)
-                    if workflow.name != file.name {
-                        content = .invalid(["\(file.path):\(report.root?["metadata"]?["name"]?.location ?? .start): error: "
-                            + "metadata.name: the file is named '\(file.name)' but metadata.name is '\(workflow.name)'; "
-                            + "they must be equal, so rename one"])
-                    } else if workflow.kind != kind {
-                        content = .invalid(["\(file.path):\(report.root?["kind"]?.location ?? .start): error: kind: a workflow "
-                            + "in this folder must be kind '\(kind.rawValue)', not '\(workflow.kind.rawValue)'"])
-                    } else if let product, let named = workflow.product, named != product {
-                        content = .invalid(["\(file.path):\(report.root?["metadata"]?["product"]?.location ?? .start): error: "
-                            + "metadata.product: the workflow lies in the product folder '\(product)' but names the product "
-                            + "'\(named)'; make them equal"])
-                    }
+                    let parsed = ParsedWorkflow(workflow: workflow, nameLocation: report.root?["metadata"]?["name"]?.location ?? .start,
+                                                kindLocation: report.root?["kind"]?.location ?? .start,
+                                                productLocation: report.root?["metadata"]?["product"]?.location ?? .start)
+                    validWorkflows[file.id.hex] = parsed
+                    content = Self.placed(parsed, file, kind, product: product)
                 } else {
                     content = .invalid(report.errors.map(\.description))
                 }
             }
-            workflowCache[key] = content
         }
+        workflowCache[key] = content
         return content
+    }
+
+    /// A valid workflow model with where its name and kind are written, for the checks that depend on the file.
+    struct ParsedWorkflow: Sendable {
+        var workflow: Workflow
+        var nameLocation: SourceLocation
+        var kindLocation: SourceLocation
+        var productLocation: SourceLocation
+    }
+
+    /// The workflow where `file` lies: its file name must be its name, its folder must hold its kind, and a
+    /// product workflow's product folder must be the product it names.
+    static func placed(_ parsed: ParsedWorkflow, _ file: (name: String, path: String, id: ObjectID),
+                       _ kind: Workflow.Kind, product: String?) -> DesiredWorkflow.Content {
+        let workflow = parsed.workflow
+        if workflow.name != file.name {
+            return .invalid(["\(file.path):\(parsed.nameLocation): error: metadata.name: the file is named '\(file.name)' but "
+                + "metadata.name is '\(workflow.name)'; they must be equal, so rename one"])
+        }
+        if workflow.kind != kind {
+            return .invalid(["\(file.path):\(parsed.kindLocation): error: kind: a workflow in this folder must be kind "
+                + "'\(kind.rawValue)', not '\(workflow.kind.rawValue)'"])
+        }
+        if let product, let named = workflow.product, named != product {
+            return .invalid(["\(file.path):\(parsed.productLocation): error: metadata.product: the workflow lies in the "
+                + "product folder '\(product)' but names the product '\(named)'; make them equal"])
+        }
+        return .valid(workflow)
     }
 }
 

@@ -110,11 +110,15 @@ public struct PlanningPass: Sendable {
         } catch {
             throw Failure(description: "the remote \(remote.url) has no branch '\(branch)' (\(error.message)); pass --branch")
         }
-        let applied = try await AppliedStateStore(repository: repository).load()
-        lap("applied")
-        if stopIfUnchanged, forced.isEmpty, applied.commit == head.hex, !applied.pairs.values.contains(where: \.dirty) {
+        let encoded = try await AppliedStateStore(repository: repository).encoded()
+        // The no-op pass decides from a scan of the stored state (its commit line and the pairs' dirty
+        // fields) without decoding it: at 10,000 apps decoding was a quarter of the pass.
+        if stopIfUnchanged, forced.isEmpty, let encoded, let summary = AppliedStateCodec.summary(encoded),
+           summary.commit == head.hex, !summary.dirty {
             return nil
         }
+        let applied = try encoded.map { bytes throws(AppliedStateCodec.FormatError) in try AppliedStateCodec.decode(bytes) } ?? .empty
+        lap("applied")
         let snapshot = try await repository.snapshot(of: head)
         lap("snapshot")
         let desired = try await loader.load(snapshot, applied: applied, from: repository)

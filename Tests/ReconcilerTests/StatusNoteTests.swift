@@ -52,6 +52,37 @@ struct StatusNoteTests {
         #expect(StatusNote.allStatuses(in: note) == [Self.sample, second])
     }
 
+    /// The note's emitter picks plain, single- or double-quoted style per string: each must read back as
+    /// written, as a key and as a value, whatever a YAML 1.1 reader would otherwise make of it.
+    @Test(arguments: [
+        "12345", "0123", "1e3", "0x1F", "1_000", "1:20", ".5", ".inf", "-1", "+1", "yes", "No", "ON", "y", "n", "null",
+        "Null", "~", "true", "", " lead", "trail ", "a: b", "a #b", "#c", "- dash", "-", "? q", "'q'", "\"dq\"", "it's",
+        "line\nbreak", "tab\there", "cr\rhere", "bell\u{7}", "del\u{7F}", "ümlaut ✓ 日本", "\u{2028}sep",
+        "\u{85}next", "\u{FEFF}bom", "---", "...", "%tag", "@at", "`tick", "&anchor", "*alias", "!tag", "|block", ">fold",
+        "{a}", "[a]", "a,b", "plain-text_ok/1.2 with spaces", "back\\slash", "2026-11-28T12:00:00Z",
+        "0a47d95988d4a1d1b4ab75e2a7ad8b70159df843", "12e5", "0x1f", "0o17", "0b101", "0B1a", "1E10", "9f", "1a2b-3", "0b3af", "0xfg", "0o78", "0xABC",
+    ])
+    func everyStringReadsBackAsWritten(text: String) throws {
+        var status = Self.sample
+        status.previousCommit = text
+        status.apps[text] = AppStatus(product: text, tiers: [
+            .platform: TierStatus(action: .run, result: .failed, fingerprint: text, reason: text,
+                                  workflows: [WorkflowStatus(name: text, phase: "deployment", result: "failed",
+                                                             steps: [StepStatus(name: "s", result: "failed", exitCode: 1,
+                                                                                durationMs: 0, log: [text, text + text])])]),
+        ])
+        let rendered = try StatusNote.render(status)
+        #expect(StatusNote.lastStatus(in: rendered) == status, "\(rendered)")
+    }
+
+    @Test func aNulInALogLineBecomesTheReplacementCharacterAndTheNoteStaysReadable() throws {
+        var status = Self.sample
+        status.apps["checkout"]?.tiers[.platform]?.workflows?[0].steps[0].log = ["binary\u{0}output"]
+        var expected = status
+        expected.apps["checkout"]?.tiers[.platform]?.workflows?[0].steps[0].log = ["binary\u{FFFD}output"]
+        #expect(StatusNote.lastStatus(in: try StatusNote.render(status)) == expected)
+    }
+
     @Test(arguments: [
         "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]\ng: [*f, *f, *f, *f, *f, *f, *f, *f, *f]\nkind: ReconcileStatus\n",
         "kind: ReconcileStatus\ncommit: [unclosed\n",

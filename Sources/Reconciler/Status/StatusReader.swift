@@ -38,8 +38,11 @@ public struct StatusReader: Sendable {
                 commit = try await repository.resolveCommit(revision)
             }
         } else {
-            guard let applied = try await AppliedStateStore(repository: repository).load().commit,
-                  let id = ObjectID(hex: applied) else {
+            let encoded = try await AppliedStateStore(repository: repository).encoded()
+            let summary = try encoded.map { bytes in
+                try AppliedStateCodec.summary(bytes) ?? (AppliedStateCodec.decode(bytes).commit, false)
+            }
+            guard let applied = summary?.commit, let id = ObjectID(hex: applied) else {
                 throw Failure(kind: .nothingApplied, description: "nothing has been applied yet on \(settings.remote.url): run `innominatus reconcile` first")
             }
             commit = id
