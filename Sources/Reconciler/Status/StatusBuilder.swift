@@ -80,7 +80,9 @@ struct StatusBuilder {
                                StepStatus(name: step.name, result: step.result.rawValue, exitCode: step.exitCode.map(Int.init),
                                           durationMs: step.durationMs,
                                           log: step.isFailure ? step.log.suffix(40).map { $0 } : nil,
-                                          logFile: step.logFile)
+                                          // Only where someone will look: at 10,000 apps the paths of succeeded
+                                          // steps were half the note (all logs stay under <workdir>/logs).
+                                          logFile: step.isFailure ? step.logFile : nil)
                            } + (outcome.message.map { message in
                                outcome.steps.isEmpty ? [StepStatus(name: "-", result: outcome.result.rawValue, exitCode: nil,
                                                                    durationMs: 0, log: message.split(separator: "\n").map(String.init))] : []
