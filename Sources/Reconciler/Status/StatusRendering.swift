@@ -23,9 +23,7 @@ public enum StatusRendering {
             lines.append(app + (appStatus.product.map { " (product \($0))" } ?? ""))
             for tier in Tier.allCases {
                 guard let pair = appStatus.tiers[tier] else { continue }
-                lines.append("  \(tier.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0))"
-                    + "\(pair.action.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0))"
-                    + "\(pair.result.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0))\(pair.reason)")
+                lines.append("  " + pad(tier.rawValue, 12) + pad(pair.action.rawValue, 10) + pad(pair.result.rawValue, 12) + pair.reason)
                 for blocked in pair.blocked ?? [] { lines.append("      blocked \(blocked.workflow): \(blocked.reason)") }
                 for (resource, outputs) in (pair.resources ?? [:]).sorted(by: { $0.key < $1.key }) {
                     lines.append("      resource \(resource): "
@@ -42,6 +40,11 @@ public enum StatusRendering {
             }
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// `text` followed by spaces up to `width` (Foundation's `padding` bridges through NSString, per line).
+    private static func pad(_ text: String, _ width: Int) -> String {
+        text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
     }
 
     public static func json(_ status: ReconcileStatus) throws -> String {

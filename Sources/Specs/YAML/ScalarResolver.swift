@@ -5,6 +5,25 @@
 /// Quoted and block scalars, and scalars tagged `!!str`, are always strings; the caller handles that.
 enum ScalarResolver {
     static func resolve(plain text: String) -> YAMLNode.Value {
+        // Every special word is at most 6 bytes and starts with one of these: most scalars skip the
+        // thirty string comparisons below.
+        let utf8 = text.utf8
+        if utf8.count <= 6, utf8.first.map({ Self.wordStarts.contains($0) }) ?? true {
+            return special(text) ?? numberOrString(text)
+        }
+        return numberOrString(text)
+    }
+
+    private static let wordStarts = Set("~nNyYtToOfF.+-".utf8)
+
+    private static func numberOrString(_ text: String) -> YAMLNode.Value {
+        guard let first = text.utf8.first, isNumberStart(first) else { return .string(text) }
+        if let integer = integer(text) { return integer }
+        if let float = float(text) { return .float(float) }
+        return .string(text)
+    }
+
+    private static func special(_ text: String) -> YAMLNode.Value? {
         switch text {
         case "", "~", "null", "Null", "NULL":
             return .null
@@ -19,12 +38,8 @@ enum ScalarResolver {
         case ".nan", ".NaN", ".NAN":
             return .float(.nan)
         default:
-            break
+            return nil
         }
-        guard let first = text.utf8.first, isNumberStart(first) else { return .string(text) }
-        if let integer = integer(text) { return integer }
-        if let float = float(text) { return .float(float) }
-        return .string(text)
     }
 
     /// Resolves a scalar that carries an explicit core tag (`!!int 12`, `!!str 12`).
