@@ -92,12 +92,14 @@ enum StatusNodeReader {
         return node
     }
 
-    private static func map(_ node: YAMLNode?) throws(Unreadable) -> [String: YAMLNode] {
-        let entries = try entries(node)
-        var values: [String: YAMLNode] = [:]
-        values.reserveCapacity(entries.count)
-        for entry in entries { values[entry.key] = entry.value }
-        return values
+    /// A status's maps have a handful of keys: found by a scan, not a dictionary built per map.
+    private struct Fields {
+        let entries: [YAMLEntry]
+        subscript(key: String) -> YAMLNode? { entries.first { $0.key == key }?.value }
+    }
+
+    private static func map(_ node: YAMLNode?) throws(Unreadable) -> Fields {
+        Fields(entries: try entries(node))
     }
 
     private static func entries(_ node: YAMLNode?) throws(Unreadable) -> [YAMLEntry] {
