@@ -99,8 +99,10 @@ final class NetworkTransfer {
         if error.code == .nonFastForward {
             error.message = "the remote has changes we do not have (non-fast-forward): " + error.message
         }
-        if error.errorClass == Int32(GIT_ERROR_ZLIB.rawValue) {
-            // libgit2 says only "incorrect data check": objects that do not inflate are damaged.
+        // libgit2 says only "incorrect data check" for objects that do not inflate, or "object not found"
+        // when a damaged pack hides one a ref needs (which of the two depends on where the damage lies).
+        if error.errorClass == Int32(GIT_ERROR_ZLIB.rawValue)
+            || (request.operation == .fetch && error.errorClass == Int32(GIT_ERROR_ODB.rawValue) && error.message.contains("not found")) {
             error.message = "corrupt git objects (\(error.message)): the remote's repository, or this workdir's cache.git, "
                 + "is damaged; `git fsck` in each says which"
         }
