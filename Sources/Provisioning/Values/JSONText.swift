@@ -39,7 +39,8 @@ public enum JSONText {
         }
     }
 
-    /// A JSON string literal; also a valid YAML double-quoted scalar.
+    /// A JSON string literal; also a valid YAML double-quoted scalar: characters YAML may not carry as
+    /// they are (C0 and C1 controls, DEL, line and paragraph separators, BOM) are written `\uXXXX`.
     public static func quote(_ text: String) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {
@@ -50,8 +51,11 @@ public enum JSONText {
             case "\r": out += "\\r"
             case "\t": out += "\\t"
             default:
-                if scalar.value < 0x20 || scalar.value == 0x7f {
-                    out += String(format: "\\u%04x", scalar.value)
+                let value = scalar.value
+                if value < 0x20 || value == 0x7F || (0x80...0x9F).contains(value) || value == 0x2028 || value == 0x2029
+                    || value == 0xFEFF {
+                    let hex = String(value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
                 } else {
                     out.unicodeScalars.append(scalar)
                 }

@@ -1,3 +1,4 @@
+import Provisioning
 import Specs
 
 /// Reads and writes `ReconcileStatus` documents in a commit's note.
@@ -308,25 +309,6 @@ enum NoteEmitter {
                 && scalar.value != 0x2028 && scalar.value != 0x2029 && scalar.value != 0xFEFF
         }
         if oneLine { return "'" + text.replacing("'", with: "''") + "'" }
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            default:
-                let value = scalar.value
-                if value < 0x20 || value == 0x7F || (0x80...0x9F).contains(value) || value == 0x2028 || value == 0x2029
-                    || value == 0xFEFF {
-                    let hex = String(value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
+        return JSONText.quote(text)
     }
 }
