@@ -33,24 +33,38 @@ struct EnvironmentDelivery {
         try writeSecrets(rendered, removed: removed)
         let ref = "refs/heads/" + branch
         let tracking = "refs/innominatus/env-remote/" + branch
+        // The new folders, their blobs written once: they do not depend on the branch's tip.
+        var folders: [String: [String: TreeEntry]] = [:]
+        for app in removed.union(rendered.keys) {
+            var files: [String: TreeEntry] = [:]
+            for file in rendered[app].map(Self.branchFiles) ?? [] {
+                files[file.name] = TreeEntry(id: try await repository.writeBlob(Array(file.content.utf8)), mode: .blob)
+            }
+            folders[app] = files
+        }
         var lastError: (any Error)?
         for _ in 0..<5 {
             try await repository.fetch(from: remote, refspecs: ["+\(ref):\(tracking)"], prune: true)
             let tip = try await repository.reference(tracking)
-            var entries: [String: TreeEntry] = [:]
-            if let tip { entries = try await repository.snapshot(of: tip).entries }
-            let before = entries
-            var changed: [String] = []
-            for app in removed.union(rendered.keys).sorted() {
-                let prefix = app + "/"
-                let old = entries.filter { $0.key.hasPrefix(prefix) }
-                for key in old.keys { entries[key] = nil }
-                for file in rendered[app].map(Self.branchFiles) ?? [] {
-                    entries[prefix + file.name] = TreeEntry(id: try await repository.writeBlob(Array(file.content.utf8)), mode: .blob)
+            // The branch by app folder (paths outside any folder kept as they are), grouped once.
+            var byFolder: [String: [String: TreeEntry]] = [:]
+            var loose: [String: TreeEntry] = [:]
+            if let tip {
+                for (path, entry) in try await repository.snapshot(of: tip).entries {
+                    if let slash = path.firstIndex(of: "/") {
+                        byFolder[String(path[..<slash]), default: [:]][String(path[path.index(after: slash)...])] = entry
+                    } else {
+                        loose[path] = entry
+                    }
                 }
-                if entries.filter({ $0.key.hasPrefix(prefix) }) != old { changed.append(app) }
             }
-            guard entries != before else { return Report(branch: branch, commit: nil, changed: []) }
+            let changed = folders.keys.sorted().filter { byFolder[$0] ?? [:] != folders[$0] }
+            guard !changed.isEmpty else { return Report(branch: branch, commit: nil, changed: []) }
+            for app in changed { byFolder[app] = folders[app]?.isEmpty == false ? folders[app] : nil }
+            var entries = loose
+            for (folder, files) in byFolder {
+                for (name, entry) in files { entries[folder + "/" + name] = entry }
+            }
             let tree = try await repository.writeTree(entries)
             let message = "innominatus: deliver \(changed.count) app(s) from \(source.prefix(12))\n\n"
                 + "Source-Commit: \(source)\nApps: \(changed.joined(separator: ", "))\n"
