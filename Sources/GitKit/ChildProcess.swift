@@ -28,14 +28,9 @@ enum ChildProcess {
                            + (detail.isEmpty ? "" : ": \(detail)"))
     }
 
-    private static func milliseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
-    }
-
     /// "30 s", "1.5 s", "500 ms".
     static func describe(_ duration: Duration) -> String {
-        let ms = milliseconds(duration)
+        let ms = duration.wholeMilliseconds
         if ms < 1000 { return "\(ms) ms" }
         if ms % 1000 == 0 { return "\(ms / 1000) s" }
         return "\(Double(ms) / 1000) s"

@@ -130,8 +130,7 @@ public struct PipedChild: Sendable {
                     output.timedOut = true
                     break
                 }
-                let (seconds, attoseconds) = remaining.components
-                wait = Int32(min(1000, seconds * 1000 + attoseconds / 1_000_000_000_000_000 + 1))
+                wait = Int32(min(1000, remaining.wholeMilliseconds + 1))
             }
             var fds = open.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
             if poll(&fds, nfds_t(fds.count), wait) < 0 { if errno == EINTR { continue } else { break } }

@@ -63,7 +63,7 @@ enum StepProcess {
         if pendingInput.isEmpty { close(inputFD); inputFD = -1 } else { _ = fcntl(inputFD, F_SETFL, O_NONBLOCK) }
         var readers = [stdout, stderr].filter { $0 >= 0 }
         var buffer = [UInt8](repeating: 0, count: 65536)
-        let deadline = now() + milliseconds(spec.timeout)
+        let deadline = now() + spec.timeout.wholeMilliseconds
         var killAt: Int64?
         var status: Int32 = 0
         var exited = false
@@ -83,7 +83,7 @@ enum StepProcess {
             guard killAt == nil else { return }
             if cancelled { end.cancelled = true } else { end.timedOut = true }
             kill(-pid, SIGTERM)
-            killAt = now() + milliseconds(spec.grace)
+            killAt = now() + spec.grace.wholeMilliseconds
         }
 
         while !exited {
@@ -143,14 +143,9 @@ enum StepProcess {
         return Int64(time.tv_sec) * 1000 + Int64(time.tv_nsec) / 1_000_000
     }
 
-    static func milliseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
-    }
-
     /// "30s", "1.5s", "500ms".
     static func describe(_ duration: Duration) -> String {
-        let ms = milliseconds(duration)
+        let ms = duration.wholeMilliseconds
         if ms < 1000 { return "\(ms)ms" }
         if ms % 1000 == 0 { return "\(ms / 1000)s" }
         return "\(Double(ms) / 1000)s"

@@ -1,4 +1,5 @@
 import Foundation
+import ProcessSupport
 import Specs
 
 /// Runs one step to its outcome: the attempts its `retries` allow, with exponential backoff between them,
@@ -47,7 +48,7 @@ struct StepRunner: Sendable {
         }
         let duration = clock.now - started
         let outcome = StepOutcome(name: step.name, type: step.type.description, result: result.result, exitCode: result.exitCode,
-                                  durationMs: Int(StepProcess.milliseconds(duration)), attempts: attempt,
+                                  durationMs: Int(duration.wholeMilliseconds), attempts: attempt,
                                   outputs: mask.mask(result.outputs), log: result.log.map(mask.mask),
                                   message: result.message.map(mask.mask), logFile: logPath)
         settings.progress?(.finished(workflow: scope.workflow, outcome))

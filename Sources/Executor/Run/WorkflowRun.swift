@@ -1,4 +1,5 @@
 import Foundation
+import ProcessSupport
 import Specs
 
 /// Runs one workflow's steps as a DAG: a step without `dependsOn` follows the step before it (so a
@@ -84,7 +85,7 @@ struct WorkflowRun: Sendable {
         let result: WorkflowResult = interrupted ? .interrupted : failed ? .failed : .succeeded
         let message = failure.map { "step '\($0.name)' \($0.result.rawValue)" + ($0.message.map { ": \($0)" } ?? "") }
         let outcome = WorkflowOutcome(name: workflow.name, tier: workflow.kind.tier, phase: workflow.phase.rawValue,
-                                      result: result, durationMs: Int(StepProcess.milliseconds(clock.now - started)),
+                                      result: result, durationMs: Int((clock.now - started).wholeMilliseconds),
                                       steps: finished, message: message)
         return (outcome, outputs)
     }

@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import ProcessSupport
 import Specs
 
 /// `type: http`: one request with placeholders resolved in the URL, headers and body. The step succeeds
@@ -26,7 +27,7 @@ enum HTTPStep {
                 return .failure("\(field).url: '\(text)' is not an http or https URL")
             }
             request = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalCacheData,
-                                 timeoutInterval: Double(StepProcess.milliseconds(invocation.timeout)) / 1000)
+                                 timeoutInterval: Double(invocation.timeout.wholeMilliseconds) / 1000)
             request.httpMethod = http.method.uppercased()
             for (name, value) in http.headers.sorted(by: { $0.key < $1.key }) {
                 request.setValue(try invocation.resolver.resolve(value, field: "\(field).headers.\(name)"), forHTTPHeaderField: name)

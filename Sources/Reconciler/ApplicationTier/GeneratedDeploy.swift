@@ -35,8 +35,7 @@ struct GeneratedDeploy: Sendable {
                 }
             }
         }
-        let elapsed = started.duration(to: .now)
-        let milliseconds = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
+        let milliseconds = Int(started.duration(to: .now).wholeMilliseconds)
         switch result {
         case .success(let rendered):
             let step = StepOutcome(name: "render", type: "provision", result: .succeeded, durationMs: milliseconds,
