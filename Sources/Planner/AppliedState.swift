@@ -9,11 +9,17 @@ public struct AppliedState: Sendable, Hashable {
     public var pairs: [PairKey: PairRecord]
     /// Per app, the Score facts of the Score blob last seen, so that an unchanged Score is never parsed again.
     public var apps: [String: AppliedApp]
+    /// The pass at `commit` completed and every pair it planned to run or prune has an outcome: only then
+    /// may a later pass at the same commit stop without planning (ARCHITECTURE.md §3: a pass that does not
+    /// complete records nothing as succeeded, and hides nothing that must still run).
+    public var settled: Bool
 
-    public init(commit: String? = nil, pairs: [PairKey: PairRecord] = [:], apps: [String: AppliedApp] = [:]) {
+    public init(commit: String? = nil, pairs: [PairKey: PairRecord] = [:], apps: [String: AppliedApp] = [:],
+                settled: Bool = false) {
         self.commit = commit
         self.pairs = pairs
         self.apps = apps
+        self.settled = settled
     }
 
     public static let empty = AppliedState()
@@ -54,6 +60,9 @@ public enum PairResult: String, Sendable, Hashable, CaseIterable {
     case failed
     /// The process died or was cancelled mid-run: the pair may be half-applied.
     case interrupted
+    /// Some of its workflows ran, later ones did not (a workflow of another tier failed between them):
+    /// the pair may be half-applied, and runs again without counting as a failed attempt.
+    case incomplete
 }
 
 /// The record of one pair.
@@ -68,15 +77,18 @@ public struct PairRecord: Sendable, Hashable {
     public var lastAttempt: Timestamp?
     /// The digest of the fingerprint of the last attempt, to tell "inputs changed since it failed".
     public var attemptedDigest: String?
+    /// The workflow whose failure ended the last attempt, named by the gates of the app's later pairs.
+    public var failedWorkflow: String?
 
     public init(fingerprint: Fingerprint?, result: PairResult, attempts: Int = 0, dirty: Bool = false,
-                lastAttempt: Timestamp? = nil, attemptedDigest: String? = nil) {
+                lastAttempt: Timestamp? = nil, attemptedDigest: String? = nil, failedWorkflow: String? = nil) {
         self.fingerprint = fingerprint
         self.result = result
         self.attempts = attempts
         self.dirty = dirty
         self.lastAttempt = lastAttempt
         self.attemptedDigest = attemptedDigest
+        self.failedWorkflow = failedWorkflow
     }
 }
 

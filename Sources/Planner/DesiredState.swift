@@ -21,6 +21,11 @@ public struct DesiredState: Sendable {
     /// Errors of the repository's `provisioners/*.yaml` files: the application tier of every app with
     /// resources is an `error` while they stand (apps without resources are not concerned).
     public var provisionerErrors: [String] = []
+    /// The paths that differ between the applied commit's tree and this one (nil when unknown): lets a
+    /// reason tell a workflow approved in the admin config from a workflow file added.
+    public var changedPaths: Set<String>?
+    /// The admin config's path in the tree, when the repository has one.
+    public var configPath: String?
 
     public init(commit: String, config: AdminConfig = .default, configErrors: [String] = [],
                 platformWorkflows: [DesiredWorkflow] = [], productWorkflows: [String: [DesiredWorkflow]] = [:],

@@ -75,22 +75,38 @@ public struct Fingerprint: Sendable, Hashable {
         hash = hash &* prime
     }
 
-    /// What moved from `old` to `self`, as phrases naming paths ("apps/a/score.yaml changed").
-    public func changes(since old: Fingerprint) -> [String] {
+    /// How one component moved.
+    public enum Change: Sendable {
+        case changed, added, removed
+    }
+
+    /// What moved from `old` to `self`, as phrases naming paths ("apps/a/score.yaml changed"); `phrase` may
+    /// word a component's move itself (nil keeps the plain phrase).
+    public func changes(since old: Fingerprint, phrase: (String, Change) -> String? = { _, _ in nil }) -> [String] {
         let before = old.components
         let after = components
         var phrases: [String] = []
         for key in after.keys.sorted() {
             if let previous = before[key] {
-                if previous != after[key] { phrases.append("\(Self.display(key)) changed") }
+                if previous != after[key] { phrases.append(phrase(key, .changed) ?? "\(Self.display(key)) changed") }
             } else {
-                phrases.append("\(Self.display(key)) added")
+                phrases.append(phrase(key, .added) ?? "\(Self.display(key)) added")
             }
         }
         for key in before.keys.sorted() where after[key] == nil {
-            phrases.append("\(Self.display(key)) removed")
+            phrases.append(phrase(key, .removed) ?? "\(Self.display(key)) removed")
         }
         return phrases
+    }
+
+    /// The components (paths, `step-type:` keys) whose id differs, or that only one side has.
+    public func movedKeys(since old: Fingerprint) -> Set<String> {
+        let before = old.components
+        let after = components
+        var moved: Set<String> = []
+        for (key, id) in after where before[key] != id { moved.insert(key) }
+        for key in before.keys where after[key] == nil { moved.insert(key) }
+        return moved
     }
 
     static let stepTypePrefix = "step-type:"

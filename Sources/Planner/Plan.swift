@@ -55,9 +55,16 @@ public struct PlanItem: Sendable, Hashable {
     public var fingerprint: Fingerprint?
     /// The pair waits in backoff: skipped now, retried later (status result `waiting`).
     public var waiting: Bool
+    /// The pair would run, but an earlier pair of the app is not succeeded for its current inputs
+    /// (ARCHITECTURE.md §3, gates): skipped, status result `not-run`, the reason names the gate.
+    public var gated: Bool
+    /// False when no workflow of the tier concerns the app (no product, no workflows): a skip that is
+    /// neither listed nor counted as unchanged.
+    public var applies: Bool
 
     public init(app: String, tier: Tier, action: Action, reason: String, workflows: [String] = [],
-                blocked: [BlockedWorkflow] = [], fingerprint: Fingerprint? = nil, waiting: Bool = false) {
+                blocked: [BlockedWorkflow] = [], fingerprint: Fingerprint? = nil, waiting: Bool = false,
+                gated: Bool = false, applies: Bool = true) {
         self.app = app
         self.tier = tier
         self.action = action
@@ -66,7 +73,12 @@ public struct PlanItem: Sendable, Hashable {
         self.blocked = blocked
         self.fingerprint = fingerprint
         self.waiting = waiting
+        self.gated = gated
+        self.applies = applies
     }
+
+    /// Skipped because nothing changed since its last success: counted, not listed, in notes and plans.
+    public var isUnchanged: Bool { action == .skip && applies && !waiting && !gated && blocked.isEmpty }
 
     public var key: PairKey { PairKey(app: app, tier: tier) }
 }

@@ -28,6 +28,7 @@ public struct Planner: Sendable {
         var productShared: [String: TierWorkflows] = [:]
         for (product, verdicts) in products { productShared[product] = Self.shared(verdicts, policy: policy) }
 
+        let changes = ChangeContext(desired)
         var items: [PlanItem] = []
         items.reserveCapacity(desired.apps.count * 3)
         for name in desired.apps.keys.sorted() {
@@ -52,14 +53,16 @@ public struct Planner: Sendable {
                 for tier in Tier.allCases { items.append(PlanItem(app: name, tier: tier, action: .blocked, reason: reason)) }
                 continue
             }
-            var decider = PairDecision(app: app, applied: applied, config: desired.config, now: now, forced: forced)
-            items.append(decider.decide(.platform, platformShared))
+            var decider = PairDecision(app: app, applied: applied, config: desired.config, now: now, forced: forced,
+                                       changes: changes)
+            var pairs: [PairDecision.Decided] = [decider.decide(.platform, platformShared)]
             if let product = app.product {
-                items.append(decider.decide(.product, productShared[product] ?? TierWorkflows(),
+                pairs.append(decider.decide(.product, productShared[product] ?? TierWorkflows(),
                                             emptyReason: "no workflows for product '\(product)'"))
             } else {
-                items.append(PlanItem(app: name, tier: .product, action: .skip,
-                                      reason: "product tier: the Score sets no metadata.product"))
+                pairs.append(PairDecision.Decided(PlanItem(app: name, tier: .product, action: .skip,
+                                                           reason: "product tier: the Score sets no metadata.product",
+                                                           applies: false)))
             }
             let own = app.workflows.sorted { $0.name < $1.name }.map { policy.judge($0, tier: .application) }
             let invalid = own.compactMap { verdict -> String? in
@@ -67,20 +70,21 @@ public struct Planner: Sendable {
                 return nil
             }
             if !invalid.isEmpty {
-                items.append(PlanItem(app: name, tier: .application, action: .error,
-                                      reason: "application tier: invalid workflow: " + invalid.joined(separator: "; ")))
+                pairs.append(PairDecision.Decided(PlanItem(app: name, tier: .application, action: .error,
+                                                           reason: "application tier: invalid workflow: " + invalid.joined(separator: "; "))))
             } else if desired.config.delivery.enabled {
                 if !app.resources.isEmpty, !desired.provisionerErrors.isEmpty {
-                    items.append(PlanItem(app: name, tier: .application, action: .error,
-                                          reason: "application tier: the provisioners cannot be read: "
-                                              + desired.provisionerErrors.joined(separator: "; ")))
+                    pairs.append(PairDecision.Decided(PlanItem(app: name, tier: .application, action: .error,
+                                                               reason: "application tier: the provisioners cannot be read: "
+                                                                   + desired.provisionerErrors.joined(separator: "; "))))
                 } else {
-                    items.append(decider.decide(.application, Self.withGeneratedWorkflow(Self.shared(own, policy: policy), own: own,
-                                                                                       app: app, delivery: desired.config.delivery)))
+                    pairs.append(decider.decide(.application, Self.withGeneratedWorkflow(Self.shared(own, policy: policy), own: own,
+                                                                                        app: app, delivery: desired.config.delivery)))
                 }
             } else {
-                items.append(decider.decide(.application, Self.shared(own, policy: policy)))
+                pairs.append(decider.decide(.application, Self.shared(own, policy: policy)))
             }
+            items += Gate.apply(to: pairs, applied: applied)
         }
         items += prunes(desired: desired, applied: applied, policy: policy)
         return Plan(commit: desired.commit, appliedCommit: applied.commit, items: items)
@@ -97,15 +101,33 @@ public struct Planner: Sendable {
         var steadyNames: [String] = []
         /// The same plus `first_deployment` ones, for a pair never applied.
         var firstNames: [String] = []
+        /// Full name → the fingerprint components of that workflow alone, so that a pair whose Score did not
+        /// change re-runs only the workflows whose own files changed.
+        var own: [String: Set<String>] = [:]
+        /// Full name → index of its phase in `PairDecision.phases`, blocked workflows included.
+        var phases: [String: Int] = [:]
+        /// Repository path → full name of each workflow of the tier (to name it in reasons).
+        var names: [String: String] = [:]
+        /// Blocked workflows that only await the platform team's approval.
+        var awaitingApproval: Set<String> = []
     }
 
     static func shared(_ verdicts: [WorkflowPolicy.Verdict], policy: WorkflowPolicy) -> TierWorkflows {
         var tier = TierWorkflows()
-        for verdict in verdicts where verdict.runnable && verdict.isSteady { policy.components(of: verdict, into: &tier.steadyComponents) }
+        for verdict in verdicts {
+            tier.phases[verdict.fullName] = PairDecision.phases.firstIndex(of: verdict.phase) ?? 1
+            tier.names[verdict.source.path] = verdict.fullName
+            guard verdict.runnable else { continue }
+            var components: [String: String] = [:]
+            policy.components(of: verdict, into: &components)
+            tier.own[verdict.fullName] = Set(components.keys)
+            if verdict.isSteady { tier.steadyComponents.merge(components) { $1 } }
+        }
         tier.partialDigest = Fingerprint.partialDigest(of: tier.steadyComponents)
         tier.blocked = verdicts.compactMap { verdict in
             verdict.blockedBecause.map { BlockedWorkflow(workflow: verdict.fullName, reason: $0) }
         }
+        tier.awaitingApproval = Set(verdicts.filter(\.awaitsApproval).map(\.fullName))
         tier.steadyNames = PairDecision.phaseOrdered(verdicts.filter { $0.runnable && $0.isSteady })
         tier.firstNames = PairDecision.phaseOrdered(verdicts.filter { $0.runnable && ($0.isSteady || $0.isFirstDeployment) })
         return tier
@@ -124,6 +146,8 @@ public struct Planner: Sendable {
         tier.steadyComponents.merge(app.provisionerInputs) { $1 }
         tier.steadyComponents["delivery branch"] = delivery.branch  // digests hash values only, so the value names it
         tier.partialDigest = Fingerprint.partialDigest(of: tier.steadyComponents)
+        tier.own[generatedWorkflow] = Set(app.provisionerInputs.keys).union(["delivery branch"])
+        tier.phases[generatedWorkflow] = PairDecision.phases.firstIndex(of: .deployment)
         let before = Set(own.filter { $0.runnable && $0.workflow?.phase == .preDeployment }.map(\.fullName))
         for keyPath in [\TierWorkflows.steadyNames, \TierWorkflows.firstNames] {
             let names = tier[keyPath: keyPath]

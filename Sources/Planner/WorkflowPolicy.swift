@@ -14,8 +14,13 @@ struct WorkflowPolicy {
         var workflow: Workflow?
         /// Why it may not run; nil when it may.
         var blockedBecause: String?
+        /// Blocked only because the platform team has not approved it (or not this content): such a
+        /// product tier does not gate the app's application tier (ARCHITECTURE.md §3, gates).
+        var awaitsApproval = false
 
         var runnable: Bool { blockedBecause == nil }
+
+        var phase: Workflow.Phase { workflow?.phase ?? .deployment }
 
         /// Runs whenever its pair runs (not only first, never manual, never in `destroy`).
         var isSteady: Bool {
@@ -40,12 +45,15 @@ struct WorkflowPolicy {
             return verdict
         }
         if tier == .product, let product {
+            let approve = "approve with: innominatus approve \(fullName))"
             guard let approval = config.approval(product: product, name: source.name) else {
-                verdict.blockedBecause = "not in allowedProductWorkflows"
+                verdict.blockedBecause = "not in allowedProductWorkflows (" + approve
+                verdict.awaitsApproval = true
                 return verdict
             }
             if let digest = approval.digest, digest.lowercased() != source.blobID.lowercased() {
-                verdict.blockedBecause = "changed since approval: approved \(digest), now \(source.blobID)"
+                verdict.blockedBecause = "changed since approval: approved \(digest), now \(source.blobID) (re-" + approve
+                verdict.awaitsApproval = true
                 return verdict
             }
         }

@@ -7,10 +7,12 @@ import Specs
 /// ```
 /// innominatus-applied-state v1
 /// commit  <sha or ->
+/// settled <0|1>                                      the pass at that commit completed (no line: 0)
 /// set     <index>  <path> <id> <path> <id> …        shared fingerprint components, stored once
 /// app     <name>  <score id>  <product or ->  <suspended 0|1>  [r  (<resource>  <type>  <class or ->  <id or ->)…]
 /// pair    <app>  <tier>  <result>  <attempts>  <dirty 0|1>  <last attempt ms or ->  <attempted digest or - or =>
 ///         <fingerprint digest or ->  <set index or ->  <score path or =>  <score id or =>
+///         [<failed workflow or ->]
 /// ```
 /// `=` saves the bytes (and, when loading, the allocations) of the common case: the attempted digest
 /// equal to the fingerprint's, and the Score path and id equal to those of the app's previous pair line.
@@ -32,6 +34,7 @@ public enum AppliedStateCodec {
     public static func encode(_ state: AppliedState) -> [UInt8] {
         var out = header + "\n"
         out += "commit\t" + (state.commit ?? "-") + "\n"
+        out += "settled\t" + (state.settled ? "1" : "0") + "\n"
         var sets: [[String: String]: Int] = [:]
         var body = ""
         for name in state.apps.keys.sorted() {
@@ -79,16 +82,18 @@ public enum AppliedStateCodec {
             let attempted = record.attemptedDigest.map { $0 == record.fingerprint?.digest ? "=" : $0 } ?? "-"
             body += "pair\t\(escape(key.app))\t\(key.tier.rawValue)\t\(record.result.rawValue)\t\(record.attempts)\t"
                 + "\(record.dirty ? 1 : 0)\t\(record.lastAttempt.map { String($0.millisecondsSinceEpoch) } ?? "-")\t"
-                + "\(attempted)\t\(digest)\t\(setField)\t\(scorePath)\t\(scoreID)\n"
+                + "\(attempted)\t\(digest)\t\(setField)\t\(scorePath)\t\(scoreID)"
+                + (record.failedWorkflow.map { "\t" + escape($0) } ?? "") + "\n"
         }
         return Array((out + body).utf8)
     }
 
-    /// The commit and whether any pair is dirty, from a scan of the lines that builds nothing else; nil when
-    /// the bytes are not a well-formed state (decode them to learn why).
-    public static func summary(_ bytes: [UInt8]) -> (commit: String?, dirty: Bool)? {
+    /// The commit, whether its pass settled, and whether any pair is dirty, from a scan of the lines that
+    /// builds nothing else; nil when the bytes are not a well-formed state (decode them to learn why).
+    public static func summary(_ bytes: [UInt8]) -> (commit: String?, settled: Bool, dirty: Bool)? {
         var line = Line(bytes: bytes)
         var commit: String?
+        var settled = false
         var dirty = false
         while line.next() {
             if line.number == 1 {
@@ -99,9 +104,11 @@ public enum AppliedStateCodec {
             } else if line.is(0, "commit") {
                 guard line.count >= 2 else { return nil }
                 commit = line.is(1, "-") ? nil : line.string(1)
+            } else if line.is(0, "settled") {
+                settled = line.is(1, "1")
             }
         }
-        return (commit, dirty)
+        return (commit, settled, dirty)
     }
 
     public static func decode(_ bytes: [UInt8]) throws(FormatError) -> AppliedState {
@@ -143,7 +150,8 @@ public enum AppliedStateCodec {
                 let attempted: String? = line.is(7, "-") ? nil : line.is(7, "=") ? fingerprint?.digest : line.string(7)
                 state.pairs[key] = PairRecord(
                     fingerprint: fingerprint, result: result, attempts: attempts, dirty: line.is(5, "1"),
-                    lastAttempt: line.integer(6).map { Timestamp(millisecondsSinceEpoch: Int64($0)) }, attemptedDigest: attempted)
+                    lastAttempt: line.integer(6).map { Timestamp(millisecondsSinceEpoch: Int64($0)) }, attemptedDigest: attempted,
+                    failedWorkflow: line.count > 12 && !line.is(12, "-") ? line.string(12) : nil)
             } else if line.is(0, "app") {
                 guard line.count >= 5 else { throw FormatError(line: number, message: "an app line holds 4 fields") }
                 var resources: [ResourceRef]?
@@ -172,6 +180,8 @@ public enum AppliedStateCodec {
             } else if line.is(0, "commit") {
                 guard line.count >= 2 else { throw FormatError(line: number, message: "commit line without a value") }
                 state.commit = line.is(1, "-") ? nil : line.string(1)
+            } else if line.is(0, "settled") {
+                state.settled = line.is(1, "1")
             }
         }
         return state

@@ -16,6 +16,7 @@ public enum PlanRendering {
             }.joined(separator: ", ") + "]"
             if let fingerprint = item.fingerprint { out += ", \"fingerprint\": \"\(fingerprint.digest)\"" }
             if item.waiting { out += ", \"waiting\": true" }
+            if item.gated { out += ", \"gated\": true" }
             out += "}"
         }
         out += plan.items.isEmpty ? "],\n" : "\n ],\n"
@@ -32,7 +33,8 @@ public enum PlanRendering {
             var end = index
             while end < items.count, items[end].app == items[index].app { end += 1 }
             let group = items[index..<end]
-            if group.contains(where: { $0.action != .skip || !$0.blocked.isEmpty }) {
+            // Listed: every app with a pair that is not plainly unchanged (waiting, gated and failing ones too).
+            if group.contains(where: { !$0.isUnchanged && $0.applies }) {
                 out += "\(items[index].app)\n"
                 for item in group {
                     let tier = item.tier.rawValue.padding(to: 12)
@@ -49,13 +51,28 @@ public enum PlanRendering {
         return out
     }
 
-    /// `3 to run, 27 unchanged, 1 blocked`, then the rarer actions when present.
+    /// `3 to run, 27 unchanged, 1 workflow blocked`, then the rarer kinds when present.
     public static func summary(_ plan: Plan) -> String {
         let counts = plan.counts
-        var parts = ["\(counts[.run] ?? 0) to run", "\(counts[.skip] ?? 0) unchanged", "\(counts[.blocked] ?? 0) blocked"]
+        let unchanged = plan.items.count { $0.isUnchanged }
+        let waiting = plan.items.count { $0.action == .skip && $0.waiting }
+        let gated = plan.items.count { $0.gated }
+        let blocked = blockedWorkflows(plan.items)
+        var parts = ["\(counts[.run] ?? 0) to run", "\(unchanged) unchanged",
+                     "\(blocked) workflow\(blocked == 1 ? "" : "s") blocked"]
+        if waiting > 0 { parts.append("\(waiting) waiting to retry") }
+        if gated > 0 { parts.append("\(gated) gated") }
         let rare: [(PlanItem.Action, String)] = [(.prune, "to prune"), (.error, "in error"), (.stalled, "stalled"), (.suspended, "suspended")]
         for (action, label) in rare { if let count = counts[action], count > 0 { parts.append("\(count) \(label)") } }
         return parts.joined(separator: ", ")
+    }
+
+    /// Blocked workflows, each counted once per pair, and pairs blocked with no workflow named (a prune
+    /// stopped by maxPrunePerPass, a required platform workflow missing) once each.
+    static func blockedWorkflows(_ items: [PlanItem]) -> Int {
+        items.reduce(0) { count, item in
+            count + (item.blocked.isEmpty ? (item.action == .blocked ? 1 : 0) : item.blocked.count)
+        }
     }
 }
 

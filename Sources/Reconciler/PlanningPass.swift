@@ -20,7 +20,13 @@ public struct PlanningPass: Sendable {
         let url = Self.normalizedURL(repo)
         remote = Remote(url: url, helper: helper)
         self.branch = branch
-        self.workdir = workdir ?? Self.defaultWorkdir(for: url)
+        self.workdir = workdir.map(Self.absolutePath) ?? Self.defaultWorkdir(for: url)
+    }
+
+    /// A relative `--workdir` is resolved once, against the current directory: the pass later works in
+    /// other folders (the checkout, step working directories) and must not resolve it again there.
+    static func absolutePath(_ path: String) -> String {
+        path.hasPrefix("/") ? path : URL(fileURLWithPath: path).standardizedFileURL.path
     }
 
     /// A local path becomes absolute (the cache may be opened from elsewhere); URLs stay as given.
@@ -87,9 +93,10 @@ public struct PlanningPass: Sendable {
         return outcome
     }
 
-    /// With `stopIfUnchanged`, returns nil right after the fetch when the branch head is the applied commit
-    /// and no pair is dirty (failed, interrupted or stalled) or forced: a no-op pass then reads no tree and
-    /// parses nothing.
+    /// With `stopIfUnchanged`, returns nil right after the fetch when the branch head is the applied commit,
+    /// the pass that applied it settled (it completed and every pair it planned has an outcome) and no pair
+    /// is dirty (failed, interrupted or stalled) or forced: a no-op pass then reads no tree and parses nothing.
+    /// Anything else plans in full, so `plan` and `reconcile` on the same workdir agree.
     public func run(now: Timestamp, loader: inout DesiredStateLoader, forced: Set<PairKey> = [],
                     stopIfUnchanged: Bool) async throws -> Outcome? {
         // INNOMINATUS_TIMINGS=1 prints each phase's duration on stderr (for Benchmarks/planner.sh).
@@ -114,14 +121,19 @@ public struct PlanningPass: Sendable {
         // The no-op pass decides from a scan of the stored state (its commit line and the pairs' dirty
         // fields) without decoding it: at 10,000 apps decoding was a quarter of the pass.
         if stopIfUnchanged, forced.isEmpty, let encoded, let summary = AppliedStateCodec.summary(encoded),
-           summary.commit == head.hex, !summary.dirty {
+           summary.commit == head.hex, summary.settled, !summary.dirty {
             return nil
         }
         let applied = try encoded.map { bytes throws(AppliedStateCodec.FormatError) in try AppliedStateCodec.decode(bytes) } ?? .empty
         lap("applied")
         let snapshot = try await repository.snapshot(of: head)
         lap("snapshot")
-        let desired = try await loader.load(snapshot, applied: applied, from: repository)
+        var desired = try await loader.load(snapshot, applied: applied, from: repository)
+        desired.configPath = DesiredStateLoader.adminConfigPaths.first { snapshot[$0] != nil }
+        if let old = applied.commit.flatMap(ObjectID.init(hex:)) {
+            // Only for reasons; an applied commit the cache lacks leaves them plainer.
+            desired.changedPaths = (try? await repository.changedPaths(from: old, to: head)).map { Set($0.map(\.path)) }
+        }
         lap("load")
         let plan = Planner().plan(desired: desired, applied: applied, now: now, forced: forced)
         lap("plan")

@@ -51,7 +51,8 @@ extension PlatformReconciler {
         let resourceState = self.resourceState
         let jobs = byApp.sorted { $0.key < $1.key }.map { app, items in
             AppJob(app: app, items: items, desired: desired, previous: previous, checkout: checkout, commit: plan.commit,
-                   logDirectory: logs + "/" + app, executorSettings: settings, resourceState: resourceState)
+                   logDirectory: logs + "/" + app, executorSettings: settings, resourceState: resourceState,
+                   stepLogger: stepLogger)
         }
         var execution = Execution(outcomes: [:], tiers: [:])
         let limit = self.settings.appConcurrency
@@ -106,7 +107,7 @@ extension PlatformReconciler {
             logger.error("delivery failed", metadata: ["branch": "\(branch)", "error": "\(error)"])
             for app in Set(execution.renders.keys).union(execution.pruned) {
                 let key = PairKey(app: app, tier: .application)
-                execution.outcomes[key] = .failed
+                execution.outcomes[key] = .failed(workflow: Planner.generatedWorkflow)
                 var outcomes = execution.tiers[key] ?? []
                 if let index = outcomes.firstIndex(where: { $0.name == Planner.generatedWorkflow }) {
                     outcomes[index] = GeneratedDeploy.failed(message)
@@ -130,6 +131,7 @@ struct AppJob: Sendable {
     var logDirectory: String
     var executorSettings: ExecutorSettings
     var resourceState: ResourceStateFiles
+    var stepLogger: Logger?
 
     func run() async -> Execution {
         var execution = Execution(outcomes: [:], tiers: [:])
@@ -149,6 +151,7 @@ struct AppJob: Sendable {
     private func execute(_ items: [PlanItem], state: DesiredState, root: String, prune: Bool, into execution: inout Execution) async {
         var settings = executorSettings
         settings.logDirectory = logDirectory
+        if let stepLogger { settings.progress = progressLog(stepLogger, items) }
         let executor = Executor(admin: state.config, settings: settings)
         let context: AppContext
         var workflows: [Workflow] = []
@@ -177,16 +180,39 @@ struct AppJob: Sendable {
         for item in items {
             let ran = result.workflows.filter { $0.tier == item.tier }
             execution.tiers[item.key] = ran
-            if ran.contains(where: { $0.result == .failed }) {
-                execution.outcomes[item.key] = .failed
+            if let failed = ran.first(where: { $0.result == .failed }) {
+                execution.outcomes[item.key] = .failed(workflow: failed.name)
             } else if ran.contains(where: { $0.result == .interrupted }) {
                 execution.outcomes[item.key] = .interrupted
             } else if ran.allSatisfy({ $0.result == .succeeded }) {
                 execution.outcomes[item.key] = .succeeded
             } else if ran.contains(where: { $0.result == .succeeded }) {
-                execution.outcomes[item.key] = .interrupted  // half applied: some phases ran, later ones did not
+                execution.outcomes[item.key] = .incomplete  // half applied: some phases ran, later ones did not
             }
             // Nothing of the pair ran (an earlier phase failed): no outcome, so it is planned again.
+        }
+    }
+
+    /// Logs each step's start and end with the app and tier (what `watch` and `serve` show at info level).
+    private func progressLog(_ logger: Logger, _ items: [PlanItem]) -> @Sendable (StepProgress) -> Void {
+        // Workflow names as the executor reports them (a product workflow without its product) → tier.
+        var tiers: [String: String] = [:]
+        for item in items {
+            for name in item.workflows where tiers[String(name.split(separator: "/").last ?? "")] == nil {
+                tiers[String(name.split(separator: "/").last ?? "")] = item.tier.rawValue
+            }
+        }
+        let app = self.app
+        return { [tiers] event in
+            switch event {
+            case .started(let workflow, let step, let attempt):
+                logger.info("step started", metadata: ["app": "\(app)", "tier": "\(tiers[workflow] ?? "-")", "workflow": "\(workflow)",
+                                                       "step": "\(step)", "attempt": "\(attempt)"])
+            case .finished(let workflow, let outcome):
+                logger.info("step finished", metadata: ["app": "\(app)", "tier": "\(tiers[workflow] ?? "-")", "workflow": "\(workflow)",
+                                                        "step": "\(outcome.name)", "result": "\(outcome.result.rawValue)",
+                                                        "ms": "\(outcome.durationMs)"])
+            }
         }
     }
 

@@ -16,22 +16,14 @@ public actor PlatformReconciler {
     private var loader = DesiredStateLoader()
     let executorSettings: ExecutorSettings
     let logger: Logger
+    /// Where each step's start and end is logged (app, tier, workflow, step, duration), unless the caller
+    /// watches progress itself.
+    let stepLogger: Logger?
 
     public init(settings: ReconcileSettings, executorSettings: ExecutorSettings = ExecutorSettings(),
                 logger: Logger = Logger(label: "innominatus.reconciler")) {
         self.settings = settings
-        var executorSettings = executorSettings
-        if executorSettings.progress == nil {
-            executorSettings.progress = { event in
-                switch event {
-                case .started(let workflow, let step, let attempt):
-                    logger.debug("step started", metadata: ["workflow": "\(workflow)", "step": "\(step)", "attempt": "\(attempt)"])
-                case .finished(let workflow, let outcome):
-                    logger.debug("step finished", metadata: ["workflow": "\(workflow)", "step": "\(outcome.name)",
-                                                             "result": "\(outcome.result.rawValue)", "ms": "\(outcome.durationMs)"])
-                }
-            }
-        }
+        self.stepLogger = executorSettings.progress == nil ? logger : nil
         self.executorSettings = executorSettings
         self.logger = logger
     }
@@ -48,7 +40,8 @@ public actor PlatformReconciler {
         }
         if let message = report.message { metadata["message"] = "\(message)" }
         switch report.kind {
-        case .nothingToDo, .busy: logger.info("pass did nothing", metadata: metadata)
+        case .nothingToDo: logger.info("pass did nothing", metadata: metadata)
+        case .busy: logger.warning("pass did nothing: busy", metadata: metadata)
         case .couldNotStart: logger.error("pass could not start", metadata: metadata)
         case .ran: logger.log(level: report.exitCode == 0 ? .info : .warning, "pass finished", metadata: metadata)
         }
@@ -81,7 +74,7 @@ public actor PlatformReconciler {
         let hasWork = plan.errors.isEmpty && plan.items.contains { $0.action == .run || $0.action == .prune }
         // Nothing changed since the last pass: write nothing, take no lease.
         if !hasWork && head == outcome.applied.commit && plan.errors.isEmpty {
-            return PassReport(.nothingToDo, message: "nothing to do at \(head.prefix(12))")
+            return PassReport(.nothingToDo, message: "nothing to do at \(head.prefix(12))" + pending(in: plan))
         }
 
         var lease: RemoteLease?
@@ -134,6 +127,7 @@ public actor PlatformReconciler {
                                        "blocked": "\(counts[.blocked] ?? 0)", "unchanged": "\(counts[.skip] ?? 0)"])
         var execution = Execution(outcomes: [:], tiers: [:])
         var failure: String?
+        var completed = true
         if !plan.errors.isEmpty {
             failure = "the admin config is invalid, nothing runs:\n" + plan.errors.joined(separator: "\n")
         } else if plan.items.contains(where: { $0.action == .run || $0.action == .prune }) {
@@ -141,6 +135,7 @@ public actor PlatformReconciler {
                 execution = try await execute(plan, desired: desired, applied: applied, repository: outcome.repository)
             } catch {
                 failure = "the pass could not complete: \(error)"
+                completed = false
             }
         }
         var products = applied.apps.compactMapValues(\.product)
@@ -151,9 +146,10 @@ public actor PlatformReconciler {
         var report = PassReport(.ran, status: status, message: failure)
         do {
             let recorder = PassRecorder(repository: outcome.repository, remote: settings.remote)
-            // Recorded even when the pass failed: the head is then the applied commit, so polling it again
-            // writes nothing; what ran is recorded, what did not stays as it was.
-            let next = applied.recording(plan, outcomes: execution.outcomes, desired: desired, at: Timestamp(date: Date()))
+            // Recorded even when the pass failed, but then nothing as succeeded and the state not settled:
+            // the next pass plans again and runs what this one could not (ARCHITECTURE.md §3).
+            let next = applied.recording(plan, outcomes: execution.outcomes, desired: desired, at: Timestamp(date: Date()),
+                                         complete: completed)
             try await recorder.record(status, state: next)
             report.wroteNote = true
         } catch {
@@ -163,6 +159,20 @@ public actor PlatformReconciler {
         await renewal?.value  // a renewal under way finishes first, so it cannot re-take the lease after the release
         await lease?.release()
         return report
+    }
+
+    /// What still waits although nothing runs now (pairs in backoff, gated, stalled), and why a forced pair
+    /// did not run: the no-op pass hides nothing that `plan` would show.
+    private func pending(in plan: Plan) -> String {
+        let waiting = plan.items.count { $0.waiting }, gated = plan.items.count { $0.gated }
+        let stalled = plan.items.count { $0.action == .stalled }
+        let parts = [(waiting, "waiting to retry"), (gated, "gated"), (stalled, "stalled")].filter { $0.0 > 0 }.map { "\($0.0) \($0.1)" }
+        var text = parts.isEmpty ? "" : ": " + parts.joined(separator: ", ") + " (innominatus plan says why)"
+        let forced = forcedPairs
+        for item in plan.items where forced.contains(item.key) && item.action != .run {
+            text += "\n--force \(item.key): not run: \(item.reason)"
+        }
+        return text
     }
 
     /// `--force APP[/TIER]` as pairs.
@@ -211,10 +221,12 @@ public struct PassReport: Sendable {
 
     /// ARCHITECTURE.md §6: 0 when every pair that ran succeeded (blocked workflows inside a pair that ran
     /// are reported, not failures), 1 when a pair failed, was blocked as a whole, stalled, errored, or the
-    /// pass could not complete.
+    /// pass could not complete; 3 when another process holds the workdir or the remote's lease (nothing
+    /// was done, and the message names the holder).
     public var exitCode: Int32 {
         switch kind {
-        case .nothingToDo, .busy: return 0
+        case .nothingToDo: return 0
+        case .busy: return 3
         case .couldNotStart: return 1
         case .ran:
             guard let status, wroteNote else { return 1 }

@@ -30,7 +30,8 @@ struct ReconcileLoopService: Service {
         }, onPass: { report, duration in
             metrics.recordPass(report, duration: duration, finishedAt: Date())
             await health.passFinished(report)
-            logger.info("pass: \(PassSummary.text(report))")
+            // An idle pass is the reconciler's one log line.
+            if report.kind != .nothingToDo { logger.info("pass: \(PassSummary.text(report))") }
         })
     }
 }

@@ -56,6 +56,11 @@ struct Serve: AsyncParsableCommand {
         } catch {
             throw CleanFailure("\(error)")
         }
+        if !configuration.listen.isLoopback, configuration.apiToken == nil {
+            let warning = "listening on \(listen), which is not loopback, with no API token: the read API and the "
+                + "write API answer 403 to everyone (only /healthz and /readyz answer); set --api-token-file or INNOMINATUS_API_TOKEN"
+            Logger(label: "innominatus.serve").warning("\(warning)")
+        }
         let server = InnominatusServer(configuration: configuration)
         try await server.run { port in
             // Written unbuffered, so that a supervisor reading a pipe sees it at once.

@@ -35,7 +35,12 @@ struct Watch: AsyncParsableCommand {
         let reconciler = PlatformReconciler(settings: settings)
         await Shutdown.cancellable {
             await WatchLoop(reconciler: reconciler, interval: every).run { report, _ in
-                print("[\(Date().formatted(.iso8601))] " + PassSummary.text(report))
+                // An idle pass is the reconciler's one log line; nothing more on stdout.
+                guard report.kind != .nothingToDo else { return }
+                // Unbuffered, whole: a supervisor or log collector reading a pipe sees each pass at once,
+                // and never a summary cut by log lines written to stderr in between.
+                let text = "[\(Date().formatted(.iso8601))] " + PassSummary.text(report) + "\n"
+                FileHandle.standardOutput.write(Data(text.utf8))
             }
         }
     }

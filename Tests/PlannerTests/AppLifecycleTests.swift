@@ -158,7 +158,7 @@ struct PruneTests {
         #expect(plan.item("finder", .platform)?.workflows == ["teardown"])
         // The product's destroy workflow is not approved: reported, never run.
         #expect(plan.item("finder", .product)?.workflows == [])
-        #expect(plan.item("finder", .product)?.blocked == [BlockedWorkflow(workflow: "search/drop", reason: "not in allowedProductWorkflows")])
+        #expect(plan.item("finder", .product)?.blocked == [BlockedWorkflow(workflow: "search/drop", reason: "not in allowedProductWorkflows (approve with: innominatus approve search/drop)")])
         // The application tier never ran (only a destroy workflow), yet it is pruned with it.
         #expect(plan.item("finder", .application)?.workflows == ["goodbye"])
         #expect(plan.item("finder", .application)?.reason == "application tier: the app's Score file was removed; its destroy workflows run")

@@ -13,7 +13,7 @@ struct PolicyTests {
         let item = plan.item("checkout", .product)
         #expect(item?.action == .run)
         #expect(item?.workflows == ["ecommerce/database-setup"])
-        #expect(item?.blocked == [BlockedWorkflow(workflow: "ecommerce/rogue", reason: "not in allowedProductWorkflows")])
+        #expect(item?.blocked == [BlockedWorkflow(workflow: "ecommerce/rogue", reason: "not in allowedProductWorkflows (approve with: innominatus approve ecommerce/rogue)")])
         // Still reported on the next pass, when nothing runs.
         let again = world.plan(world.applied())
         #expect(again.item("checkout", .product)?.action == .skip)
@@ -32,7 +32,8 @@ struct PolicyTests {
         let plan = world.plan(applied)
         #expect(PlannerWorld.running(plan) == ["cart/product", "checkout/product"])
         #expect(plan.item("cart", .product)?.reason == "product tier: workflows/products/ecommerce/rogue.yaml added")
-        #expect(plan.item("cart", .product)?.workflows == ["ecommerce/database-setup", "ecommerce/rogue"])
+        // Its siblings, whose own inputs did not change, do not run again.
+        #expect(plan.item("cart", .product)?.workflows == ["ecommerce/rogue"])
     }
 
     @Test func editingAPinnedWorkflowBlocksIt() {
@@ -51,8 +52,8 @@ struct PolicyTests {
         let item = world.plan().item("cart", .product)
         #expect(item?.action == .blocked)
         #expect(item?.blocked == [BlockedWorkflow(workflow: "ecommerce/database-setup",
-                                                  reason: "changed since approval: approved \(pin), now \(now)")])
-        #expect(item?.reason == "product tier: no workflow may run: ecommerce/database-setup: changed since approval: approved \(pin), now \(now)")
+                                                  reason: "changed since approval: approved \(pin), now \(now) (re-approve with: innominatus approve ecommerce/database-setup)")])
+        #expect(item?.reason == "product tier: no workflow may run: ecommerce/database-setup: changed since approval: approved \(pin), now \(now) (re-approve with: innominatus approve ecommerce/database-setup)")
     }
 
     @Test(arguments: [

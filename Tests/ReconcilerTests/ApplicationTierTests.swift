@@ -172,7 +172,7 @@ struct ApplicationTierTests {
         try world.git.push()
         let plan = try Shell.execute([world.binary, "plan", "--repo", world.git.remote, "--workdir", world.workdir])
         #expect(plan.stdout.contains("application run       application tier: provisioners/queue.yaml changed"))
-        #expect(plan.stdout.hasSuffix("1 to run, 5 unchanged, 0 blocked\n"))
+        #expect(plan.stdout.hasSuffix("1 to run, 1 unchanged, 0 workflows blocked\n"))
         #expect(try world.reconcile().status == 0)
         #expect(try world.env("show", "env/main:shop/deployment-shop.yaml").contains("amqp://queue.acme.example/shop-jobs"))
 

@@ -76,7 +76,7 @@ struct PlanScenarioTests {
         let item = try #require(rogue.plan.item("cart", .product))
         #expect(item.action == .run)
         #expect(item.workflows == ["ecommerce/database-setup"])
-        #expect(item.blocked.map(\.reason) == ["not in allowedProductWorkflows"])
+        #expect(item.blocked.map(\.reason) == ["not in allowedProductWorkflows (approve with: innominatus approve ecommerce/rogue)"])
         // Pin database-setup to a digest that is not its content.
         let stale = String(repeating: "a", count: 40)
         let pinned = try await repo.change(["policies/admin-config.yaml": PlatformRepoFixture.adminConfig.replacingOccurrences(
@@ -85,7 +85,7 @@ struct PlanScenarioTests {
         #expect(blocked.action == .blocked)
         let actual = try repo.git.git("rev-parse", "HEAD:workflows/products/ecommerce/database-setup.yaml")
         #expect(blocked.blocked.first { $0.workflow == "ecommerce/database-setup" }?.reason
-            == "changed since approval: approved \(stale), now \(actual)")
+            == "changed since approval: approved \(stale), now \(actual) (re-approve with: innominatus approve ecommerce/database-setup)")
     }
 
     @Test func theBinaryPrintsContractJSONAndFailsClosedOnABadAdminConfig() async throws {
@@ -102,7 +102,7 @@ struct PlanScenarioTests {
         #expect(Set(first.keys).isSuperset(of: ["app", "tier", "action", "reason", "workflows", "blocked"]))
 
         let text = try Shell.execute([binary, "plan", "--repo", repo.git.remote, "--workdir", repo.workdir])
-        #expect(text.stdout.hasSuffix("8 to run, 1 unchanged, 0 blocked\n"))
+        #expect(text.stdout.hasSuffix("8 to run, 0 unchanged, 0 workflows blocked\n"))
 
         try repo.git.commit(["policies/admin-config.yaml": "workflowPolicies:\n  maxPrunePerPass: many\n"])
         try repo.git.push()

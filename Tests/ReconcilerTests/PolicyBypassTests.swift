@@ -84,11 +84,17 @@ struct PolicyBypassTests {
         let executed = try fixture.markerFiles()
         #expect(executed == [], "an unapproved workflow or plugin executed")
         let status = try #require(try fixture.status(of: head), "no status note: \(run.output)")
-        for app in HostileRepoFixture.goodApps {
-            // good-one is an ecommerce app: its product tier is blocked (no ecommerce workflow may run), the rest runs.
-            let tiers = (status.apps[app]?.tiers ?? [:]).filter { app != "good-one" || $0.key != .product }
+        for app in HostileRepoFixture.goodApps where app != "good-one" {
+            let tiers = status.apps[app]?.tiers ?? [:]
             #expect(tiers.count >= 2 && tiers.values.allSatisfy { $0.result == .succeeded }, "\(app): \(HostileRepoFixture.describe(tiers))")
         }
+        // good-one is an ecommerce app: its product tier is blocked as a whole, and not only awaiting approval
+        // (one of its files is invalid), so it gates the application tier; the platform tier runs.
+        let goodOne = status.apps["good-one"]?.tiers ?? [:]
+        #expect(goodOne[.platform]?.result == .succeeded, "\(HostileRepoFixture.describe(goodOne))")
+        #expect(goodOne[.application]?.result == .notRun
+                    && goodOne[.application]?.reason.hasPrefix("gated: product tier is blocked: ") == true,
+                "\(HostileRepoFixture.describe(goodOne))")
         let ecommerce = status.apps["good-one"]?.tiers[.product]
         #expect(ecommerce?.action == .blocked && ecommerce?.result == .blocked)
         let blocked = Dictionary((ecommerce?.blocked ?? []).map { ($0.workflow, $0.reason) }, uniquingKeysWith: { $1 })

@@ -19,8 +19,16 @@ public enum PassSummary {
                 }
             }
         }
-        lines.append("\(status.result.rawValue) at \(status.commit.prefix(12)): "
-            + "\(status.apps.values.reduce(0) { $0 + $1.tiers.count }) pair(s) listed, \(status.unchanged) unchanged"
+        // The headline agrees with the exit status: a pass that exits 1 never reads "succeeded".
+        let headline = report.exitCode == 0 ? status.result.rawValue : status.result == .partial ? "partial" : "failed"
+        let pairs = status.apps.values.flatMap(\.tiers.values)
+        let blocked = pairs.reduce(0) { $0 + ($1.blocked?.count ?? ($1.action == .blocked ? 1 : 0)) }
+        var counts: [String: Int] = [:]
+        for pair in pairs { counts[pair.result.rawValue, default: 0] += 1 }
+        let detail = counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+        lines.append("\(headline) at \(status.commit.prefix(12)): "
+            + "\(pairs.count) pair(s) listed\(detail.isEmpty ? "" : " (\(detail))"), \(status.unchanged) unchanged, "
+            + "\(blocked) workflow\(blocked == 1 ? "" : "s") blocked"
             + (report.wroteNote ? "; note written under refs/notes/innominatus" : ""))
         if let message = report.message { lines.append(message) }
         return lines.joined(separator: "\n")

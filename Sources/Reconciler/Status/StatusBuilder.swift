@@ -24,10 +24,11 @@ struct StatusBuilder {
         var unchanged = 0
         var ran = 0, failed = 0
         for item in plan.items {
-            if item.action == .skip && !item.waiting && item.blocked.isEmpty {
+            if item.isUnchanged {
                 unchanged += 1
                 continue
             }
+            guard item.applies else { continue }  // e.g. the product tier of an app with no product
             let tier = tierStatus(item)
             if item.action == .run || item.action == .prune {
                 ran += 1
@@ -65,7 +66,9 @@ struct StatusBuilder {
             case .succeeded?: result = .succeeded
             case .failed?: result = .failed
             case .interrupted?: result = .interrupted
-            case nil: result = failure == nil ? .notRun : .interrupted
+            // Not run at all (an earlier workflow failed, or the pass could not complete), or only partly:
+            // `interrupted` is kept for a pass a signal stopped.
+            case .incomplete?, nil: result = .notRun
             }
         case .prune:
             result = execution.outcomes[item.key] == .succeeded ? .pruned : .failed

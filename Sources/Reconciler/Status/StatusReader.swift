@@ -40,7 +40,7 @@ public struct StatusReader: Sendable {
         } else {
             let encoded = try await AppliedStateStore(repository: repository).encoded()
             let summary = try encoded.map { bytes in
-                try AppliedStateCodec.summary(bytes) ?? (AppliedStateCodec.decode(bytes).commit, false)
+                try AppliedStateCodec.summary(bytes) ?? (AppliedStateCodec.decode(bytes).commit, false, false)
             }
             guard let applied = summary?.commit, let id = ObjectID(hex: applied) else {
                 throw Failure(kind: .nothingApplied, description: "nothing has been applied yet on \(settings.remote.url): run `innominatus reconcile` first")
