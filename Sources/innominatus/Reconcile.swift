@@ -11,15 +11,20 @@ struct Reconcile: AsyncParsableCommand {
             Fetches the branch, compares it with the applied state (refs/innominatus/applied in the remote), \
             runs the (app, tier) pairs whose inputs changed in a read-only checkout, appends a ReconcileStatus \
             note on the head commit under refs/notes/innominatus, and pushes notes and state back. When nothing \
-            changed since the last pass, it writes nothing. Exit status: 0 when every pair that ran succeeded, \
-            1 when a pair failed, was blocked as a whole, stalled, or the pass could not complete.
+            changed since the last pass, it writes nothing. Tiers gate each other across passes: while an \
+            earlier pair of an app (say its platform security scan) failed, waits, stalled or is blocked, its later \
+            pairs are not run ("gated: ..."), and they run in the pass where the gate succeeds. A pass that could \
+            not complete records nothing as succeeded; the next one plans again. Exit status: 0 when every pair \
+            that ran succeeded, 1 when a pair failed, was blocked as a whole, stalled, or the pass could not \
+            complete, 3 when another process holds the workdir or the remote's lease.
             """)
 
     @OptionGroup var remote: RemoteOptions
     @OptionGroup var log: LogOptions
 
     @Option(name: .customLong("force"), help: ArgumentHelp(
-        "Run a pair whatever its fingerprint, also a stalled one: APP or APP/TIER (repeatable).", valueName: "APP[/TIER]"))
+        "Run a pair whatever its fingerprint, also a stalled one: APP or APP/TIER (repeatable). It does not open a gate: a later tier stays not-run while an earlier one of the app is failed, waiting, stalled or blocked (force that one).",
+        valueName: "APP[/TIER]"))
     var force: [String] = []
 
     @Option(help: "Apps executed at once.")
@@ -50,7 +55,7 @@ struct RemoteOptions: ParsableArguments {
     @Option(help: "The branch of the platform repository that is deployed.")
     var branch: String = "main"
 
-    @Option(help: "The reconciler's folder (default: ~/.cache/innominatus/<hash of the URL>).")
+    @Option(help: "The reconciler's folder, absolute or relative to the current directory (default: ~/.cache/innominatus/<hash of the URL>).")
     var workdir: String?
 
     @Option(help: "ssh:// remotes: the private key file (default: the SSH agent, $SSH_AUTH_SOCK).")
