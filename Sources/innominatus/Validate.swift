@@ -14,7 +14,10 @@ struct Validate: ParsableCommand {
         abstract: "Validate Score files, workflows, the admin config or platform-repo directories.",
         discussion: """
             Each PATH is a file (its kind is detected from its content) or a platform-repo directory (every \
-            spec in it, plus the cross-file rules: identity, allow-list, required workflows). Exit status: 0 \
+            spec in it, plus the cross-file rules: identity, allow-list, required workflows). A workflow FILE \
+            that lies outside any platform repository (no policies/admin-config.yaml, provisioners/ or .git at \
+            or above its folder) gets a warning at each step type that is not built in (shell, http): only a \
+            repository's admin config registers plugin types under stepTypes. Exit status: 0 \
             when valid (warnings allowed), 1 when any error, 2 for usage errors.
             """)
 
@@ -55,7 +58,7 @@ struct Validate: ParsableCommand {
                 }
             } else {
                 do {
-                    reports.append(try SpecValidator().validate(fileAt: path))
+                    reports.append(try SpecValidator().validate(standaloneFileAt: path))
                 } catch {
                     throw usageError(error.description)
                 }

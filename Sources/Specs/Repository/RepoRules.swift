@@ -110,8 +110,8 @@ struct RepoRules {
             let path = stepsPath.appending(index: index)
             let typeNode = step["type"]
             let type = typeNode?.string ?? "shell"
-            if type != "shell", type != "http", config.stepTypes[type] == nil {
-                let hint = Suggestion.closest(to: type, among: ["shell", "http"] + config.stepTypes.keys)
+            if !WorkflowStep.StepType.builtInNames.contains(type), config.stepTypes[type] == nil {
+                let hint = Suggestion.closest(to: type, among: WorkflowStep.StepType.builtInNames + config.stepTypes.keys)
                     .map { " Did you mean '\($0)'?" } ?? ""
                 report.addError(at: path / "type", node: typeNode,
                                 "unknown step type '\(type)': use shell, http, or a plugin registered under stepTypes "
