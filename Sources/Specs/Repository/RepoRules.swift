@@ -37,10 +37,10 @@ struct RepoRules {
                                   "this Score file is not reconciled: apps are read from \(config.appsRoot)/<app>/score.yaml")
             case .adminConfig:
                 report.addWarning(at: .root, node: nil, "the admin config is read only from policies/admin-config.yaml")
-            case .unknown:
+            case .provisioners, .unknown:
                 break
             }
-        case .adminConfig:
+        case .adminConfig, .provisioners:
             break
         }
     }
