@@ -12,7 +12,9 @@ extension AdminConfigApproval {
     }
 
     /// Pins `product/name` at the git blob id of its workflow file in the checkout at `directory`,
-    /// editing `policies/admin-config.yaml` in place (created when missing).
+    /// editing `policies/admin-config.yaml` in place (created when missing). A workflow that does not
+    /// validate where it lies (as `innominatus validate DIR` would report it) is refused with its errors:
+    /// an approval pins exactly that content, which could then never run.
     public static func approve(_ fullName: String, inCheckout directory: String) throws(Failure) -> Approved {
         let parts = fullName.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
@@ -31,6 +33,7 @@ extension AdminConfigApproval {
         else {
             throw Failure(description: "no workflow \(folder)\(parts[1]).yaml in \(directory); check the name or pass --dir CHECKOUT")
         }
+        try checkValid(workflowPath, bytes: Array(bytes), root: root, config: (configRelative, existing))
         let digest = GitBlobID.of(Array(bytes))
         let edited = try approve(existing, product: parts[0], name: parts[1], digest: digest, path: configRelative)
         guard edited != existing else {
@@ -43,5 +46,23 @@ extension AdminConfigApproval {
             throw Failure(description: "cannot write \(configPath): \(error.localizedDescription)")
         }
         return Approved(configPath: configPath, workflowPath: workflowPath, digest: digest, changed: true)
+    }
+
+    /// Throws the workflow's errors, with file:line:column, when it does not validate as the product
+    /// workflow its place in the repository makes it, under the checkout's admin config.
+    private static func checkValid(_ workflowPath: String, bytes: [UInt8], root: String,
+                                   config: (path: String, text: String)) throws(Failure) {
+        let relative = String(workflowPath.dropFirst(root.count + 1))
+        var files = [RepoFile(path: relative, bytes: bytes)]
+        if !config.text.isEmpty { files.append(RepoFile(path: config.path, bytes: Array(config.text.utf8))) }
+        let report = PlatformRepoValidator().validate(files: files)
+        guard let errors = report.files.first(where: { $0.path == relative })?.errors, !errors.isEmpty else { return }
+        let lines = errors.map { error in
+            var shown = error
+            shown.file = workflowPath
+            return shown.description
+        }
+        throw Failure(description: "\(workflowPath) does not validate, so it is not approved; fix it first:\n"
+            + lines.joined(separator: "\n"))
     }
 }

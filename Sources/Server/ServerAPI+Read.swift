@@ -43,6 +43,9 @@ extension ServerAPI {
             if revision == nil, (error as? StatusReader.Failure)?.kind == .nothingApplied {
                 throw HTTPError(.notFound, message: "nothing has been applied yet: no pass has recorded a status")
             }
+            if let failure = error as? StatusReader.Failure, failure.kind == .noSuchCommit {
+                throw HTTPError(.notFound, message: failure.description)
+            }
             if let revision { throw HTTPError(.notFound, message: "no commit \(revision) on the remote: \(error)") }
             throw Self.unavailable(error)
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Reconciler
+import Specs
 
 /// `innominatus approve PRODUCT/WORKFLOW [--dir CHECKOUT]`: pins the workflow's digest in the
 /// checkout's admin config, for the platform team to commit in a reviewed pull request.
@@ -9,18 +10,21 @@ struct Approve: ParsableCommand {
         abstract: "Pin a product workflow's digest (its git blob id) in policies/admin-config.yaml.",
         discussion: """
             Edits the file in place: only the workflow's allowedProductWorkflows entry changes; comments, order \
-            and formatting of the rest stay as they are. Commit the change in a reviewed pull request.
+            and formatting of the rest stay as they are. Commit the change in a reviewed pull request. A workflow \
+            that does not validate is refused (exit 1) with its errors as file:line:column. Works from any folder \
+            of the checkout, like run and render.
             """)
 
     @Argument(help: "The product workflow, as PRODUCT/WORKFLOW.")
     var workflow: String
 
-    @Option(help: "The checkout of the platform repository.")
+    @Option(help: "A folder of the checkout of the platform repository (default: the current one); its root is the nearest folder at or above it holding policies/admin-config.yaml, provisioners/ or .git.")
     var dir: String = "."
 
     func run() throws {
         do {
-            let approved = try AdminConfigApproval.approve(workflow, inCheckout: dir)
+            let root = RepositoryRoot.enclosing(folder: dir) ?? dir
+            let approved = try AdminConfigApproval.approve(workflow, inCheckout: root)
             print(approved.changed
                 ? "approved \(workflow) at \(approved.digest) in \(approved.configPath); commit it in a reviewed pull request"
                 : "\(workflow) is already approved at \(approved.digest)")

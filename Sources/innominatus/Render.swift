@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Provisioning
+import Specs
 
 /// `innominatus render SCORE.yaml [--output DIR]`: one app's Kubernetes manifests, rendered locally with
 /// the built-in provisioners and those of the repository the Score file sits in, for product teams and
@@ -9,8 +10,8 @@ struct Render: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Render one app's Kubernetes manifests locally.",
         discussion: """
-            The repository root is the nearest folder above the Score file holding provisioners/ or policies/ \
-            (or --repo); its provisioners/*.yaml come before the built-in ones. Without --output the manifests \
+            The repository root is the nearest folder above the Score file holding policies/admin-config.yaml, \
+            provisioners/ or .git (or --repo); its provisioners/*.yaml come before the built-in ones. Without --output the manifests \
             are printed to stdout as one YAML stream. Generated passwords are kept in --state FILE (mode 0600) \
             when given, so renders stay identical; without it they are new on every run.
             """)
@@ -31,7 +32,7 @@ struct Render: ParsableCommand {
     var commit: String = "local"
 
     func run() throws {
-        let root = repo ?? AppRenderer.repositoryRoot(above: score)
+        let root = repo ?? RepositoryRoot.enclosing(file: score)
         do {
             let registry = try ProvisionerRegistry.forRepository(root: root)
             let store: any ResourceStateStore = state.map { FileStateStore(path: $0) } ?? MemoryStateStore()

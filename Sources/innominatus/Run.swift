@@ -16,8 +16,8 @@ struct Run: ParsableCommand {
         abstract: "Run one workflow for one app locally.",
         discussion: """
             Steps run in the repository root (--repo, default: the nearest folder above the workflow holding \
-            policies/admin-config.yaml or .git), whose admin config registers plugin step types and allows \
-            fromEnv variables. Exit status: 0 when the workflow succeeded, 1 when it failed or a file is \
+            policies/admin-config.yaml, provisioners/ or .git; else the current folder), whose admin config \
+            registers plugin step types and allows fromEnv variables. Exit status: 0 when the workflow succeeded, 1 when it failed or a file is \
             invalid, 2 for usage errors.
             """)
 
@@ -64,7 +64,7 @@ struct Run: ParsableCommand {
             FileHandle.standardError.write(Data("Error: --output must be text or json, not '\(output)'\n".utf8))
             throw ExitCode(2)
         }
-        let root = repo ?? Self.repositoryRoot(above: workflow)
+        let root = repo ?? RepositoryRoot.enclosing(file: workflow) ?? FileManager.default.currentDirectoryPath
         let workflowReport = try validate(workflow)
         let scoreReport = try validate(app)
         guard let workflowModel = workflowReport.workflow, let score = scoreReport.score else {
@@ -75,8 +75,7 @@ struct Run: ParsableCommand {
             throw ExitCode(1)
         }
         var admin = AdminConfig.default
-        let adminPath = root + "/policies/admin-config.yaml"
-        if FileManager.default.fileExists(atPath: adminPath) {
+        if let adminPath = RepositoryRoot.adminConfigPath(in: root) {
             let report = try validate(adminPath)
             guard let config = report.adminConfig else {
                 FileHandle.standardError.write(Data((report.errors.map(\.description).joined(separator: "\n") + "\n").utf8))
@@ -111,19 +110,6 @@ struct Run: ParsableCommand {
             FileHandle.standardError.write(Data("Error: \(error.description)\n".utf8))
             throw ExitCode(2)
         }
-    }
-
-    /// The nearest folder above `file` holding `policies/admin-config.yaml` or `.git`; else the current folder.
-    static func repositoryRoot(above file: String) -> String {
-        var folder = URL(fileURLWithPath: file).standardizedFileURL.deletingLastPathComponent()
-        while folder.path != "/" {
-            for marker in ["policies/admin-config.yaml", ".git"]
-            where FileManager.default.fileExists(atPath: folder.appendingPathComponent(marker).path) {
-                return folder.path
-            }
-            folder = folder.deletingLastPathComponent()
-        }
-        return FileManager.default.currentDirectoryPath
     }
 }
 

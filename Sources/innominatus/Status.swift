@@ -9,8 +9,10 @@ struct Status: AsyncParsableCommand {
         abstract: "Show the status innominatus recorded for a commit (default: the last applied one).",
         discussion: """
             Reads the remote's notes (refs/notes/innominatus) and prints the last ReconcileStatus of the commit: \
-            apps × tiers with their results and reasons, and failed steps with the tail of their logs. \
-            The same document is readable with `git log --notes=innominatus`.
+            apps × tiers with their results and reasons, and failed steps with the tail of their logs. When \
+            several passes recorded the same commit, the text ends with the earlier ones (start time and result, \
+            one line each); json and yaml give the last document only. \
+            The same document is readable with `git log --notes=innominatus`. A REV that names no commit exits 1.
             """)
 
     enum Output: String, ExpressibleByArgument, CaseIterable { case text, json, yaml }
@@ -25,12 +27,20 @@ struct Status: AsyncParsableCommand {
 
     func run() async throws {
         let reader = StatusReader(settings: remote.settings())
-        let (commit, status) = try await reader.status(of: revision)
-        guard let status else {
+        // Only the text lists the earlier passes: json and yaml answer the last document alone (§7), and
+        // reading the earlier ones costs a parse each.
+        let commit: String, statuses: [ReconcileStatus]
+        if output == .text {
+            (commit, statuses) = try await reader.statuses(of: revision)
+        } else {
+            let found = try await reader.status(of: revision)
+            (commit, statuses) = (found.commit, found.status.map { [$0] } ?? [])
+        }
+        guard let status = statuses.last else {
             throw CleanFailure("commit \(commit) has no innominatus status note (it was never reconciled, or only as part of a later commit)")
         }
         switch output {
-        case .text: print(StatusRendering.text(status))
+        case .text: print(StatusRendering.text(status, earlier: Array(statuses.dropLast())))
         case .json: print(try StatusRendering.json(status))
         case .yaml: print(try StatusRendering.yaml(status), terminator: "")
         }

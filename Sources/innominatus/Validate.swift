@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Provisioning
 import Specs
 
 /// `innominatus validate [PATH ...] [--output text|json]`: checks Score files, workflows, the admin
@@ -14,7 +15,11 @@ struct Validate: ParsableCommand {
         abstract: "Validate Score files, workflows, the admin config or platform-repo directories.",
         discussion: """
             Each PATH is a file (its kind is detected from its content) or a platform-repo directory (every \
-            spec in it, plus the cross-file rules: identity, allow-list, required workflows). Exit status: 0 \
+            spec in it, plus the cross-file rules: identity, allow-list, required workflows; and its \
+            provisioners/*.yaml, read as render and the reconciler read them). A workflow FILE \
+            that lies outside any platform repository (no policies/admin-config.yaml, provisioners/ or .git at \
+            or above its folder) gets a warning at each step type that is not built in (shell, http): only a \
+            repository's admin config registers plugin types under stepTypes. Exit status: 0 \
             when valid (warnings allowed), 1 when any error, 2 for usage errors.
             """)
 
@@ -49,13 +54,17 @@ struct Validate: ParsableCommand {
             }
             if isDirectory.boolValue {
                 do {
-                    reports += try PlatformRepoValidator().validate(directory: path).files
+                    let specs = try PlatformRepoValidator().validate(directory: path).files
+                    reports += (specs + ProvisionerLoader().check(repository: path)).sorted { $0.path < $1.path }
                 } catch {
                     throw usageError("cannot read the directory \(path): \(error.localizedDescription)")
                 }
+            } else if ProvisionerLoader.isProvisionersFile(path), let data = FileManager.default.contents(atPath: path) {
+                let folder = URL(fileURLWithPath: path).standardizedFileURL.deletingLastPathComponent().path
+                reports.append(ProvisionerLoader().check(Array(data), file: path, folder: folder))
             } else {
                 do {
-                    reports.append(try SpecValidator().validate(fileAt: path))
+                    reports.append(try SpecValidator().validate(standaloneFileAt: path))
                 } catch {
                     throw usageError(error.description)
                 }

@@ -59,7 +59,7 @@ struct AdminConfigApprovalTests {
         let fixture = try GitFixture()
         try fixture.commit([
             "policies/admin-config.yaml": "workflowPolicies:\n  allowedProductWorkflows:\n    - shop/other\n",
-            "workflows/products/shop/deploy.yaml": "apiVersion: workflow.dev/v1\nkind: ProductWorkflow\n",
+            "workflows/products/shop/deploy.yaml": Self.shopDeploy,
         ])
         let result = try Shell.execute([GitFixture.helper.executable, "approve", "shop/deploy", "--dir", fixture.work])
         #expect(result.status == 0)
@@ -68,5 +68,65 @@ struct AdminConfigApprovalTests {
         #expect(text == "workflowPolicies:\n  allowedProductWorkflows:\n    - shop/other\n    - {name: shop/deploy, digest: \(blob)}\n")
         let missing = try Shell.execute([GitFixture.helper.executable, "approve", "shop/nope", "--dir", fixture.work])
         #expect(missing.status == 1)
+    }
+
+    static let shopDeploy = """
+        apiVersion: workflow.dev/v1
+        kind: ProductWorkflow
+        metadata: {name: deploy, product: shop}
+        spec:
+          steps:
+            - {name: go, run: 'echo deploy'}
+
+        """
+
+    static let config = "workflowPolicies:\n  allowedProductWorkflows:\n    - shop/other\n"
+
+    @Test(arguments: [
+        // metadata.name is not the file's name.
+        ("metadata: {name: deploy, product: shop}", "metadata: {name: deplo, product: shop}", "3:18: error: metadata.name: the file is named 'deploy'"),
+        // An unknown field.
+        ("  steps:", "  stepz: []\n  steps:", "5:3: error: spec.stepz: unknown field"),
+        // A step type nobody registered.
+        ("{name: go, run: 'echo deploy'}", "{name: go, type: scanner}", "6:24: error: spec.steps[0].type: unknown step type 'scanner'"),
+        // Not a workflow at all.
+        ("kind: ProductWorkflow", "kind: [ProductWorkflow]", "2:7: error: kind"),
+    ])
+    func refusesAWorkflowThatDoesNotValidateWithItsErrors(original: String, broken: String, error: String) throws {
+        let fixture = try GitFixture()
+        try fixture.commit([
+            "policies/admin-config.yaml": Self.config,
+            "workflows/products/shop/deploy.yaml": Self.shopDeploy.replacingOccurrences(of: original, with: broken),
+        ])
+        let result = try Shell.execute([GitFixture.helper.executable, "approve", "shop/deploy", "--dir", fixture.work])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("\(fixture.work)/workflows/products/shop/deploy.yaml:\(error)"), "\(result.stderr)")
+        #expect(result.stderr.contains("not approved"), "\(result.stderr)")
+        let text = try String(contentsOfFile: fixture.work + "/policies/admin-config.yaml", encoding: .utf8)
+        #expect(text == Self.config, "the admin config is untouched")
+    }
+
+    @Test(arguments: [
+        // No --dir: the current folder, a subfolder of the checkout.
+        (["approve", "shop/deploy"], "workflows/products"),
+        // --dir naming a subfolder, from anywhere.
+        (["approve", "shop/deploy", "--dir", "apps/web"], ""),
+        (["approve", "shop/deploy", "--dir", "."], "apps/web"),
+    ])
+    func findsTheRepositoryRootFromASubfolder(arguments: [String], folder: String) throws {
+        let fixture = try GitFixture()
+        try fixture.commit([
+            "policies/admin-config.yaml": Self.config,
+            "workflows/products/shop/deploy.yaml": Self.shopDeploy,
+            "apps/web/score.yaml": "apiVersion: score.dev/v1b1\nmetadata: {name: web}\ncontainers: {main: {image: nginx:1}}\n",
+        ])
+        let result = try Shell.execute([GitFixture.helper.executable] + arguments, in: fixture.work + "/" + folder)
+        #expect(result.status == 0, "\(result.stderr)")
+        let blob = try fixture.git("rev-parse", "HEAD:workflows/products/shop/deploy.yaml")
+        let text = try String(contentsOfFile: fixture.work + "/policies/admin-config.yaml", encoding: .utf8)
+        #expect(text == Self.config + "    - {name: shop/deploy, digest: \(blob)}\n")
+        for subfolder in ["workflows/products", "apps/web"] {
+            #expect(!FileManager.default.fileExists(atPath: fixture.work + "/" + subfolder + "/policies"), "no admin config made in \(subfolder)")
+        }
     }
 }

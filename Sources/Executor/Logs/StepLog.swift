@@ -47,8 +47,27 @@ final class StepLog {
     /// A line the executor itself writes (retries, timeouts), so it shows in context.
     func note(_ text: String) {
         finishPartial()
-        partial = Array("[innominatus] \(text)".utf8)
+        partial = Array(Self.noteLine(text).utf8)
         flushLine()
+    }
+
+    /// How the executor's own lines read in a log: `[innominatus] text`.
+    static func noteLine(_ text: String) -> String { "[innominatus] \(text)" }
+
+    /// Appends lines the executor writes outside a running step (why it could not start, a retry) to the
+    /// full log file at `path`, creating it (0600) when no process ever wrote there. `lines` are already masked.
+    static func appendNotes(_ lines: [String], to path: String?) {
+        guard let path, !lines.isEmpty else { return }
+        let file = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        guard file >= 0 else { return }
+        defer { close(file) }
+        let bytes = Array(lines.map { $0 + "\n" }.joined().utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes { write(file, $0.baseAddress, $0.count) }
+            if written <= 0 { if errno == EINTR { continue } else { break } }
+            offset += written
+        }
     }
 
     /// The masked last lines, oldest first.

@@ -25,6 +25,7 @@ struct StepRunner: Sendable {
             let remaining = deadline - clock.now
             guard remaining > .zero else {
                 result = AttemptResult(result: .timedOut, exitCode: nil, message: "the workflow's time was up before this attempt")
+                result.log = recordCause(result.message, attempt: attempt, mask: mask, at: logPath)
                 break
             }
             var timeout = remaining
@@ -39,11 +40,12 @@ struct StepRunner: Sendable {
             case .plugin(let type): await PluginStep.run(invocation, type: type)
             }
             mask = mask.adding(result.secrets)
+            if result.failedBeforeStart { result.log = recordCause(result.message, attempt: attempt, mask: mask, at: logPath) }
             guard result.result == .failed || result.result == .timedOut, attempt <= step.retries, !Task.isCancelled else { break }
             let backoff = backoff(after: attempt)
             guard clock.now + backoff < deadline else { break }
-            appendNote("attempt \(attempt) \(result.result.rawValue): \(mask.mask(result.message ?? "")); "
-                       + "retrying in \(StepProcess.describe(backoff))", to: logPath)
+            StepLog.appendNotes([StepLog.noteLine("attempt \(attempt) \(result.result.rawValue): \(mask.mask(result.message ?? "")); "
+                                                  + "retrying in \(StepProcess.describe(backoff))")], to: logPath)
             do { try await Task.sleep(for: backoff) } catch { break }
         }
         let duration = clock.now - started
@@ -61,10 +63,25 @@ struct StepRunner: Sendable {
         return min(wait, settings.retryBackoffCap)
     }
 
-    private func appendNote(_ text: String, to path: String?) {
-        guard let path, let handle = FileHandle(forWritingAtPath: path) else { return }
-        defer { try? handle.close() }
-        _ = try? handle.seekToEnd()
-        try? handle.write(contentsOf: Data("[innominatus] \(text)\n".utf8))
+    /// A step that failed before it ran (`if:` that cannot be evaluated): its cause, in its log and
+    /// its full log file like the cause of any other failure.
+    func failedBeforeStart(_ step: WorkflowStep, message: String, mask: SecretMask) -> StepOutcome {
+        let logPath = logDirectory.map { "\($0)/\(step.name).log" }
+        let masked = mask.mask(message)
+        return StepOutcome(name: step.name, type: step.type.description, result: .failed, attempts: 0,
+                           log: recordCause(masked, attempt: nil, mask: mask, at: logPath), message: masked, logFile: logPath)
+    }
+
+    /// Writes why an attempt failed before its process started to the full log, which nothing else wrote
+    /// (so the status note's `log:` and its `full log:` file say why, instead of nothing), and returns
+    /// those lines for the log tail.
+    private func recordCause(_ message: String?, attempt: Int?, mask: SecretMask, at logPath: String?) -> [String] {
+        let text = mask.mask(message ?? "failed before it started")
+        let prefix = attempt.map { $0 > 1 ? "attempt \($0): " : "" } ?? ""
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).enumerated().map { index, line in
+            StepLog.noteLine(index == 0 ? "\(prefix)not started: \(line)" : String(line))
+        }
+        StepLog.appendNotes(lines, to: logPath)
+        return lines
     }
 }

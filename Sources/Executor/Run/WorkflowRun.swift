@@ -56,8 +56,9 @@ struct WorkflowRun: Sendable {
                     let scope = StepScope(app: app, tier: workflow.kind.tier, phase: workflow.phase, workflow: workflow.name,
                                           outputs: outputs)
                     if let skip = skipReason(step, failed: failed, scope: scope, deadline: deadline) {
-                        let outcome = StepOutcome(name: step.name, type: step.type.description,
-                                                  result: skip.isFailure ? .failed : .skipped, message: mask.mask(skip.message))
+                        let outcome = skip.isFailure
+                            ? runner.failedBeforeStart(step, message: skip.message, mask: mask)
+                            : StepOutcome(name: step.name, type: step.type.description, result: .skipped, message: mask.mask(skip.message))
                         if skip.failsWorkflow { failed = true }
                         runner.settings.progress?(.finished(workflow: workflow.name, outcome))
                         complete(index, outcome)

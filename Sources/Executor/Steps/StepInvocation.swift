@@ -25,14 +25,19 @@ struct AttemptResult: Sendable {
     var message: String?
     /// Values this attempt learned are secret (fromEnv/fromFile secrets), to mask in its outcome.
     var secrets: [String] = []
+    /// Failed before anything ran (a placeholder with no value, a forbidden `fromEnv`, a program that
+    /// cannot start): nothing wrote to the log, so the runner writes `message` there.
+    var failedBeforeStart = false
 
     static func failure(_ message: String, secrets: [String] = []) -> AttemptResult {
-        AttemptResult(result: .failed, exitCode: nil, message: message, secrets: secrets)
+        AttemptResult(result: .failed, exitCode: nil, message: message, secrets: secrets, failedBeforeStart: true)
     }
 
     /// The result of a process that ran: succeeded on exit 0, else failed, timed out or cancelled.
     static func from(_ end: ProcessEnd, what: String, timeout: Duration) -> AttemptResult {
-        if let failure = end.failure { return AttemptResult(result: .failed, exitCode: nil, log: end.log, message: failure) }
+        if let failure = end.failure {
+            return AttemptResult(result: .failed, exitCode: nil, log: end.log, message: failure, failedBeforeStart: true)
+        }
         var result = AttemptResult(result: .succeeded, exitCode: end.exitCode, log: end.log)
         if end.cancelled {
             result.result = .cancelled

@@ -22,32 +22,97 @@ public struct ProvisionerLoader: Sendable {
         return definitions
     }
 
-    /// The definitions in one file's bytes; `folder` anchors `cmd://./script` programs.
+    /// The definitions in one file's bytes; `folder` anchors `cmd://./script` programs. Throws the file's
+    /// first problem.
     public func load(_ bytes: [UInt8], file: String, folder: String?) throws(ProvisioningError) -> [ProvisionerDefinition] {
+        let parsed = parse(bytes, file: file, folder: folder)
+        if let problem = parsed.problems.first {
+            // The YAML reader's diagnostics read in full; a provisioner's own problem as `file:line:column: what`.
+            throw ProvisioningError(parsed.unreadable ? problem.description : "\(problem.file):\(problem.location): \(problem.message)")
+        }
+        return parsed.definitions
+    }
+
+    /// Every problem of one provisioners file, as `innominatus validate DIR` reports it: a report of kind
+    /// `provisioners` whose errors carry file:line:column. Unlike `load`, it goes on past a bad provisioner.
+    public func check(_ bytes: [UInt8], file: String, folder: String?) -> SpecFileReport {
+        SpecFileReport(path: file, kind: .provisioners, diagnostics: parse(bytes, file: file, folder: folder).problems)
+    }
+
+    /// The provisioners files of the platform repository at `root` (`provisioners/*.yaml` and `*.yml`, the
+    /// files `render` and the reconciler read), each checked. Paths are shown as `root` joined with the
+    /// file's path in the repository, as `PlatformRepoValidator.validate(directory:)` shows its files.
+    public func check(repository root: String) -> [SpecFileReport] {
+        let folder = (root as NSString).appendingPathComponent("provisioners")
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
+            .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
+        let display = root.hasSuffix("/") ? root : root + "/"
+        return names.compactMap { name in
+            let shown = (display == "./" ? "" : display) + "provisioners/" + name
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: folder + "/" + name, isDirectory: &isDirectory), !isDirectory.boolValue else {
+                return nil
+            }
+            guard let data = FileManager.default.contents(atPath: folder + "/" + name) else {
+                return SpecFileReport(path: shown, kind: .provisioners, diagnostics: [
+                    SpecDiagnostic(file: shown, at: .start, field: "", message: "cannot be read; check its permissions"),
+                ])
+            }
+            return check(Array(data), file: shown, folder: folder)
+        }
+    }
+
+    /// The file is a provisioners file: a YAML file directly in a `provisioners/` folder (whose parent is
+    /// thereby a `RepositoryRoot`), which `innominatus validate FILE` checks as one.
+    public static func isProvisionersFile(_ path: String) -> Bool {
+        let url = URL(fileURLWithPath: path).standardizedFileURL
+        return (url.pathExtension == "yaml" || url.pathExtension == "yml")
+            && url.deletingLastPathComponent().lastPathComponent == "provisioners"
+    }
+
+    /// - Returns: `unreadable` when the problems are the YAML reader's (the file is not YAML, or breaks its limits).
+    private func parse(_ bytes: [UInt8], file: String, folder: String?)
+        -> (definitions: [ProvisionerDefinition], problems: [SpecDiagnostic], unreadable: Bool) {
         let read = YAMLReader().read(bytes, file: file)
-        if let problem = read.diagnostics.first(where: { $0.severity == .error }) { throw ProvisioningError(problem.description) }
+        let errors = read.diagnostics.filter { $0.severity == .error }
+        if !errors.isEmpty { return ([], errors, true) }
         var definitions: [ProvisionerDefinition] = []
+        var problems: [SpecDiagnostic] = []
+        var index = 0
         for document in read.documents {
             guard let items = document.items else {
                 if document.value == .null { continue }
-                throw error(file, document, "a provisioners file holds a list of provisioners ('- uri: …')")
+                problems.append(problem(file, document, .root, "a provisioners file holds a list of provisioners ('- uri: …')"))
+                continue
             }
-            for item in items { definitions.append(try definition(item, file: file, folder: folder)) }
+            for item in items {
+                do throws(SpecDiagnostic) {
+                    definitions.append(try definition(item, file: file, folder: folder, at: FieldPath.root.appending(index: index)))
+                } catch {
+                    problems.append(error)
+                }
+                index += 1
+            }
         }
-        return definitions
+        return (definitions, problems, false)
     }
 
-    private func definition(_ node: YAMLNode, file: String, folder: String?) throws(ProvisioningError) -> ProvisionerDefinition {
-        guard let entries = node.entries else { throw error(file, node, "each provisioner is a map with 'uri' and 'type'") }
+    private func definition(_ node: YAMLNode, file: String, folder: String?, at path: FieldPath) throws(SpecDiagnostic) -> ProvisionerDefinition {
+        guard let entries = node.entries else { throw problem(file, node, path, "each provisioner is a map with 'uri' and 'type'") }
         let known: Set<String> = ["uri", "type", "class", "id", "description", "state", "outputs", "manifests", "secrets", "args"]
         if let unknown = entries.first(where: { !known.contains($0.key) }) {
-            throw ProvisioningError("\(file):\(unknown.keyLocation): unknown field '\(unknown.key)' in a provisioner; "
-                                    + "use \(known.sorted().joined(separator: ", "))")
+            throw SpecDiagnostic(file: file, at: unknown.keyLocation, field: (path / unknown.key).description,
+                                 message: "unknown field '\(unknown.key)' in a provisioner; use \(known.sorted().joined(separator: ", "))")
         }
-        guard let uri = node["uri"]?.string, !uri.isEmpty else { throw error(file, node, "a provisioner needs 'uri' (template://NAME or cmd://PROGRAM)") }
-        guard let type = node["type"]?.string, !type.isEmpty else { throw error(file, node, "the provisioner \(uri) needs 'type', the resource type it serves") }
+        guard let uri = node["uri"]?.string, !uri.isEmpty else {
+            throw problem(file, node["uri"] ?? node, path / "uri", "a provisioner needs 'uri' (template://NAME or cmd://PROGRAM)")
+        }
+        guard let type = node["type"]?.string, !type.isEmpty else {
+            throw problem(file, node["type"] ?? node, path / "type", "the provisioner \(uri) needs 'type', the resource type it serves")
+        }
         let origin = "\(file):\(node.location)"
         let kind: ProvisionerDefinition.Kind
+        let uriNode = node["uri"] ?? node
         if uri.hasPrefix("template://") {
             let secrets = node["secrets"]?.items?.compactMap(\.string) ?? []
             kind = .template(.init(state: node["state"].map(ManifestValue.init) ?? .map([]),
@@ -55,18 +120,18 @@ public struct ProvisionerLoader: Sendable {
                                    manifests: node["manifests"].map(ManifestValue.init) ?? .list([]), secrets: secrets))
         } else if uri.hasPrefix("cmd://") {
             var program = String(uri.dropFirst("cmd://".count))
-            guard !program.isEmpty else { throw error(file, node, "'\(uri)' names no program; write cmd://./script.sh or cmd://python3") }
+            guard !program.isEmpty else { throw problem(file, uriNode, path / "uri", "'\(uri)' names no program; write cmd://./script.sh or cmd://python3") }
             if program.hasPrefix("./") || program.hasPrefix("../") {
-                guard let folder else { throw error(file, node, "'\(uri)' is relative, but this file has no folder") }
+                guard let folder else { throw problem(file, uriNode, path / "uri", "'\(uri)' is relative, but this file has no folder") }
                 guard !program.split(separator: "/").contains("..") else {
-                    throw error(file, node, "'\(uri)' leaves the provisioners folder; keep scripts inside the repository")
+                    throw problem(file, uriNode, path / "uri", "'\(uri)' leaves the provisioners folder; keep scripts inside the repository")
                 }
                 program = URL(fileURLWithPath: folder).appendingPathComponent(String(program.dropFirst(2))).standardizedFileURL.path
             }
             let arguments = node["args"]?.items?.compactMap(\.string) ?? []
             kind = .command(.init(program: program, arguments: arguments))
         } else {
-            throw error(file, node, "the provisioner uri '\(uri)' must start with template:// or cmd://")
+            throw problem(file, uriNode, path / "uri", "the provisioner uri '\(uri)' must start with template:// or cmd://")
         }
         var definition = ProvisionerDefinition(uri: uri, type: type, class: node["class"]?.string, id: node["id"]?.string,
                                                description: node["description"]?.string, kind: kind, origin: origin)
@@ -78,7 +143,7 @@ public struct ProvisionerLoader: Sendable {
         return definition
     }
 
-    private func error(_ file: String, _ node: YAMLNode, _ message: String) -> ProvisioningError {
-        ProvisioningError("\(file):\(node.location): \(message)")
+    private func problem(_ file: String, _ node: YAMLNode, _ path: FieldPath, _ message: String) -> SpecDiagnostic {
+        SpecDiagnostic(file: file, at: node.location, field: path.description, message: message)
     }
 }

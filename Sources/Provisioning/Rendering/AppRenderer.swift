@@ -44,19 +44,4 @@ public struct AppRenderer: Sendable {
         }
         return result
     }
-
-    /// The nearest folder at or above `file`'s folder holding `provisioners/` or `policies/`: the platform
-    /// repository the Score file sits in; nil when there is none.
-    public static func repositoryRoot(above file: String) -> String? {
-        var folder = URL(fileURLWithPath: file).standardizedFileURL.deletingLastPathComponent()
-        while true {
-            for marker in ["provisioners", "policies"] {
-                var isDirectory: ObjCBool = false
-                if FileManager.default.fileExists(atPath: folder.appendingPathComponent(marker).path, isDirectory: &isDirectory),
-                   isDirectory.boolValue { return folder.path }
-            }
-            if folder.path == "/" { return nil }
-            folder = folder.deletingLastPathComponent()
-        }
-    }
 }

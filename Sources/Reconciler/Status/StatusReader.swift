@@ -17,6 +17,8 @@ public struct StatusReader: Sendable {
         public enum Kind: Sendable, Equatable {
             /// No pass has recorded an applied state yet.
             case nothingApplied
+            /// The revision asked for names no commit of the platform repository.
+            case noSuchCommit
         }
         public var kind: Kind
         public var description: String
@@ -29,14 +31,23 @@ public struct StatusReader: Sendable {
 
     /// The status of `revision` (a commit, branch or ref of the cache; default: the last applied commit).
     public func status(of revision: String?) async throws -> (commit: String, status: ReconcileStatus?) {
+        let (commit, note) = try await note(of: revision)
+        return (commit, note.flatMap(StatusNote.lastStatus(in:)))
+    }
+
+    /// Every `ReconcileStatus` in the note of `revision`, oldest first: one per pass that recorded this
+    /// commit (a retried or forced pass on the same head adds one). The last is what `status(of:)` answers.
+    public func statuses(of revision: String?) async throws -> (commit: String, statuses: [ReconcileStatus]) {
+        let (commit, note) = try await note(of: revision)
+        return (commit, note.map(StatusNote.allStatuses(in:)) ?? [])
+    }
+
+    /// The commit `revision` names and the text of its note, fetched from the remote.
+    private func note(of revision: String?) async throws -> (commit: String, note: String?) {
         let repository = try await fetch()
         let commit: ObjectID
         if let revision {
-            do {
-                commit = try await repository.resolveCommit(ObjectID(hex: revision) != nil ? revision : Self.qualified(revision))
-            } catch {
-                commit = try await repository.resolveCommit(revision)
-            }
+            commit = try await Self.resolve(revision, in: repository)
         } else {
             let encoded = try await AppliedStateStore(repository: repository).encoded()
             let summary = try encoded.map { bytes in
@@ -47,8 +58,23 @@ public struct StatusReader: Sendable {
             }
             commit = id
         }
-        let note = try await repository.note(on: commit, ref: Self.notesTrackingRef)
-        return (commit.hex, note.flatMap(StatusNote.lastStatus(in:)))
+        return (commit.hex, try await repository.note(on: commit, ref: Self.notesTrackingRef))
+    }
+
+    /// A commit id (full or abbreviated), or a branch or ref of the remote. A revision that names nothing,
+    /// or names something that is not a commit, is a `noSuchCommit` failure in words, not libgit2's.
+    static func resolve(_ revision: String, in repository: Repository) async throws -> ObjectID {
+        let first = ObjectID(hex: revision) != nil ? revision : qualified(revision)
+        if let found = try? await repository.resolveCommit(first) { return found }
+        do {
+            return try await repository.resolveCommit(revision)
+        } catch {
+            // A typed throw (GitError): libgit2 says ENOTFOUND, or EINVALIDSPEC for a tree or a bad spec.
+            if error.code == .notFound || error.code == .invalid {
+                throw Failure(kind: .noSuchCommit, description: "no commit \(revision) in the platform repository")
+            }
+            throw error
+        }
     }
 
     /// Every recorded pass, newest first (by start time), optionally only those that listed `app`.

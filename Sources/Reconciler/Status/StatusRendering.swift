@@ -5,7 +5,9 @@ import Yams
 
 /// A status note for people (`innominatus status`, `history`) and for machines (JSON, YAML).
 public enum StatusRendering {
-    public static func text(_ status: ReconcileStatus) -> String {
+    /// - Parameter earlier: the other passes recorded on the same commit (its note's earlier
+    ///   `ReconcileStatus` documents, oldest first), listed after `status` one line each.
+    public static func text(_ status: ReconcileStatus, earlier: [ReconcileStatus] = []) -> String {
         var lines = ["commit \(status.commit)  \(status.result.rawValue)  \(status.startedAt) → \(status.finishedAt)"]
         lines.append("previous \(status.previousCommit ?? "none")  unchanged pairs: \(status.unchanged)")
         if let error = status.error { lines.append("error: \(error)") }
@@ -38,6 +40,12 @@ public enum StatusRendering {
                     }
                 }
             }
+        }
+        if !earlier.isEmpty {
+            lines.append("")
+            lines.append("\(earlier.count + 1) passes recorded on this commit; the last is shown above, the earlier "
+                + (earlier.count == 1 ? "one was:" : "\(earlier.count), oldest first, were:"))
+            for pass in earlier { lines.append("  \(pass.startedAt)  \(pass.result.rawValue)") }
         }
         return lines.joined(separator: "\n")
     }

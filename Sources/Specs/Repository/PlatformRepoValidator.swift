@@ -27,7 +27,8 @@ public struct PlatformRepoValidator: Sendable {
         var located: [(report: Int, location: RepoLocation, bytes: [UInt8])] = []
         for file in files.sorted(by: { $0.path < $1.path }) {
             let location = RepoLocation.of(file.path, config: config)
-            if location == .adminConfig { continue }
+            // Provisioner definitions are not specs: the Provisioning module checks them (ProvisionerLoader.check).
+            if location == .adminConfig || location == .provisioners { continue }
             var report: SpecFileReport
             if let kind = location.expectedKind {
                 report = validator.validate(file.bytes, path: file.path, as: kind)

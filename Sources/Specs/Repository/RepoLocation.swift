@@ -5,6 +5,8 @@ enum RepoLocation: Equatable {
     case platformWorkflow(name: String)
     case productWorkflow(product: String, name: String)
     case appWorkflow(app: String, name: String)
+    /// `provisioners/NAME.yaml`: provisioner definitions, which the Provisioning module checks.
+    case provisioners
     /// A YAML file anywhere else: validated only if its content says it is a spec.
     case other
 
@@ -13,6 +15,7 @@ enum RepoLocation: Equatable {
     static func of(_ path: String, config: AdminConfig) -> RepoLocation {
         if adminConfigPaths.contains(path) { return .adminConfig }
         let parts = path.split(separator: "/").map(String.init)
+        if parts.count == 2, parts[0] == "provisioners", yamlStem(parts[1]) != nil { return .provisioners }
         let apps = config.appsRoot.split(separator: "/").map(String.init)
         let workflows = config.workflowsRoot.split(separator: "/").map(String.init)
         if parts.starts(with: apps) {
@@ -40,7 +43,7 @@ enum RepoLocation: Equatable {
         case .adminConfig: .adminConfig
         case .score: .score
         case .platformWorkflow, .productWorkflow, .appWorkflow: .workflow
-        case .other: nil
+        case .provisioners, .other: nil
         }
     }
 

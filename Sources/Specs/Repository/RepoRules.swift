@@ -37,10 +37,10 @@ struct RepoRules {
                                   "this Score file is not reconciled: apps are read from \(config.appsRoot)/<app>/score.yaml")
             case .adminConfig:
                 report.addWarning(at: .root, node: nil, "the admin config is read only from policies/admin-config.yaml")
-            case .unknown:
+            case .provisioners, .unknown:
                 break
             }
-        case .adminConfig:
+        case .adminConfig, .provisioners:
             break
         }
     }
@@ -110,8 +110,8 @@ struct RepoRules {
             let path = stepsPath.appending(index: index)
             let typeNode = step["type"]
             let type = typeNode?.string ?? "shell"
-            if type != "shell", type != "http", config.stepTypes[type] == nil {
-                let hint = Suggestion.closest(to: type, among: ["shell", "http"] + config.stepTypes.keys)
+            if !WorkflowStep.StepType.builtInNames.contains(type), config.stepTypes[type] == nil {
+                let hint = Suggestion.closest(to: type, among: WorkflowStep.StepType.builtInNames + config.stepTypes.keys)
                     .map { " Did you mean '\($0)'?" } ?? ""
                 report.addError(at: path / "type", node: typeNode,
                                 "unknown step type '\(type)': use shell, http, or a plugin registered under stepTypes "

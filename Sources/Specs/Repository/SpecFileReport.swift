@@ -10,6 +10,14 @@ public struct SpecFileReport: Sendable {
     /// The composed YAML, kept so cross-file checks can point at positions in the file.
     public var root: YAMLNode?
 
+    public init(path: String, kind: SpecKind, diagnostics: [SpecDiagnostic], document: SpecDocument? = nil, root: YAMLNode? = nil) {
+        self.path = path
+        self.kind = kind
+        self.diagnostics = diagnostics
+        self.document = diagnostics.contains { $0.severity == .error } ? nil : document
+        self.root = root
+    }
+
     public var errors: [SpecDiagnostic] { diagnostics.filter { $0.severity == .error } }
     public var warnings: [SpecDiagnostic] { diagnostics.filter { $0.severity == .warning } }
     public var isValid: Bool { !diagnostics.contains { $0.severity == .error } }

@@ -3,6 +3,9 @@ public enum SpecKind: String, Sendable, Hashable, Codable {
     case score
     case workflow
     case adminConfig = "admin-config"
+    /// `provisioners/*.yaml` of a platform repository: a list of provisioner definitions, which the
+    /// Provisioning module reads; never detected from content (a list says too little).
+    case provisioners
     /// Not recognisable as any of the three.
     case unknown
 

@@ -21,4 +21,24 @@ extension SpecValidator {
         guard let data = FileManager.default.contents(atPath: path) else { throw UnreadableFile(path: path) }
         return validate(Array(data), path: path)
     }
+
+    /// What `innominatus validate FILE` reports: `validate(fileAt:)`, and, for a workflow that lies outside
+    /// any platform repository (no `RepositoryRoot` above it), a warning at each step type that is not built
+    /// in: only a repository's admin config registers plugin types (`stepTypes`), so here nobody can tell
+    /// whether the type exists. A warning, not an error: the file may be valid where it will be used.
+    public func validate(standaloneFileAt path: String) throws(UnreadableFile) -> SpecFileReport {
+        var report = try validate(fileAt: path)
+        guard report.kind == .workflow, RepositoryRoot.enclosing(file: path) == nil,
+              let steps = report.root?["spec"]?["steps"]?.items else { return report }
+        let builtIn = WorkflowStep.StepType.builtInNames
+        for (index, step) in steps.enumerated() {
+            guard let node = step["type"], let type = node.string, !builtIn.contains(type) else { continue }
+            report.addWarning(at: FieldPath("spec.steps").appending(index: index) / "type", node: node,
+                              "the step type '\(type)' is not built in (\(builtIn.joined(separator: ", "))), and this file "
+                                + "lies outside any platform repository, so whether an admin config registers it under "
+                                + "stepTypes cannot be known here; validate the file inside the repository that runs it")
+        }
+        report.sortDiagnostics()
+        return report
+    }
 }

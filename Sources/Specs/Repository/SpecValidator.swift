@@ -50,6 +50,9 @@ public struct SpecValidator: Sendable {
             let config = decoder.decode(root)
             checker = decoder.checker
             report.document = config.map { .adminConfig($0) }
+        case .provisioners:
+            // Only its YAML is checked here: the definitions are the Provisioning module's (ProvisionerLoader.check).
+            checker = SpecChecker(file: path)
         case .unknown:
             checker = SpecChecker(file: path)
             checker.error(root.location, .root,

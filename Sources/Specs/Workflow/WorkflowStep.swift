@@ -6,6 +6,9 @@ public struct WorkflowStep: Sendable, Hashable {
         /// Any other `type:`; resolved through the admin config's `stepTypes` registry.
         case plugin(String)
 
+        /// The types every innominatus knows; any other is a plugin of some repository's admin config.
+        public static let builtInNames = ["shell", "http"]
+
         init(_ name: String) {
             switch name {
             case "shell": self = .shell
