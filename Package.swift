@@ -84,6 +84,7 @@ let package = Package(
                 "GitKit", "Specs", "Planner", "Executor", "Provisioning",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -88,6 +88,23 @@ public enum AppliedStateCodec {
         return Array((out + body).utf8)
     }
 
+    /// `bytes` with a last line `mac <hex HMAC-SHA256 of everything before it>`.
+    public static func signed(_ bytes: [UInt8], key: StateKey) -> [UInt8] {
+        bytes + Array("mac\t\(key.mac(bytes))\n".utf8)
+    }
+
+    /// The state without its `mac` line when that line authenticates everything before it; nil otherwise
+    /// (no line, another key, or any byte changed).
+    public static func authenticated(_ bytes: [UInt8], key: StateKey) -> [UInt8]? {
+        var end = bytes.count
+        if end > 0, bytes[end - 1] == 0x0A { end -= 1 }
+        guard let newline = bytes[..<end].lastIndex(of: 0x0A) else { return nil }
+        let line = String(decoding: bytes[(newline + 1)..<end], as: UTF8.self)
+        guard line.hasPrefix("mac\t") else { return nil }
+        let body = Array(bytes[...newline])
+        return key.verify(body, mac: String(line.dropFirst(4))) ? body : nil
+    }
+
     /// The commit, whether its pass settled, and whether any pair is dirty, from a scan of the lines that
     /// builds nothing else; nil when the bytes are not a well-formed state (decode them to learn why).
     public static func summary(_ bytes: [UInt8]) -> (commit: String?, settled: Bool, dirty: Bool)? {

@@ -39,6 +39,28 @@ public struct AppliedStateStore: Sendable {
         return try AppliedStateCodec.decode(bytes)
     }
 
+    /// The stored state as last fetched, checked against the state key.
+    public enum Stored: Sendable {
+        /// The remote has none: a first pass.
+        case none
+        /// Written by a reconciler holding `key`: the encoded state (without its authentication line).
+        case authentic([UInt8])
+        /// Unreadable, unauthenticated (forged, or written under another key), or not a state at all: to be
+        /// ignored — every pair then plans as on a first pass, and nothing is pruned.
+        case rejected(String)
+    }
+
+    public func stored(key: StateKey) async -> Stored {
+        let bytes: [UInt8]?
+        do { bytes = try await encoded() } catch { return .rejected("\(error)") }
+        guard let bytes else { return .none }
+        guard let body = AppliedStateCodec.authenticated(bytes, key: key) else {
+            return .rejected("\(Self.ref) is not authenticated by the state key \(key.path) (forged, or written by a "
+                + "reconciler with another --state-key)")
+        }
+        return .authentic(body)
+    }
+
     /// The stored form as last fetched (`AppliedStateCodec`), nil when the remote has none: callers that
     /// only need `AppliedStateCodec.summary` skip decoding 30,000 pairs.
     public func encoded() async throws -> [UInt8]? {
@@ -53,8 +75,8 @@ public struct AppliedStateStore: Sendable {
     /// Writes `state` on top of the fetched remote state and pushes it without forcing. Throws
     /// `GitError` with code `.nonFastForward` or `.rejected` when another writer moved the remote ref
     /// since the last fetch: fetch, plan again and retry (the Reconciler issue's loop).
-    public func save(_ state: AppliedState, to remote: Remote) async throws {
-        let text = String(decoding: AppliedStateCodec.encode(state), as: UTF8.self)
+    public func save(_ state: AppliedState, to remote: Remote, key: StateKey) async throws {
+        let text = String(decoding: AppliedStateCodec.signed(AppliedStateCodec.encode(state), key: key), as: UTF8.self)
         let local = try await repository.reference(Self.ref)
         let fetched = try await repository.reference(Self.trackingRef)
         if local != fetched {

@@ -46,7 +46,8 @@ public struct ManualTrigger: Sendable {
         if let blocked = outcome.plan.item(app, tier)?.blocked.first(where: { $0.workflow == name || $0.workflow.hasSuffix("/" + name) }) {
             throw Refused(description: "\(blocked.workflow) is blocked: \(blocked.reason)")
         }
-        let lease = RemoteLease(repository: outcome.repository, remote: settings.remote, branch: settings.branch, holder: settings.holder)
+        let lease = RemoteLease(repository: outcome.repository, remote: settings.remote, branch: settings.branch, holder: settings.holder,
+                                key: outcome.key)
         try await lease.acquire(for: settings.leaseDuration, now: now)
         let report: PassReport
         do {
@@ -97,7 +98,8 @@ public struct ManualTrigger: Sendable {
         let status = StatusBuilder(plan: triggered, execution: Execution(outcomes: [key: pairOutcome], tiers: [key: [outcome]]),
                                    previousCommit: previous, startedAt: started, finishedAt: Date(), failure: nil,
                                    products: [app.name: app.product].compactMapValues { $0 }).status
-        try await PassRecorder(repository: repository, remote: self.settings.remote).record(status, state: nil)
+        try await PassRecorder(repository: repository, remote: self.settings.remote, key: try self.settings.planning.stateKey())
+            .record(status, state: nil)
         return PassReport(.ran, status: status, wroteNote: true)
     }
 }

@@ -6,6 +6,7 @@ import Planner
 struct PassRecorder {
     var repository: Repository
     var remote: Remote
+    var key: StateKey
 
     func record(_ status: ReconcileStatus, state: AppliedState?) async throws {
         guard let head = ObjectID(hex: status.commit) else { throw ReconcileFailure("bad commit \(status.commit)") }
@@ -16,7 +17,7 @@ struct PassRecorder {
         try await repository.writeNote(StatusNote.render(status), on: head, append: true)
         try await repository.pushNotes(to: remote)
         if let state {
-            try await AppliedStateStore(repository: repository).save(state, to: remote)
+            try await AppliedStateStore(repository: repository).save(state, to: remote, key: key)
         }
     }
 }

@@ -10,6 +10,9 @@ public struct PlanningPass: Sendable {
     public var branch: String
     /// The reconciler's own folder; the bare cache is `<workdir>/cache.git`.
     public var workdir: String
+    /// The file holding the key that authenticates the applied state and the lease (`--state-key`);
+    /// nil: `<workdir>/state.key`, made on first use.
+    public var stateKeyFile: String?
 
     /// Why a plan could not be made (exit status 1).
     public struct Failure: Error, Sendable, CustomStringConvertible {
@@ -80,6 +83,19 @@ public struct PlanningPass: Sendable {
         public var desired: DesiredState
         public var applied: AppliedState
         public var plan: Plan
+        /// Signs what this pass writes for itself (applied state, lease).
+        public var key: StateKey
+        /// Why the stored applied state was ignored (planned as a first pass, nothing pruned), if it was.
+        public var stateProblem: String?
+        /// What the pass should say it worked around (the rejected state, a force-pushed applied commit).
+        public var warnings: [String] = []
+    }
+
+    /// The state key (`--state-key`, or the workdir's own).
+    public func stateKey() throws -> StateKey {
+        do { return try StateKey.load(file: stateKeyFile, workdir: workdir) } catch {
+            throw Failure(description: error.description)
+        }
     }
 
     public func plan(now: Timestamp, loader: inout DesiredStateLoader) async throws -> Plan {
@@ -117,14 +133,37 @@ public struct PlanningPass: Sendable {
         } catch {
             throw Failure(description: "the remote \(remote.url) has no branch '\(branch)' (\(error.message)); pass --branch")
         }
-        let encoded = try await AppliedStateStore(repository: repository).encoded()
+        let key = try stateKey()
+        // The applied state is trusted only when the state key authenticates it: anyone who can push to the
+        // remote could otherwise mark a pair succeeded (skipping its security scan) or name a commit whose
+        // destroy workflows should run. Anything else is ignored the safe way: every pair plans as on a
+        // first pass, and nothing is pruned.
+        var stateProblem: String?
+        var encoded: [UInt8]?
+        switch await AppliedStateStore(repository: repository).stored(key: key) {
+        case .none: break
+        case .authentic(let bytes): encoded = bytes
+        case .rejected(let why): stateProblem = why
+        }
         // The no-op pass decides from a scan of the stored state (its commit line and the pairs' dirty
         // fields) without decoding it: at 10,000 apps decoding was a quarter of the pass.
         if stopIfUnchanged, forced.isEmpty, let encoded, let summary = AppliedStateCodec.summary(encoded),
            summary.commit == head.hex, summary.settled, !summary.dirty {
             return nil
         }
-        let applied = try encoded.map { bytes throws(AppliedStateCodec.FormatError) in try AppliedStateCodec.decode(bytes) } ?? .empty
+        var applied = AppliedState.empty
+        if let encoded {
+            do { applied = try AppliedStateCodec.decode(encoded) } catch { stateProblem = error.description }
+        }
+        // An authentic state whose commit the branch no longer contains was ours when written: the branch was
+        // force-pushed (a rollback). It still says what really ran, so it plans as usual, with a warning.
+        var stateWarning: String?
+        if stateProblem == nil, let commit = applied.commit, commit != head.hex,
+           !(await Self.branch(head, contains: commit, in: repository)) {
+            stateWarning = "the applied commit \(commit.prefix(12)) is not on the branch '\(branch)' any more (it was "
+                + "force-pushed); planning against what ran there"
+        }
+        if stateProblem != nil { applied = .empty }
         lap("applied")
         let snapshot = try await repository.snapshot(of: head)
         lap("snapshot")
@@ -137,7 +176,15 @@ public struct PlanningPass: Sendable {
         lap("load")
         let plan = Planner().plan(desired: desired, applied: applied, now: now, forced: forced)
         lap("plan")
-        return Outcome(repository: repository, desired: desired, applied: applied, plan: plan)
+        return Outcome(repository: repository, desired: desired, applied: applied, plan: plan, key: key,
+                       stateProblem: stateProblem.map { "the applied state was ignored: \($0); every pair plans as on a first pass and nothing is pruned" },
+                       warnings: stateWarning.map { [$0] } ?? [])
+    }
+
+    /// Whether `commit` is `head` or one of its ancestors (a commit the cache lacks is not).
+    static func branch(_ head: ObjectID, contains commit: String, in repository: Repository) async -> Bool {
+        guard let id = ObjectID(hex: commit) else { return false }
+        return (try? await repository.isDescendant(head, of: id)) ?? false
     }
 }
 

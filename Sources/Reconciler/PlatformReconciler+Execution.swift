@@ -152,7 +152,8 @@ struct AppJob: Sendable {
         var settings = executorSettings
         settings.logDirectory = logDirectory
         if let stepLogger { settings.progress = progressLog(stepLogger, items) }
-        let executor = Executor(admin: state.config, settings: settings)
+        // The watched branch's admin config in force, also for destroy workflows of the last applied tree.
+        let executor = Executor(admin: desired.config, settings: settings)
         let context: AppContext
         var workflows: [Workflow] = []
         do {
@@ -271,14 +272,18 @@ struct AppJob: Sendable {
     /// The workflow models a plan item names, in the order given.
     private func workflows(of item: PlanItem, in state: DesiredState, prune: Bool) throws -> [Workflow] {
         if prune {
-            // Everything of the tier in the last applied tree; the executor keeps only `destroy`.
-            let candidates: [DesiredWorkflow]
+            // The destroy workflows the plan judged runnable under the current admin config, as the last
+            // applied tree holds them: an unapproved or over-limit one the note lists as blocked never runs.
+            let planned = Set(item.workflows)
+            let candidates: [(name: String, file: DesiredWorkflow)]
             switch item.tier {
-            case .platform: candidates = state.platformWorkflows
-            case .product: candidates = state.apps[app]?.product.flatMap { state.productWorkflows[$0] } ?? []
-            case .application: candidates = state.apps[app]?.workflows ?? []
+            case .platform: candidates = state.platformWorkflows.map { ($0.name, $0) }
+            case .product:
+                let product = state.apps[app]?.product
+                candidates = product.map { product in (state.productWorkflows[product] ?? []).map { ("\(product)/\($0.name)", $0) } } ?? []
+            case .application: candidates = (state.apps[app]?.workflows ?? []).map { ($0.name, $0) }
             }
-            return candidates.compactMap(\.workflow).filter { $0.phase == .destroy }
+            return candidates.filter { planned.contains($0.name) }.compactMap(\.file.workflow).filter { $0.phase == .destroy }
         }
         return try item.workflows.filter { $0 != Planner.generatedWorkflow }.map { fullName in
             let found: DesiredWorkflow?

@@ -80,9 +80,11 @@ public actor PlatformReconciler {
         var lease: RemoteLease?
         var desired = outcome.desired
         var applied = outcome.applied
+        var stateProblem = outcome.stateProblem
+        var warnings = outcome.warnings
         if hasWork {
             let candidate = RemoteLease(repository: outcome.repository, remote: settings.remote, branch: settings.branch,
-                                        holder: settings.holder)
+                                        holder: settings.holder, key: outcome.key)
             do {
                 try await candidate.acquire(for: settings.leaseDuration, now: now)
             } catch let busy as RemoteLease.Busy {
@@ -97,6 +99,8 @@ public actor PlatformReconciler {
                 plan = fresh.plan
                 desired = fresh.desired
                 applied = fresh.applied
+                stateProblem = fresh.stateProblem
+                warnings = fresh.warnings
             } catch {
                 await candidate.release()
                 return PassReport(.couldNotStart, message: "the pass could not start: \(error)")
@@ -140,12 +144,16 @@ public actor PlatformReconciler {
         }
         var products = applied.apps.compactMapValues(\.product)
         for (name, app) in desired.apps { products[name] = app.product }
-        let status = StatusBuilder(plan: plan, execution: execution, previousCommit: applied.commit,
+        if let stateProblem { logger.error("\(stateProblem)") }
+        var status = StatusBuilder(plan: plan, execution: execution, previousCommit: applied.commit,
                                    startedAt: started, finishedAt: Date(), failure: failure, products: products,
                                    deliveryBranch: desired.config.delivery.branch).status
+        warnings = (stateProblem.map { [$0] } ?? []) + warnings
+        status.warnings = warnings.isEmpty ? nil : warnings
         var report = PassReport(.ran, status: status, message: failure)
+        report.stateRejected = stateProblem != nil
         do {
-            let recorder = PassRecorder(repository: outcome.repository, remote: settings.remote)
+            let recorder = PassRecorder(repository: outcome.repository, remote: settings.remote, key: outcome.key)
             // Recorded even when the pass failed, but then nothing as succeeded and the state not settled:
             // the next pass plans again and runs what this one could not (ARCHITECTURE.md §3).
             let next = applied.recording(plan, outcomes: execution.outcomes, desired: desired, at: Timestamp(date: Date()),
@@ -211,6 +219,8 @@ public struct PassReport: Sendable {
     public var wroteNote: Bool
     /// What went wrong or why nothing ran, in words.
     public var message: String?
+    /// The stored applied state failed verification and was ignored (`/metrics` counts these).
+    public var stateRejected = false
 
     public init(_ kind: Kind, status: ReconcileStatus? = nil, wroteNote: Bool = false, message: String? = nil) {
         self.kind = kind

@@ -17,10 +17,12 @@ public struct ReconcileSettings: Sendable {
     public var holder: String
     /// Pairs to run whatever their fingerprint (`--force APP[/TIER]`), stalled ones included.
     public var force: [ForceTarget]
+    /// `--state-key FILE`: the key that authenticates the applied state and the lease (nil: the workdir's).
+    public var stateKeyFile: String?
 
     public init(repo: String, branch: String = "main", workdir: String? = nil, helper: HelperCommand = .currentExecutable,
                 credentials: Credentials = Credentials(), appConcurrency: Int = 2, leaseDuration: Duration = .seconds(600), holder: String? = nil,
-                force: [ForceTarget] = []) {
+                force: [ForceTarget] = [], stateKeyFile: String? = nil) {
         let planning = PlanningPass(repo: repo, branch: branch, workdir: workdir, helper: helper)
         self.remote = planning.remote
         self.remote.credentials = credentials
@@ -30,12 +32,14 @@ public struct ReconcileSettings: Sendable {
         self.leaseDuration = leaseDuration
         self.holder = holder ?? "\(ProcessInfo.processInfo.hostName):\(getpid())"
         self.force = force
+        self.stateKeyFile = stateKeyFile.map(PlanningPass.absolutePath)
     }
 
     /// A planning pass over the same remote, branch and workdir.
     public var planning: PlanningPass {
         var pass = PlanningPass(repo: remote.url, branch: branch, workdir: workdir, helper: remote.helper)
         pass.remote = remote
+        pass.stateKeyFile = stateKeyFile
         return pass
     }
 }

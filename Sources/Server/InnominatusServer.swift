@@ -23,6 +23,8 @@ public struct InnominatusServer: Sendable {
 
     /// The loop and the HTTP server; `onListening` receives the bound port (useful with port 0).
     public func services(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> [any Service] {
+        // Made before the loop and the read API start, which both use it (a failure is the loop's to report).
+        _ = try? StateKey.load(file: configuration.reconcile.stateKeyFile, workdir: configuration.reconcile.workdir)
         let api = ServerAPI(configuration: configuration, alarm: alarm, health: health, metrics: metrics, logger: logger)
         let application = Application(
             router: api.router(),

@@ -32,6 +32,8 @@ public struct ServerConfiguration: Sendable {
     var readSettings: ReconcileSettings {
         var settings = reconcile
         settings.workdir = reconcile.workdir + "/api"
+        // The loop's state key: the read API must verify the applied state the loop wrote.
+        settings.stateKeyFile = reconcile.stateKeyFile ?? reconcile.workdir + "/" + StateKey.defaultName
         return settings
     }
 }

@@ -52,6 +52,11 @@ public final class ServerMetrics: Sendable {
         registry.makeCounter(descriptor: Self.name("passes", "total", "Reconcile passes by result."),
                              labels: [("result", result)]).increment()
         passDuration.record(duration)
+        if report.stateRejected {
+            registry.makeCounter(descriptor: Self.name("applied_state_rejected", "total",
+                                                       "Passes that ignored a stored applied state failing verification."),
+                                 labels: []).increment()
+        }
         if result == "nothing-to-do" || result == "succeeded" || result == "noop" {
             lastSuccess.set(finishedAt.timeIntervalSince1970)
         }

@@ -46,7 +46,7 @@ struct PlanCommand: ParsableCommand {
                 let outcome = try await pass.run(now: .now, loader: &loader)
                 if record, outcome.plan.errors.isEmpty {
                     let state = outcome.applied.recordingSuccess(of: outcome.plan, desired: outcome.desired, at: .now)
-                    try await AppliedStateStore(repository: outcome.repository).save(state, to: pass.remote)
+                    try await AppliedStateStore(repository: outcome.repository).save(state, to: pass.remote, key: outcome.key)
                 }
                 return outcome
             }

@@ -64,10 +64,13 @@ struct RemoteOptions: ParsableArguments {
     @Option(help: "ssh:// remotes: the known_hosts file the server's key must be in (default: ~/.ssh/known_hosts). https:// remotes read a token from $INNOMINATUS_GIT_TOKEN.")
     var knownHosts: String?
 
+    @Option(help: ArgumentHelp("The key that authenticates the applied state and the lease this reconciler writes to the remote (a secret of at least 32 characters, kept outside the repository). Every reconciler of one remote needs the same key. Default: <workdir>/state.key, made on first use.", valueName: "FILE"))
+    var stateKey: String?
+
     /// The settings these options describe.
     func settings(appConcurrency: Int = 2, force: [ForceTarget] = []) -> ReconcileSettings {
         ReconcileSettings(repo: repo, branch: branch, workdir: workdir,
                           credentials: Credentials(sshPrivateKey: sshKey, knownHosts: knownHosts),
-                          appConcurrency: appConcurrency, force: force)
+                          appConcurrency: appConcurrency, force: force, stateKeyFile: stateKey)
     }
 }

@@ -19,7 +19,8 @@ struct AppliedStateStoreTests {
         try repo.git.git("reset", "-q", "--hard", first)
         try repo.git.push(force: true)
         var loader = DesiredStateLoader()
-        let fresh = PlanningPass(repo: repo.git.remote, workdir: repo.git.root.appending("fresh"), helper: GitFixture.helper)
+        var fresh = PlanningPass(repo: repo.git.remote, workdir: repo.git.root.appending("fresh"), helper: GitFixture.helper)
+        fresh.stateKeyFile = repo.git.stateKeyFile  // a new machine given the remote and the key
         let plan = try await fresh.plan(now: Timestamp(millisecondsSinceEpoch: 5), loader: &loader)
         #expect(plan.commit == first)
         #expect(plan.appliedCommit == changed.plan.commit)
@@ -31,20 +32,21 @@ struct AppliedStateStoreTests {
         let outcome = try await repo.plan()
         // A second reconciler with its own cache fetched the same (empty) state.
         var otherLoader = DesiredStateLoader()
-        let other = PlanningPass(repo: repo.git.remote, workdir: repo.git.root.appending("other"), helper: GitFixture.helper)
+        var other = PlanningPass(repo: repo.git.remote, workdir: repo.git.root.appending("other"), helper: GitFixture.helper)
+        other.stateKeyFile = repo.git.stateKeyFile  // the same key as the first reconciler
         let otherOutcome = try await other.run(now: Timestamp(millisecondsSinceEpoch: 1), loader: &otherLoader)
         try await repo.recordSuccess(outcome)
         let state = otherOutcome.applied.recordingSuccess(of: otherOutcome.plan, desired: otherOutcome.desired,
                                                          at: Timestamp(millisecondsSinceEpoch: 2))
         await #expect(throws: GitError.self) {
-            try await AppliedStateStore(repository: otherOutcome.repository).save(state, to: other.remote)
+            try await AppliedStateStore(repository: otherOutcome.repository).save(state, to: other.remote, key: otherOutcome.key)
         }
         // After fetching again it builds on the remote's state and succeeds.
         let again = try await other.run(now: Timestamp(millisecondsSinceEpoch: 3), loader: &otherLoader)
         #expect(PlatformRepoFixture.running(again.plan).isEmpty)
         try await AppliedStateStore(repository: again.repository).save(
             again.applied.recordingSuccess(of: again.plan, desired: again.desired, at: Timestamp(millisecondsSinceEpoch: 4)),
-            to: other.remote)
+            to: other.remote, key: again.key)
         let history = try repo.git.remoteGit("rev-list", "--count", AppliedStateStore.ref)
         #expect(history == "2")
     }

@@ -156,15 +156,15 @@ struct ChaosTests {
         let remote = GitFixture.remote(fixture.remote)
         let cache = fixture.root.appending("work/cache.git")
         let dead = RemoteLease(repository: try await Repository.clone(remote, into: cache), remote: remote,
-                               branch: "main", holder: "host:100")
+                               branch: "main", holder: "host:100", key: .test)
         try await dead.acquire(for: .seconds(600))
         // The restarted process on the same workdir.
-        let restarted = RemoteLease(repository: try Repository.open(at: cache), remote: remote, branch: "main", holder: "host:200")
+        let restarted = RemoteLease(repository: try Repository.open(at: cache), remote: remote, branch: "main", holder: "host:200", key: .test)
         try await restarted.acquire(for: .seconds(600))
         #expect(try fixture.remoteGit("log", "-1", "--format=%s", "refs/innominatus/lease/main").contains("\"host:200\""))
         // A reconciler with another workdir waits for the lease to expire.
         let other = RemoteLease(repository: try await Repository.clone(remote, into: fixture.root.appending("other/cache.git")),
-                                remote: remote, branch: "main", holder: "host:300")
+                                remote: remote, branch: "main", holder: "host:300", key: .test)
         let busy = await #expect(throws: RemoteLease.Busy.self) { try await other.acquire(for: .seconds(600)) }
         #expect(busy?.holder == "host:200")
         try await other.acquire(for: .seconds(600), now: Date().addingTimeInterval(601))

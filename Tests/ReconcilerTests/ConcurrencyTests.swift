@@ -48,6 +48,7 @@ struct ConcurrencyTests {
                                             log: repo.git.root.appending("writer.log"))
         let watchers = try (1...3).map { index in
             try ChaosProcess(["watch", "--repo", url, "--workdir", repo.git.root.appending("workdir-\(index)"),
+                              "--state-key", repo.git.stateKeyFile,
                               "--interval", "300ms", "--concurrency", "3"],
                              log: repo.git.root.appending("watch-\(index).log"))
         }

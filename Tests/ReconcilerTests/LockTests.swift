@@ -38,9 +38,9 @@ struct LockTests {
         let daemon = try GitDaemon(basePath: fixture.root.path)
         let remote = GitFixture.remote(daemon.url("remote.git"))
         let one = RemoteLease(repository: try await Repository.clone(remote, into: fixture.root.appending("one.git")),
-                              remote: remote, branch: "main", holder: "one")
+                              remote: remote, branch: "main", holder: "one", key: .test)
         let two = RemoteLease(repository: try await Repository.clone(remote, into: fixture.root.appending("two.git")),
-                              remote: remote, branch: "main", holder: "two")
+                              remote: remote, branch: "main", holder: "two", key: .test)
         let now = Date()
         try await one.acquire(for: .seconds(600), now: now)
         #expect(try fixture.remoteGit("log", "-1", "--format=%s", "refs/innominatus/lease/main").contains("\"one\""))
@@ -67,9 +67,9 @@ struct LockTests {
             let branch = "race-\(round)"
             let leases = [
                 RemoteLease(repository: try await Repository.clone(remote, into: fixture.root.appending("a\(round).git")),
-                            remote: remote, branch: branch, holder: "a"),
+                            remote: remote, branch: branch, holder: "a", key: .test),
                 RemoteLease(repository: try await Repository.clone(remote, into: fixture.root.appending("b\(round).git")),
-                            remote: remote, branch: branch, holder: "b"),
+                            remote: remote, branch: branch, holder: "b", key: .test),
             ]
             let winners = await withTaskGroup(of: String?.self) { group in
                 for lease in leases {
@@ -89,7 +89,7 @@ struct LockTests {
         try fixture.change(["apps/checkout/workflows/deploy.yaml": fixture.workflow("Workflow", "deploy", extra: "sleep 24")])
         func settings(_ name: String) -> ReconcileSettings {
             ReconcileSettings(repo: fixture.git.remote, workdir: fixture.git.root.appending(name), helper: GitFixture.helper,
-                              leaseDuration: .seconds(10), holder: name)
+                              leaseDuration: .seconds(10), holder: name, stateKeyFile: fixture.git.stateKeyFile)
         }
         let long = Task { await PlatformReconciler(settings: settings("long")).reconcileOnce() }
         // Wait until the slow step runs (the lease, taken before it, would have expired by now without renewal).

@@ -58,7 +58,7 @@ struct LoopFixture {
 
     func settings(workdir: String? = nil, force: [String] = []) -> ReconcileSettings {
         ReconcileSettings(repo: git.remote, workdir: workdir ?? self.workdir, helper: GitFixture.helper,
-                          force: force.compactMap(ForceTarget.init))
+                          force: force.compactMap(ForceTarget.init), stateKeyFile: git.stateKeyFile)
     }
 
     func reconcile(workdir: String? = nil, force: [String] = []) async -> PassReport {
@@ -89,4 +89,9 @@ struct LoopFixture {
         guard let note = try? git.remoteGit("notes", "--ref=innominatus", "show", commit) else { return 0 }
         return StatusNote.allStatuses(in: note + "\n").count
     }
+}
+
+extension StateKey {
+    /// One key for the reconcilers of a test that share a remote.
+    static let test = StateKey(secret: "innominatus-test-state-key-0123456789abcdef")
 }

@@ -50,7 +50,11 @@ struct PlatformRepoFixture {
         try git.push()
     }
 
-    var pass: PlanningPass { PlanningPass(repo: git.remote, workdir: workdir, helper: GitFixture.helper) }
+    var pass: PlanningPass {
+        var pass = PlanningPass(repo: git.remote, workdir: workdir, helper: GitFixture.helper)
+        pass.stateKeyFile = git.stateKeyFile
+        return pass
+    }
 
     /// Commits and pushes `files`, then plans.
     mutating func change(_ files: [String: String?]) async throws -> PlanningPass.Outcome {
@@ -67,7 +71,7 @@ struct PlatformRepoFixture {
     func recordSuccess(_ outcome: PlanningPass.Outcome, now: Int64 = 1_000_000) async throws {
         let state = outcome.applied.recordingSuccess(of: outcome.plan, desired: outcome.desired,
                                                      at: Timestamp(millisecondsSinceEpoch: now))
-        try await AppliedStateStore(repository: outcome.repository).save(state, to: pass.remote)
+        try await AppliedStateStore(repository: outcome.repository).save(state, to: pass.remote, key: outcome.key)
     }
 
     static func running(_ plan: Plan) -> [String] {

@@ -166,7 +166,8 @@ struct ReconcileLoopTests {
         let daemon = try GitDaemon(basePath: fixture.git.root.path)
         let url = daemon.url("remote.git")
         func settings(_ name: String) -> ReconcileSettings {
-            ReconcileSettings(repo: url, workdir: fixture.git.root.appending(name), helper: GitFixture.helper, holder: name)
+            ReconcileSettings(repo: url, workdir: fixture.git.root.appending(name), helper: GitFixture.helper, holder: name,
+                              stateKeyFile: fixture.git.stateKeyFile)
         }
         async let one = PlatformReconciler(settings: settings("one")).reconcileOnce()
         async let two = PlatformReconciler(settings: settings("two")).reconcileOnce()

@@ -19,6 +19,17 @@ public final class GitFixture: Sendable {
         try git("remote", "add", "origin", remote)
     }
 
+    /// A state key file (`--state-key`) for every reconciler of a test that shares this remote from several
+    /// workdirs, as several machines share one key.
+    public var stateKeyFile: String {
+        let path = root.appending("state.key")
+        if !FileManager.default.fileExists(atPath: path) {
+            FileManager.default.createFile(atPath: path, contents: Data("test-state-key-shared-by-every-reconciler-0123456789\n".utf8),
+                                           attributes: [.posixPermissions: 0o600])
+        }
+        return path
+    }
+
     /// Runs git in the working clone.
     @discardableResult
     public func git(_ arguments: String...) throws -> String {

@@ -29,19 +29,35 @@ public actor RemoteLease {
         var expires: Double
         /// The workdir it was taken from (`Site.id`); absent in leases written before it existed.
         var site: String?
+        /// HMAC of the fields under the state key: a lease without a valid one is void.
+        var mac: String?
+
+        func signed(_ key: StateKey, ref: String) -> Record {
+            var record = self
+            record.mac = key.mac(Array(text(ref: ref).utf8))
+            return record
+        }
+
+        func text(ref: String) -> String {
+            "\(ref)\n\(holder)\n\(Int64((expires * 1000).rounded()))\n\(site ?? "")"
+        }
     }
 
     public nonisolated let ref: String
     public nonisolated let holder: String
     private let repository: Repository
     private let remote: Remote
+    private let key: StateKey
     private var held: ObjectID?
 
     /// - Parameters:
     ///   - holder: who this reconciler is, e.g. `host:pid`; must differ between reconcilers.
-    public init(repository: Repository, remote: Remote, branch: String, holder: String) {
+    ///   - key: signs our lease and checks others': a lease not signed under it, or one that claims more time
+    ///     than a lease lasts, is void (anyone who can push could otherwise stop every reconciler).
+    public init(repository: Repository, remote: Remote, branch: String, holder: String, key: StateKey) {
         self.repository = repository
         self.remote = remote
+        self.key = key
         self.ref = "refs/innominatus/lease/" + branch
         self.holder = holder
     }
@@ -54,11 +70,12 @@ public actor RemoteLease {
             let current = try await repository.reference(tracking)
             let site = try Self.site(of: repository)
             if let current, current != held, let record = try await record(of: current),
-               record.holder != holder, record.expires > now.timeIntervalSince1970, record.site != site {
+               record.holder != holder, record.expires > now.timeIntervalSince1970, record.site != site,
+               valid(record, now: now, duration: duration) {
                 throw Busy(holder: record.holder, expires: Date(timeIntervalSince1970: record.expires))
             }
             let expires = now.addingTimeInterval(Double(duration.components.seconds)).timeIntervalSince1970
-            let commit = try await write(Record(holder: holder, expires: expires, site: site), parent: current)
+            let commit = try await write(Record(holder: holder, expires: expires, site: site).signed(key, ref: ref), parent: current)
             do {
                 try await repository.push(["\(ref):\(ref)"], to: remote)
                 held = commit
@@ -76,7 +93,7 @@ public actor RemoteLease {
         guard let held else { return }
         self.held = nil
         let site = try? Self.site(of: repository)
-        guard (try? await write(Record(holder: holder, expires: 0, site: site), parent: held)) != nil else { return }
+        guard (try? await write(Record(holder: holder, expires: 0, site: site).signed(key, ref: ref), parent: held)) != nil else { return }
         _ = try? await repository.push(["\(ref):\(ref)"], to: remote)
     }
 
@@ -107,6 +124,17 @@ public actor RemoteLease {
         }
         return id
     }
+
+    /// Signed under our key, and expiring no later than a lease taken now could (the longer of ours and
+    /// the default duration, plus a minute of clock skew).
+    private func valid(_ record: Record, now: Date, duration: Duration) -> Bool {
+        guard let mac = record.mac, key.verify(Array(record.text(ref: ref).utf8), mac: mac) else { return false }
+        let longest = max(Double(duration.components.seconds), Self.defaultDuration)
+        return record.expires <= now.timeIntervalSince1970 + longest + 60
+    }
+
+    /// The lease duration reconcilers use unless told otherwise (seconds).
+    public static let defaultDuration = 600.0
 
     private func record(of commit: ObjectID) async throws -> Record? {
         let message = try await repository.commitMessage(commit)

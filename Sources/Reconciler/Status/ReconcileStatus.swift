@@ -26,6 +26,9 @@ public struct ReconcileStatus: Codable, Sendable, Equatable {
     public var error: String?
     /// What the pass committed to the environment branch (an addition to §7); nil when it rendered nothing.
     public var delivery: DeliveryStatus?
+    /// What the pass found wrong but worked around, e.g. an applied state that failed verification and was
+    /// ignored (an addition to §7).
+    public var warnings: [String]?
 
     public init(commit: String, previousCommit: String?, result: Result, startedAt: String, finishedAt: String,
                 unchanged: Int, apps: [String: AppStatus], error: String? = nil, delivery: DeliveryStatus? = nil) {
@@ -41,7 +44,7 @@ public struct ReconcileStatus: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case apiVersion, kind, commit, previousCommit, result, startedAt, finishedAt, unchanged, apps, error, delivery
+        case apiVersion, kind, commit, previousCommit, result, startedAt, finishedAt, unchanged, apps, error, delivery, warnings
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -57,6 +60,7 @@ public struct ReconcileStatus: Codable, Sendable, Equatable {
         try container.encode(SortedMap(apps), forKey: .apps)
         try container.encodeIfPresent(error, forKey: .error)
         try container.encodeIfPresent(delivery, forKey: .delivery)
+        try container.encodeIfPresent(warnings, forKey: .warnings)
     }
 
     public init(from decoder: any Decoder) throws {
@@ -72,6 +76,7 @@ public struct ReconcileStatus: Codable, Sendable, Equatable {
         apps = try container.decodeIfPresent([String: AppStatus].self, forKey: .apps) ?? [:]
         error = try container.decodeIfPresent(String.self, forKey: .error)
         delivery = try container.decodeIfPresent(DeliveryStatus.self, forKey: .delivery)
+        warnings = try container.decodeIfPresent([String].self, forKey: .warnings)
     }
 }
 

@@ -22,6 +22,9 @@ enum StatusNodeReader {
             status.apps.reserveCapacity(entries.count)
             for entry in entries { status.apps[entry.key] = try app(entry.value) }
         }
+        if let warnings = present(fields["warnings"]) {
+            status.warnings = try list(warnings).map { node throws(Unreadable) in try string(node) }
+        }
         if let delivery = present(fields["delivery"]) {
             let values = try map(delivery)
             status.delivery = DeliveryStatus(branch: try string(values["branch"]), commit: try optionalString(values["commit"]),

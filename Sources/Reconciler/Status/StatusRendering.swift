@@ -11,6 +11,7 @@ public enum StatusRendering {
         var lines = ["commit \(status.commit)  \(status.result.rawValue)  \(status.startedAt) → \(status.finishedAt)"]
         lines.append("previous \(status.previousCommit ?? "none")  unchanged pairs: \(status.unchanged)")
         if let error = status.error { lines.append("error: \(error)") }
+        for warning in status.warnings ?? [] { lines.append("warning: \(warning)") }
         if let delivery = status.delivery {
             if let error = delivery.error {
                 lines.append("delivery to \(delivery.branch) failed: \(error)")
