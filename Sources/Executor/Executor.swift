@@ -51,8 +51,12 @@ public struct Executor: Sendable {
         }
         let preflight = Preflight(admin: admin, settings: settings)
         let mask = SecretMask(preflight.secrets(of: ordered, repositoryRoot: app.repositoryRoot) + app.secrets)
-        let scratch = Self.makeScratch()
-        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        // The run's private folder (0700). Should mkdtemp fail, steps fall back to the shared temporary
+        // folder, which is never removed and never receives the Score.
+        let ownScratch = Self.makeScratch()
+        let scratch = ownScratch ?? NSTemporaryDirectory()
+        defer { if let ownScratch { try? FileManager.default.removeItem(atPath: ownScratch) } }
+        let scoreJSON = ownScratch.flatMap { ScoreJSON.write(scoreFile: app.scoreFile, root: app.repositoryRoot, into: $0) }
         var outputs = earlierOutputs
         var outcomes: [WorkflowOutcome] = []
         var stopped: WorkflowOutcome?
@@ -67,7 +71,7 @@ public struct Executor: Sendable {
             if let logDirectory { try? FileManager.default.createDirectory(atPath: logDirectory, withIntermediateDirectories: true) }
             let runner = StepRunner(admin: admin, settings: settings, scratch: scratch, logDirectory: logDirectory)
             let run = WorkflowRun(workflow: workflow, runner: runner, app: app, maxParallel: maxParallelSteps,
-                                  timeout: timeout(of: workflow), mask: mask)
+                                  timeout: timeout(of: workflow), mask: mask, scoreJSON: scoreJSON)
             let (outcome, newOutputs) = await run.run(earlierOutputs: outputs)
             outputs = newOutputs
             outcomes.append(outcome)
@@ -84,9 +88,9 @@ public struct Executor: Sendable {
         }
     }
 
-    private static func makeScratch() -> String {
+    private static func makeScratch() -> String? {
         var template = Array((NSTemporaryDirectory() + "/innominatus-steps-XXXXXX").utf8CString)
-        guard let made = mkdtemp(&template) else { return NSTemporaryDirectory() }
+        guard let made = mkdtemp(&template) else { return nil }
         return String(cString: made)
     }
 }

@@ -17,7 +17,10 @@ struct Run: ParsableCommand {
         discussion: """
             Steps run in the repository root (--repo, default: the nearest folder above the workflow holding \
             policies/admin-config.yaml, provisioners/ or .git; else the current folder), whose admin config \
-            registers plugin step types and allows fromEnv variables. Exit status: 0 when the workflow succeeded, 1 when it failed or a file is \
+            registers plugin step types and allows fromEnv variables. Steps see only the context variables \
+            APP_NAME, PRODUCT, SCORE_FILE (the --app file), SCORE_JSON (the Score as JSON, in a private file \
+            of the run, removed after it), COMMIT, TIER, PHASE and INNOMINATUS_OUTPUT, earlier outputs, PATH \
+            and their own env. Exit status: 0 when the workflow succeeded, 1 when it failed or a file is \
             invalid, 2 for usage errors.
             """)
 

@@ -3,13 +3,15 @@ digest) and every container declares resource limits. Exit 1 with one line per f
 import os
 import sys
 
+sys.dont_write_bytecode = True  # the checkout is read-only; nothing to leave in it
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import score_yaml  # noqa: E402
+import score_json  # noqa: E402
 
-score = score_yaml.load(sys.argv[1])
+score = score_json.load()
 findings = []
-containers = score.get("containers") or {}
+containers = score_json.mapping(score.get("containers"))
 for name, container in sorted(containers.items()):
+    container = score_json.mapping(container)
     image = str(container.get("image", ""))
     last = image.rsplit("/", 1)[-1]
     if "@sha256:" in image:
@@ -18,7 +20,7 @@ for name, container in sorted(containers.items()):
         findings.append(f"container {name}: image '{image}' has no tag; pin a version or a digest")
     elif last.endswith(":latest"):
         findings.append(f"container {name}: image '{image}' uses 'latest'; pin a version or a digest")
-    limits = (container.get("resources") or {}).get("limits") or {}
+    limits = score_json.mapping(score_json.mapping(container.get("resources")).get("limits"))
     if not limits.get("cpu") or not limits.get("memory"):
         findings.append(f"container {name}: no resources.limits.cpu and .memory; set both")
 for finding in findings:

@@ -1,11 +1,13 @@
 import Specs
 
 /// What the executor knows about the app it runs workflows for: the values of the context variables and
-/// placeholders of ARCHITECTURE.md §2.
+/// placeholders of ARCHITECTURE.md §2 (`APP_NAME`, `PRODUCT`, `SCORE_FILE`, `COMMIT`, `TIER`, `PHASE`,
+/// `INNOMINATUS_OUTPUT`, and `SCORE_JSON`, the Score as JSON, which the executor writes for each run).
 public struct AppContext: Sendable, Hashable {
     public var appName: String
     public var product: String?
     /// The Score file's path, as steps see it in `SCORE_FILE` (absolute, or relative to the repository root).
+    /// Each run also hands steps the Score as JSON, in a private file named by `SCORE_JSON`.
     public var scoreFile: String
     public var commit: String
     /// The app's Score metadata, for `${metadata.KEY}`.
@@ -44,4 +46,6 @@ struct StepScope: Sendable {
     var workflow: String
     /// Outputs of earlier steps (of this workflow and earlier workflows of the app), by step name.
     var outputs: [String: [String: String]]
+    /// The run's copy of the Score as JSON (`SCORE_JSON`); nil when the Score file could not be read.
+    var scoreJSON: String? = nil
 }

@@ -1,8 +1,12 @@
 import Foundation
 import Specs
 
-/// The complete environment of a step (ARCHITECTURE.md §2): the context variables, earlier outputs,
+/// The complete environment of a step (ARCHITECTURE.md §2): the context variables (`APP_NAME`, `PRODUCT`,
+/// `SCORE_FILE`, `SCORE_JSON`, `COMMIT`, `TIER`, `PHASE`, `INNOMINATUS_OUTPUT`), earlier outputs,
 /// `PATH`, and what the step's `env` declares — nothing else of the reconciler's (tokens, `SSH_AUTH_SOCK`).
+///
+/// `SCORE_JSON` is the path of the app's Score as JSON (`ScoreJSON`): a file in the run's private scratch
+/// folder, mode 0600, removed when the run ends; steps read it instead of parsing the YAML of `SCORE_FILE`.
 struct StepEnvironment: Sendable {
     var variables: [String: String]
     /// Values to mask: `secret: true` entries and everything read with `fromEnv`.
@@ -19,6 +23,7 @@ struct StepEnvironment: Sendable {
         variables["APP_NAME"] = scope.app.appName
         variables["PRODUCT"] = scope.app.product ?? ""
         variables["SCORE_FILE"] = scope.app.scoreFile
+        if let scoreJSON = scope.scoreJSON { variables["SCORE_JSON"] = scoreJSON }
         variables["COMMIT"] = scope.app.commit
         variables["TIER"] = scope.tier.rawValue
         variables["PHASE"] = scope.phase.rawValue

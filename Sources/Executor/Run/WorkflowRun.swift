@@ -15,6 +15,8 @@ struct WorkflowRun: Sendable {
     var maxParallel: Int
     var timeout: Duration
     var mask: SecretMask
+    /// The run's Score as JSON, for `SCORE_JSON`.
+    var scoreJSON: String?
 
     func run(earlierOutputs: [String: [String: String]]) async -> (WorkflowOutcome, [String: [String: String]]) {
         let clock = ContinuousClock()
@@ -54,7 +56,7 @@ struct WorkflowRun: Sendable {
                     let index = ready.removeFirst()
                     let step = steps[index]
                     let scope = StepScope(app: app, tier: workflow.kind.tier, phase: workflow.phase, workflow: workflow.name,
-                                          outputs: outputs)
+                                          outputs: outputs, scoreJSON: scoreJSON)
                     if let skip = skipReason(step, failed: failed, scope: scope, deadline: deadline) {
                         let outcome = skip.isFailure
                             ? runner.failedBeforeStart(step, message: skip.message, mask: mask)

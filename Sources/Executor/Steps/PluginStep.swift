@@ -5,7 +5,8 @@ import Specs
 /// a JSON document on stdin and answers with a JSON object of outputs on stdout (stderr is its log).
 ///
 /// stdin: `{"step": NAME, "type": TYPE, "config": {…resolved…}, "context": {app, product, commit, tier,
-/// phase, scoreFile, metadata}, "outputs": {STEP: {KEY: VALUE}}, "env": {declared env}}`.
+/// phase, scoreFile, scoreJSON, metadata}, "outputs": {STEP: {KEY: VALUE}}, "env": {declared env}}`
+/// (`scoreJSON`: the path of the Score as JSON, as in `SCORE_JSON`, which the plugin's environment holds too).
 /// stdout: `{"outputs": {KEY: VALUE}}` or a flat `{KEY: VALUE}`; non-string values become their JSON text.
 enum PluginStep {
     struct Input: Encodable {
@@ -16,6 +17,7 @@ enum PluginStep {
             var tier: String
             var phase: String
             var scoreFile: String
+            var scoreJSON: String?
             var metadata: [String: String]
         }
 
@@ -45,7 +47,8 @@ enum PluginStep {
             let input = Input(step: step.name, type: type, config: config,
                               context: .init(app: scope.app.appName, product: scope.app.product, commit: scope.app.commit,
                                              tier: scope.tier.rawValue, phase: scope.phase.rawValue,
-                                             scoreFile: scope.app.scoreFile, metadata: scope.app.metadata),
+                                             scoreFile: scope.app.scoreFile, scoreJSON: scope.scoreJSON,
+                                             metadata: scope.app.metadata),
                               outputs: scope.outputs,
                               env: Dictionary(step.env.compactMap { entry in environment.variables[entry.name].map { (entry.name, $0) } },
                                               uniquingKeysWith: { $1 }))
