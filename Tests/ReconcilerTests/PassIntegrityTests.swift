@@ -44,7 +44,7 @@ struct PassIntegrityTests {
 
         init(retry: String = "{base: 1h, cap: 1h, attempts: 3}", extra: [String: String] = [:]) throws {
             var files = extra
-            files["policies/admin-config.yaml"] = """
+            files["policies/admin-config.yaml"] = files["policies/admin-config.yaml"] ?? """
                 workflowPolicies:
                   allowedProductWorkflows: [ecommerce/database-setup]
                   retry: \(retry)
