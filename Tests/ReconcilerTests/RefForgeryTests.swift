@@ -108,3 +108,37 @@ struct RefForgeryTests {
         #expect(try world.deliveredImage("cart") == "ghcr.io/acme/cart:2.0")
     }
 }
+
+/// The example `pre-receive` hook of `examples/hooks/`, installed in a real bare remote and run by git's
+/// receive-pack: a pusher who is not the reconciler cannot move `refs/innominatus/*` or `env/*`; the
+/// reconciler's account can. (The reconciler itself writes a local-path remote in-process, without hooks:
+/// here it only makes the refs to attack.)
+@Suite("Example pre-receive hook")
+struct ForgeHookTests {
+    static let hook = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("examples/hooks/pre-receive").path
+
+    @Test func onlyTheReconcilersAccountMovesItsRefs() throws {
+        let world = try PassIntegrityTests.World()
+        let hooks = world.git.remote + "/hooks/pre-receive"
+        try FileManager.default.copyItem(atPath: Self.hook, toPath: hooks)
+        try world.git.remoteGit("config", "innominatus.reconcilerUser", "innominatus-bot")
+        let pass = try world.run("reconcile")
+        #expect(pass.status == 0, "\(pass.stdout)\(pass.stderr)")
+
+        // Someone else pushes a forged applied state and a forged env/main: both refused.
+        try world.git.git("fetch", "-q", "origin", "refs/innominatus/applied:refs/innominatus/applied", "env/main:refs/heads/env/main")
+        try world.git.git("update-ref", "refs/innominatus/applied", "HEAD")
+        for ref in ["refs/innominatus/applied", "refs/heads/env/main"] {
+            let push = try Shell.execute(["git", "-C", world.git.work, "push", "-f", "origin", "HEAD:\(ref)"],
+                                         environment: ["REMOTE_USER": "mallory"])
+            #expect(push.status != 0 && push.stderr.contains("only innominatus-bot (the reconciler) may update it"), "\(ref): \(push.stderr)")
+            let bot = try Shell.execute(["git", "-C", world.git.work, "push", "-f", "origin", "HEAD:\(ref)"],
+                                        environment: ["REMOTE_USER": "innominatus-bot"])
+            #expect(bot.status == 0, "\(ref): \(bot.stderr)")
+        }
+        // Ordinary work is untouched.
+        try world.git.commit(["README.md": "docs\n"])
+        #expect(try Shell.execute(["git", "-C", world.git.work, "push", "origin", "main"], environment: ["REMOTE_USER": "mallory"]).status == 0)
+    }
+}
