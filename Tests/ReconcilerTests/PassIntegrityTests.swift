@@ -121,6 +121,10 @@ struct PassIntegrityTests {
         #expect(forced.stdout.contains("gated: platform tier failed: security-scan"), "--force on a later tier opens no gate: \(forced.stdout)")
         #expect(try world.deliveredImage("cart") == "ghcr.io/acme/cart:1.0")
         #expect(try world.deliveredImage("fresh") == nil)
+        // The plan for people lists the waiting and gated pairs (not folded into "unchanged").
+        let text = try world.run("plan")
+        #expect(text.stdout.contains("cart\n  platform    skip      platform tier: waiting: attempt 1 of 3 failed (security-scan)"), "\(text.stdout)")
+        #expect(text.stdout.hasSuffix("0 to run, 0 unchanged, 0 workflows blocked, 2 waiting to retry, 4 gated\n"), "\(text.stdout)")
         let items = try world.planItems()
         for app in ["cart", "fresh"] {
             for tier in ["product", "application"] {
