@@ -16,6 +16,8 @@ public struct PipedChild: Sendable {
         public var stdout: [UInt8]
         public var stderr: [UInt8]
         public var timedOut: Bool
+        /// stdout passed `stdoutLimit`: the child was killed and `stdout` holds the first bytes only.
+        public var stdoutOverflowed = false
     }
 
     public let pid: pid_t
@@ -114,9 +116,11 @@ public struct PipedChild: Sendable {
     }
 
     /// Reads stdout and stderr until both close, or until `deadline`: then the child (its whole group,
-    /// when it has one) is killed with SIGKILL. stderr beyond `stderrLimit` bytes is dropped. Reaps the
-    /// child and closes the pipes; returns its exit status with the output.
-    public func finish(deadline: ContinuousClock.Instant? = nil, stderrLimit: Int = Int.max) -> (status: Int32, output: Output) {
+    /// when it has one) is killed with SIGKILL. stderr beyond `stderrLimit` bytes is dropped; stdout beyond
+    /// `stdoutLimit` kills the child the same way (its answer would be unusable, and memory is not a
+    /// sink). Reaps the child and closes the pipes; returns its exit status with the output.
+    public func finish(deadline: ContinuousClock.Instant? = nil, stderrLimit: Int = Int.max,
+                       stdoutLimit: Int = Int.max) -> (status: Int32, output: Output) {
         var output = Output(stdout: [], stderr: [], timedOut: false)
         var open = [stdoutFD, stderrFD]
         var buffer = [UInt8](repeating: 0, count: 65536)
@@ -137,7 +141,17 @@ public struct PipedChild: Sendable {
             for entry in fds where entry.revents != 0 {
                 let count = read(entry.fd, &buffer, buffer.count)
                 if count > 0 {
-                    if entry.fd == stdoutFD { output.stdout += buffer[0..<count] }
+                    if entry.fd == stdoutFD {
+                        let room = stdoutLimit - output.stdout.count
+                        output.stdout += buffer[0..<min(count, room)]
+                        if count > room {
+                            if ownGroup { kill(-pid, SIGKILL) }
+                            kill(pid, SIGKILL)
+                            output.stdoutOverflowed = true
+                            open.removeAll()
+                            break
+                        }
+                    }
                     else if output.stderr.count < stderrLimit { output.stderr += buffer[0..<count] }
                 } else if count == 0 || (errno != EINTR && errno != EAGAIN) {
                     open.removeAll { $0 == entry.fd }

@@ -40,6 +40,33 @@ import Testing
         #expect(second.outputs["token"]?.string == "tok-demo-thing")
     }
 
+    @Test func aProvisionerThatPrintsWithoutEndIsKilledAtFourMiB() throws {
+        let folder = try TemporaryDirectory("cmd-provisioner")
+        // Would print 500 MB; only 4 MiB are ever held.
+        let definition = try Self.provisioner("#!/bin/sh\nhead -c 500000000 /dev/zero | tr '\\0' x\n", in: folder)
+        #expect {
+            try Provisioner(definition).provision(Self.request, state: .map([]))
+        } throws: { error in
+            let message = (error as? ProvisioningError)?.message ?? ""
+            return message.contains("printed more than 4 MiB on stdout and was killed")
+        }
+    }
+
+    @Test func aProvisionerRunsInTheRepositoryRootWithAScrubbedEnvironment() throws {
+        let folder = try TemporaryDirectory("cmd-provisioner")
+        let root = try TemporaryDirectory("checkout")
+        let definition = try Self.provisioner("""
+            #!/bin/sh
+            cat >/dev/null
+            printf '{"outputs": {"cwd": "%s", "token": "%s"}}\n' "$(pwd)" "${INNOMINATUS_GIT_TOKEN:-none}"
+            """, in: folder)
+        setenv("INNOMINATUS_GIT_TOKEN", "reconciler-secret", 1)
+        defer { unsetenv("INNOMINATUS_GIT_TOKEN") }
+        let result = try Provisioner(definition, workingDirectory: root.path).provision(Self.request, state: .map([]))
+        #expect(result.outputs["cwd"]?.string == root.path)
+        #expect(result.outputs["token"]?.string == "none")
+    }
+
     @Test func aFailingCommandIsAClearError() throws {
         let folder = try TemporaryDirectory("cmd-provisioner")
         let definition = try Self.provisioner("#!/bin/sh\necho 'quota exceeded for custom' >&2\nexit 3\n", in: folder)

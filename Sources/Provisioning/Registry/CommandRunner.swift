@@ -10,17 +10,26 @@ struct CommandRunner {
         var stderr: Data
     }
 
-    static func run(_ command: [String], input: Data, environment: [String: String],
+    /// The most a provisioner may print: its answer is one JSON document, held whole in memory to parse
+    /// (the same bound as a step-type plugin's answer).
+    static let stdoutLimit = 4 << 20
+
+    /// - Parameter directory: the working directory (the checkout's root, as for steps).
+    static func run(_ command: [String], input: Data, environment: [String: String], directory: String? = nil,
                     timeout: Duration = .seconds(120)) throws(ProvisioningError) -> Result {
         let child: PipedChild
         do {
             child = try PipedChild(command, environment: environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" },
-                                   searchPath: true, ownProcessGroup: true)
+                                   directory: directory, searchPath: true, ownProcessGroup: true)
         } catch {
             throw ProvisioningError("\(error.description); check the path and that the file is executable")
         }
         child.send(Array(input))
-        let (status, output) = child.finish(deadline: .now + timeout, stderrLimit: 1 << 20)
+        let (status, output) = child.finish(deadline: .now + timeout, stderrLimit: 1 << 20, stdoutLimit: stdoutLimit)
+        if output.stdoutOverflowed {
+            throw ProvisioningError("'\(command[0])' printed more than \(stdoutLimit >> 20) MiB on stdout and was killed; a provisioner "
+                + "prints one JSON document ({\"state\", \"outputs\", \"secrets\", \"manifests\"})")
+        }
         if output.timedOut {
             throw ProvisioningError("'\(command[0])' did not finish within \(timeout) and was killed; make it faster or raise the timeout")
         }

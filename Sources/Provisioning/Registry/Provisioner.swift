@@ -6,10 +6,15 @@ import Foundation
 public struct Provisioner: Sendable {
     public var definition: ProvisionerDefinition
     public var random: @Sendable (Template.RandomKind) -> String
+    /// Where a `cmd://` program runs: the repository's root (the checkout), as steps do — never the
+    /// reconciler's own folder.
+    public var workingDirectory: String?
 
-    public init(_ definition: ProvisionerDefinition, random: @escaping @Sendable (Template.RandomKind) -> String = RandomValue.generate) {
+    public init(_ definition: ProvisionerDefinition, random: @escaping @Sendable (Template.RandomKind) -> String = RandomValue.generate,
+                workingDirectory: String? = nil) {
         self.definition = definition
         self.random = random
+        self.workingDirectory = workingDirectory
     }
 
     public func provision(_ resource: ResourceRequest, state: ManifestValue) throws(ProvisioningError) -> ProvisionedResource {
@@ -44,7 +49,8 @@ public struct Provisioner: Sendable {
         let where_ = "resources.\(resource.name): the cmd provisioner \(definition.uri) (\(definition.origin))"
         let input = JSONText.encode(resource.context(state: state.entries == nil ? .map([]) : state)) + "\n"
         let environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
-        let result = try CommandRunner.run([spec.program] + spec.arguments, input: Data(input.utf8), environment: environment)
+        let result = try CommandRunner.run([spec.program] + spec.arguments, input: Data(input.utf8), environment: environment,
+                                           directory: workingDirectory)
         let errorTail = String(decoding: result.stderr.suffix(2000), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         guard result.status == 0 else {
             throw ProvisioningError("\(where_) exited with status \(result.status)"

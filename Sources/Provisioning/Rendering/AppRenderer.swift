@@ -32,7 +32,8 @@ public struct AppRenderer: Sendable {
         }
         let source = ScoreSource(file: scoreFile, root: report.root)
         var states = try stateStore.load()
-        let resources = try ResourceProvisioning(registry: registry, random: random).provision(workload, file: source, states: &states)
+        let resources = try ResourceProvisioning(registry: registry, random: random, root: root).provision(workload, file: source,
+                                                                                                       states: &states)
         let rendered = try ManifestRenderer(commit: commit).render(workload, file: source, resources: resources,
                                                                    sources: SourceFiles(scoreFile: scoreFile, root: root))
         try stateStore.save(states)

@@ -5,10 +5,14 @@ import Specs
 public struct ResourceProvisioning: Sendable {
     public var registry: ProvisionerRegistry
     public var random: @Sendable (Template.RandomKind) -> String
+    /// The working directory of `cmd://` provisioners (the repository root).
+    public var root: String?
 
-    public init(registry: ProvisionerRegistry, random: @escaping @Sendable (Template.RandomKind) -> String = RandomValue.generate) {
+    public init(registry: ProvisionerRegistry, random: @escaping @Sendable (Template.RandomKind) -> String = RandomValue.generate,
+                root: String? = nil) {
         self.registry = registry
         self.random = random
+        self.root = root
     }
 
     /// The provisioned resources by Score name; `states` is read for previous state and updated.
@@ -27,7 +31,7 @@ public struct ResourceProvisioning: Sendable {
             var request = requests[name]!
             let resolver = PlaceholderResolver(workload: workload, resources: provisioned)
             request.params = try resolver.resolve(request.params, field: file.at(["resources", name, "params"]))
-            let result = try Provisioner(definitions[name]!, random: random).provision(request, state: states[request.stateKey] ?? .map([]))
+            let result = try Provisioner(definitions[name]!, random: random, workingDirectory: root).provision(request, state: states[request.stateKey] ?? .map([]))
             states[request.stateKey] = result.state
             provisioned[name] = result
         }
