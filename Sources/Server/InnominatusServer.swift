@@ -28,6 +28,8 @@ public struct InnominatusServer: Sendable {
         let api = ServerAPI(configuration: configuration, alarm: alarm, health: health, metrics: metrics, logger: logger)
         let application = Application(
             router: api.router(),
+            server: .http1(configuration: .init(idleTimeout: .nanoseconds(Int64(configuration.idleTimeout.components.seconds) * 1_000_000_000
+                + configuration.idleTimeout.components.attoseconds / 1_000_000_000))),
             configuration: ApplicationConfiguration(
                 address: .hostname(configuration.listen.host, port: configuration.listen.port), serverName: "innominatus"),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },

@@ -15,10 +15,14 @@ public struct ServerConfiguration: Sendable {
     /// The largest request body read; a larger one is refused with 413 (Score and workflow files are
     /// limited to 1 MiB by the validator, push payloads of the forges stay well under this).
     public var maxBodyBytes: Int
+    /// A connection that sends nothing for this long is closed, a half-sent request included, so idle or
+    /// stalled clients cannot hold the server's descriptors (and starve `/healthz`).
+    public var idleTimeout: Duration
 
     public init(reconcile: ReconcileSettings, listen: ListenAddress = .init(host: "127.0.0.1", port: 8080),
                 interval: Duration = .seconds(30), apiToken: Secret? = nil, webhookSecret: Secret? = nil,
-                maxBodyBytes: Int = 4 << 20) {
+                maxBodyBytes: Int = 4 << 20, idleTimeout: Duration = .seconds(30)) {
+        self.idleTimeout = idleTimeout
         self.reconcile = reconcile
         self.listen = listen
         self.interval = interval

@@ -44,7 +44,7 @@ final class ServerFixture: Sendable {
     /// `listen` defaults to loopback with port 0; `token`/`secret` nil leave that part unconfigured; `repo`
     /// replaces the fixture's remote (e.g. by one that does not exist).
     init(listenHost: String = "127.0.0.1", token: String? = ServerFixture.token, secret: String? = ServerFixture.secret,
-         interval: Duration = .seconds(3600), repo: String? = nil) async throws {
+         interval: Duration = .seconds(3600), repo: String? = nil, idleTimeout: Duration = .seconds(30)) async throws {
         git = try GitFixture()
         events = git.root.appending("events.log")
         _ = FileManager.default.createFile(atPath: events, contents: nil)
@@ -68,7 +68,7 @@ final class ServerFixture: Sendable {
         server = InnominatusServer(
             configuration: ServerConfiguration(reconcile: settings, listen: ListenAddress(host: listenHost, port: 0),
                                                interval: interval, apiToken: token.flatMap(Secret.init),
-                                               webhookSecret: secret.flatMap(Secret.init)),
+                                               webhookSecret: secret.flatMap(Secret.init), idleTimeout: idleTimeout),
             logger: logger)
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         group = ServiceGroup(configuration: ServiceGroupConfiguration(
