@@ -25,7 +25,7 @@ enum InputCoverage {
     /// A file is covered when some pattern names it; a folder when every file under it is.
     static func covered(_ path: String, by patterns: [InputPattern], in tree: RepoTree) -> Bool {
         if patterns.contains(where: { $0.covers(path) }) { return true }
-        guard !tree.contains(path) else { return false }
+        guard tree.isFolder(path) else { return false }
         let folder = path + "/"
         let under = tree.files.keys.filter { $0.hasPrefix(folder) }
         return !under.isEmpty && under.allSatisfy { file in patterns.contains { $0.covers(file) } }

@@ -11,11 +11,19 @@ public struct RepoTree: Sendable {
     }
 
     public let files: [String: Kind]
+    /// Every folder that holds a file, at any depth (so a lookup costs nothing in a large repository).
+    private let folders: Set<String>
     private let blobID: @Sendable (String) -> String?
 
     public init(files: [String: Kind], blobID: @escaping @Sendable (String) -> String?) {
         self.files = files
         self.blobID = blobID
+        var folders: Set<String> = []
+        for path in files.keys {
+            var parts = path.split(separator: "/").dropLast()
+            while !parts.isEmpty, folders.insert(parts.joined(separator: "/")).inserted { parts = parts.dropLast() }
+        }
+        self.folders = folders
     }
 
     /// Files held in memory (what `PlatformRepoValidator.validate(files:)` is given).
@@ -70,8 +78,7 @@ public struct RepoTree: Sendable {
 
     /// Some file lies under `path`.
     public func isFolder(_ path: String) -> Bool {
-        let folder = path + "/"
-        return files.keys.contains { $0.hasPrefix(folder) }
+        folders.contains(path)
     }
 
     /// The paths `patterns` name (a workflow's `spec.inputs`), as the reconciler resolves them in a git tree.
