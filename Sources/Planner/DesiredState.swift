@@ -76,6 +76,9 @@ public struct DesiredApp: Sendable, Hashable {
     public var scorePath: String
     public var scoreID: String
     public var product: String?
+    /// Where the Score writes `metadata.product`, when the loader parsed it (for the reason of an app that
+    /// claims a product it is not a member of).
+    public var productLocation: SourceLocation?
     /// `innominatus.dev/suspend: "true"` among the Score's annotations.
     public var suspended: Bool
     /// The Score file's errors (file:line:column). Non-empty makes every tier of the app an `error`,

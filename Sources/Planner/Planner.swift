@@ -38,6 +38,15 @@ public struct Planner: Sendable {
                 for tier in Tier.allCases { items.append(PlanItem(app: name, tier: tier, action: .error, reason: reason)) }
                 continue
             }
+            if let product = app.product, !desired.config.admits(app: name, toProduct: product) {
+                // A product that declares its members is not a label any app may take: its workflows (and the
+                // secrets they use) are not run for an app the platform team did not list.
+                let location = app.productLocation.map { ":\($0)" } ?? ""
+                let reason = "\(app.scorePath)\(location): error: metadata.product: " + AdminConfig.notAMember(
+                    app: name, product: product, configPath: desired.configPath ?? "policies/admin-config.yaml")
+                for tier in Tier.allCases { items.append(PlanItem(app: name, tier: tier, action: .error, reason: reason)) }
+                continue
+            }
             if app.suspended {
                 for tier in Tier.allCases {
                     items.append(PlanItem(app: name, tier: tier, action: .suspended,

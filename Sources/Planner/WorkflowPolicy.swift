@@ -51,8 +51,16 @@ struct WorkflowPolicy {
                 verdict.awaitsApproval = true
                 return verdict
             }
-            if let digest = approval.digest, digest.lowercased() != source.blobID.lowercased() {
-                verdict.blockedBecause = "changed since approval: approved \(digest), now \(source.blobID) (re-" + approve
+            // The pin covers what runs: the workflow file and the files its inputs name (an older pin, the
+            // file's blob id alone, covers the file only).
+            if let digest = approval.digest,
+               !WorkflowPin.matches(digest, path: source.path, blobID: source.blobID, inputs: source.inputs) {
+                let now = WorkflowPin.current(for: digest, path: source.path, blobID: source.blobID, inputs: source.inputs)
+                let inputs = source.inputs.keys.filter { $0 != source.path }.sorted()
+                let covered = WorkflowPin.isBlobID(digest) || inputs.isEmpty ? ""
+                    : "the workflow file or its inputs (" + inputs.prefix(3).joined(separator: ", ")
+                        + (inputs.count > 3 ? " and \(inputs.count - 3) more" : "") + "): "
+                verdict.blockedBecause = "changed since approval: \(covered)approved \(digest), now \(now) (re-" + approve
                 verdict.awaitsApproval = true
                 return verdict
             }

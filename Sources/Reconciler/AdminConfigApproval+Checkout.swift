@@ -7,12 +7,15 @@ extension AdminConfigApproval {
         public var configPath: String
         public var workflowPath: String
         public var digest: String
+        /// The files the digest covers, in the repository: the workflow file, then the files its inputs name.
+        public var covers: [String]
         /// False when the entry already held this digest (the file is untouched).
         public var changed: Bool
     }
 
-    /// Pins `product/name` at the git blob id of its workflow file in the checkout at `directory`,
-    /// editing `policies/admin-config.yaml` in place (created when missing). A workflow that does not
+    /// Pins `product/name` at the digest of what it runs (`WorkflowPin`: its workflow file and the files its
+    /// `inputs` name, as they lie in the checkout at `directory`), editing `policies/admin-config.yaml` in
+    /// place (created when missing). A workflow that does not
     /// validate where it lies (as `innominatus validate DIR` would report it) is refused with its errors:
     /// an approval pins exactly that content, which could then never run.
     public static func approve(_ fullName: String, inCheckout directory: String) throws(Failure) -> Approved {
@@ -34,10 +37,19 @@ extension AdminConfigApproval {
             throw Failure(description: "no workflow \(folder)\(parts[1]).yaml in \(directory); check the name or pass --dir CHECKOUT")
         }
         try checkValid(workflowPath, bytes: Array(bytes), root: root, config: (configRelative, existing))
-        let digest = GitBlobID.of(Array(bytes))
+        let relative = String(workflowPath.dropFirst(root.count + 1))
+        let patterns = SpecValidator().validate(Array(bytes), path: relative, as: .workflow).workflow?.inputs ?? []
+        let inputs: [String: String]
+        do {
+            inputs = patterns.isEmpty ? [:] : try RepoTree.checkout(at: root).inputs(named: patterns)
+        } catch {
+            throw Failure(description: "cannot read the files of \(root) that the workflow's inputs name: \(error.localizedDescription)")
+        }
+        let digest = WorkflowPin.digest(path: relative, blobID: GitBlobID.of(Array(bytes)), inputs: inputs)
+        let covers = [relative] + inputs.keys.filter { $0 != relative }.sorted()
         let edited = try approve(existing, product: parts[0], name: parts[1], digest: digest, path: configRelative)
         guard edited != existing else {
-            return Approved(configPath: configPath, workflowPath: workflowPath, digest: digest, changed: false)
+            return Approved(configPath: configPath, workflowPath: workflowPath, digest: digest, covers: covers, changed: false)
         }
         do {
             try FileManager.default.createDirectory(atPath: root + "/policies", withIntermediateDirectories: true)
@@ -45,7 +57,7 @@ extension AdminConfigApproval {
         } catch {
             throw Failure(description: "cannot write \(configPath): \(error.localizedDescription)")
         }
-        return Approved(configPath: configPath, workflowPath: workflowPath, digest: digest, changed: true)
+        return Approved(configPath: configPath, workflowPath: workflowPath, digest: digest, covers: covers, changed: true)
     }
 
     /// Throws the workflow's errors, with file:line:column, when it does not validate as the product

@@ -34,7 +34,9 @@ extension DesiredStateLoader {
             platformWorkflows.append(inputs.workflow(file, try await workflowContent(file, kind: .platform, from: repository)))
         }
         for app in gone {
-            let product = applied.apps[app]?.product
+            // An app the current admin config does not admit to its product gets none of the product's
+            // workflows, not even its destroy ones when it goes.
+            let product = applied.apps[app]?.product.flatMap { desired.config.admits(app: app, toProduct: $0) ? $0 : nil }
             var workflows: [Tier: [DesiredWorkflow]] = [.platform: platformWorkflows]
             for file in product.flatMap({ products[$0] }) ?? [] {
                 workflows[.product, default: []].append(

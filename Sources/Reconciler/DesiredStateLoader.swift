@@ -30,6 +30,7 @@ public struct DesiredStateLoader: Sendable {
         var suspended: Bool
         var errors: [String]
         var resources: [ResourceRef] = []
+        var productLocation: SourceLocation?
     }
 
     public mutating func load(_ snapshot: TreeSnapshot, applied: AppliedState, from repository: Repository) async throws -> DesiredState {
@@ -82,10 +83,14 @@ public struct DesiredStateLoader: Sendable {
         }
         desired.apps.reserveCapacity(scores.count)
         for (app, score) in scores {
-            let facts: ScoreFacts
+            var facts: ScoreFacts
             if let known = applied.apps[app], known.scoreID == score.id.hex, let resources = known.resources {
                 facts = ScoreFacts(product: known.product, suspended: known.suspended, errors: [], resources: resources)
             } else {
+                facts = try await scoreFacts(app: app, path: score.path, id: score.id, from: repository)
+            }
+            if facts.productLocation == nil, let product = facts.product, !desired.config.admits(app: app, toProduct: product) {
+                // An app refused its product: its error names the line, so read the Score the applied state stood for.
                 facts = try await scoreFacts(app: app, path: score.path, id: score.id, from: repository)
             }
             var own: [DesiredWorkflow] = []
@@ -96,6 +101,7 @@ public struct DesiredStateLoader: Sendable {
             desired.apps[app] = DesiredApp(name: app, scorePath: score.path, scoreID: score.id.hex, product: facts.product,
                                            suspended: facts.suspended, errors: facts.errors, workflows: own)
             desired.apps[app]?.resources = facts.resources
+            desired.apps[app]?.productLocation = facts.productLocation
         }
         for (app, score) in unusableScores where desired.apps[app] == nil {
             desired.apps[app] = DesiredApp(name: app, scorePath: score.path, scoreID: score.id, errors: [
@@ -146,6 +152,7 @@ public struct DesiredStateLoader: Sendable {
                         + "is '\(score.metadata.name)'; they must be equal, so rename one"]
                 }
                 facts.product = score.metadata.product
+                facts.productLocation = report.root?["metadata"]?["product"]?.location
                 facts.suspended = score.metadata.annotations[DesiredApp.suspendAnnotation] == "true"
                 facts.resources = score.resources.map { ResourceRef(name: $0.key, type: $0.value.type, class: $0.value.class,
                                                                     id: $0.value.id) }.sorted()
@@ -236,19 +243,12 @@ struct InputResolver {
         return DesiredWorkflow(name: file.name, path: file.path, blobID: file.id.hex, content: content, inputs: resolved)
     }
 
+    /// The files `pattern` names, as `InputPattern` says (the rule `approve` and `validate DIR` share).
     mutating func resolve(_ pattern: String) -> [String: String] {
         if let known = resolved[pattern] { return known }
-        let path = RepositoryLayout.normalized(pattern)
         var result: [String: String] = [:]
-        if path.contains(where: { $0 == "*" || $0 == "?" || $0 == "[" }) {
-            for (candidate, entry) in snapshot.entries where fnmatch(path, candidate, 0) == 0 {
-                result[candidate] = entry.id.hex
-            }
-        } else if let entry = snapshot[path] {
-            result[path] = entry.id.hex
-        } else {
-            let folder = path + "/"
-            for (candidate, entry) in snapshot.entries where candidate.hasPrefix(folder) { result[candidate] = entry.id.hex }
+        for path in InputPattern(pattern).resolve(in: snapshot.entries.keys, contains: { snapshot[$0] != nil }) {
+            if let entry = snapshot[path] { result[path] = entry.id.hex }
         }
         resolved[pattern] = result
         return result

@@ -36,6 +36,10 @@ public struct ManualTrigger: Sendable {
         }
         guard target.errors.isEmpty else { throw Refused(description: "\(target.scorePath) is invalid: " + target.errors.joined(separator: "; ")) }
         let (tier, found) = try locate(name, for: target, in: desired)
+        if let item = outcome.plan.item(app, tier), item.action == .error {
+            // What the loop would refuse (an app not admitted to its product, an invalid workflow of the tier).
+            throw Refused(description: "\(app) cannot run \(tier.rawValue) workflows: \(item.reason)")
+        }
         guard let workflow = found.workflow else {
             throw Refused(description: "\(found.path) is invalid: \(String(describing: found.content))")
         }

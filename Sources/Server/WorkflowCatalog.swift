@@ -35,10 +35,14 @@ public struct WorkflowCatalog: Sendable {
     }
 
     /// ARCHITECTURE.md §1: a product workflow runs only when `allowedProductWorkflows` lists it, and, when
-    /// the entry pins a digest, only while the file's blob id still equals it.
+    /// the entry pins a digest, only while what it pins (the file and its inputs, or an older pin's file
+    /// alone) still hashes to it — the planner's rule (`WorkflowPin`).
     static func approval(of source: DesiredWorkflow, product: String, config: AdminConfig) -> WorkflowEntry.Approval {
         guard let entry = config.approval(product: product, name: source.name) else { return .notApproved }
-        if let digest = entry.digest, digest.lowercased() != source.blobID.lowercased() { return .changedSinceApproval }
+        if let digest = entry.digest,
+           !WorkflowPin.matches(digest, path: source.path, blobID: source.blobID, inputs: source.inputs) {
+            return .changedSinceApproval
+        }
         return .approved
     }
 
@@ -101,8 +105,12 @@ public struct WorkflowEntry: Codable, Sendable, Equatable {
     public var product: String?
     public var app: String?
     public var path: String
-    /// The git blob id of the file: the digest an approval pins.
+    /// The git blob id of the file (what older approval pins hold).
     public var digest: String
+    /// What `innominatus approve` pins now: `sha256:` over the file and the files its inputs name.
+    public var pin: String
+    /// The files its `inputs` name, which its fingerprint and its approval pin cover beside the file.
+    public var inputs: [String]
     public var owner: String?
     public var description: String?
     public var phase: String?
@@ -128,6 +136,8 @@ public struct WorkflowEntry: Codable, Sendable, Equatable {
         self.app = app
         path = source.path
         digest = source.blobID
+        pin = WorkflowPin.digest(path: source.path, blobID: source.blobID, inputs: source.inputs)
+        inputs = source.inputs.keys.sorted()
         self.approval = approval
         self.approvalRequired = approvalRequired
         if let workflow = source.workflow {

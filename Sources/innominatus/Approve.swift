@@ -7,8 +7,12 @@ import Specs
 /// checkout's admin config, for the platform team to commit in a reviewed pull request.
 struct Approve: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Pin a product workflow's digest (its git blob id) in policies/admin-config.yaml.",
+        abstract: "Pin a product workflow's digest (its file and its inputs) in policies/admin-config.yaml.",
         discussion: """
+            The digest is sha256:<hex> over the workflow file and every file its spec.inputs name (their git blob \
+            ids, sorted by path), as they lie in the checkout: an edit to any of them blocks the workflow until it \
+            is approved again. Run it in a clean checkout (an untracked file an inputs glob matches counts too); \
+            it lists the files the pin covers. An older pin (a bare git blob id) covers the workflow file alone. \
             Edits the file in place: only the workflow's allowedProductWorkflows entry changes; comments, order \
             and formatting of the rest stay as they are. Commit the change in a reviewed pull request. A workflow \
             that does not validate is refused (exit 1) with its errors as file:line:column. Works from any folder \
@@ -28,6 +32,7 @@ struct Approve: ParsableCommand {
             print(approved.changed
                 ? "approved \(workflow) at \(approved.digest) in \(approved.configPath); commit it in a reviewed pull request"
                 : "\(workflow) is already approved at \(approved.digest)")
+            print("the pin covers: " + approved.covers.joined(separator: ", "))
         } catch {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode(1)

@@ -67,6 +67,7 @@ struct Workflows: AsyncParsableCommand {
                     print("\(entry.name) (\(entry.tier.rawValue) tier) \(entry.path)")
                     print("  approval: \(entry.approval.rawValue)" + (entry.approvalRequired ? "" : " (no approval needed)"))
                     print("  digest:   \(entry.digest)")
+                    print("  pin:      \(entry.pin)" + (entry.inputs.isEmpty ? "" : " (with \(entry.inputs.joined(separator: ", ")))"))
                     print("  owner:    \(entry.owner ?? "-")")
                     if let description = entry.description { print("  about:    \(description)") }
                     print("  phase:    \(entry.phase ?? "-")   triggers: \(entry.triggers.joined(separator: ", "))")

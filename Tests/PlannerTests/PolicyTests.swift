@@ -56,6 +56,59 @@ struct PolicyTests {
         #expect(item?.reason == "product tier: no workflow may run: ecommerce/database-setup: changed since approval: approved \(pin), now \(now) (re-approve with: innominatus approve ecommerce/database-setup)")
     }
 
+    /// The pin `innominatus approve` writes covers the script the workflow runs: editing it (not the YAML)
+    /// blocks the workflow until it is approved again.
+    @Test func editingAnInputOfAPinnedWorkflowBlocksIt() {
+        let path = "workflows/products/ecommerce/database-setup.yaml"
+        var world = PlannerWorld()
+        world.products["ecommerce"] = [PlannerWorld.workflow("database-setup", kind: .product, path: path, id: "e1",
+                                                             inputs: ["scripts/db.sh": "d1"])]
+        let pin = WorkflowPin.digest(path: path, blobID: "e1", inputs: ["scripts/db.sh": "d1"])
+        world.config = PlannerWorld.config("""
+            workflowPolicies:
+              allowedProductWorkflows:
+                - {name: ecommerce/database-setup, digest: \(pin)}
+                - search/index
+            """)
+        #expect(world.plan().item("cart", .product)?.action == .run)
+        let applied = world.applied()
+        world.products["ecommerce"]![0].inputs["scripts/db.sh"] = "d2"
+        let now = WorkflowPin.digest(path: path, blobID: "e1", inputs: ["scripts/db.sh": "d2"])
+        let reason = "changed since approval: the workflow file or its inputs (scripts/db.sh): approved \(pin), now \(now) "
+            + "(re-approve with: innominatus approve ecommerce/database-setup)"
+        for plan in [world.plan(), world.plan(applied)] {
+            let item = plan.item("cart", .product)
+            #expect(item?.action == .blocked)
+            #expect(item?.workflows == [])
+            #expect(item?.blocked == [BlockedWorkflow(workflow: "ecommerce/database-setup", reason: reason)])
+        }
+        // A file added where its inputs glob looks breaks the pin as well.
+        world.products["ecommerce"]![0].inputs = ["scripts/db.sh": "d1", "scripts/extra.sh": "x1"]
+        #expect(world.plan().item("cart", .product)?.blocked.first?.reason.hasPrefix("changed since approval: ") == true)
+        // Re-approved at the new content, it runs again.
+        world.products["ecommerce"]![0].inputs = ["scripts/db.sh": "d2"]
+        world.config.allowedProductWorkflows[0].digest = now
+        #expect(world.plan(applied).item("cart", .product)?.action == .run)
+    }
+
+    /// An older pin (the git blob id of the YAML alone) keeps approving the workflow as before, inputs aside.
+    @Test func aPinOfTheWorkflowFileAloneStillApprovesIt() {
+        var world = PlannerWorld()
+        world.products["ecommerce"] = [PlannerWorld.workflow("database-setup", kind: .product,
+                                                             path: "workflows/products/ecommerce/database-setup.yaml",
+                                                             id: String(repeating: "e", count: 40), inputs: ["scripts/db.sh": "d1"])]
+        world.config = PlannerWorld.config("""
+            workflowPolicies:
+              allowedProductWorkflows:
+                - {name: ecommerce/database-setup, digest: \(String(repeating: "e", count: 40))}
+                - search/index
+            """)
+        #expect(world.plan().item("cart", .product)?.action == .run)
+        world.products["ecommerce"]![0].inputs["scripts/db.sh"] = "d2"
+        #expect(world.plan().item("cart", .product)?.action == .run)
+        #expect(world.plan().item("cart", .product)?.blocked == [])
+    }
+
     @Test(arguments: [
         ("allowedStepTypes: {platform: [shell]}", "step 's0' has type 'http', which allowedStepTypes does not allow in the platform tier"),
         ("maxStepsPerWorkflow: 1", "has 2 steps, more than maxStepsPerWorkflow (1)"),

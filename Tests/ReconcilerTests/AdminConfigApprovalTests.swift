@@ -55,17 +55,37 @@ struct AdminConfigApprovalTests {
         #expect(edited == after)
     }
 
-    @Test func approvesTheWorkflowFileOfACheckoutAtItsGitBlobID() throws {
+    /// The pin of `paths` at HEAD as the README documents it, computed with git and coreutils: SHA-256 over
+    /// `path NUL blob-id LF` lines sorted by path.
+    static func pin(_ fixture: GitFixture, _ paths: [String]) throws -> String {
+        var lines = ""
+        for path in paths.sorted() { lines += "\(path)\u{0}\(try fixture.git("rev-parse", "HEAD:" + path))\n" }
+        let file = fixture.root.appending("pin-lines")
+        try lines.write(toFile: file, atomically: true, encoding: .utf8)
+        return "sha256:" + (try Shell.run(["sha256sum", file]).prefix(64))
+    }
+
+    @Test func approvesTheWorkflowFileOfACheckoutAtTheDigestOfItsFileAndInputs() throws {
         let fixture = try GitFixture()
+        let workflow = Self.shopDeploy.replacingOccurrences(of: "  steps:", with: "  inputs: [scripts/]\n  steps:")
+            .replacingOccurrences(of: "echo deploy", with: "./scripts/deploy.sh")
         try fixture.commit([
             "policies/admin-config.yaml": "workflowPolicies:\n  allowedProductWorkflows:\n    - shop/other\n",
-            "workflows/products/shop/deploy.yaml": Self.shopDeploy,
+            "workflows/products/shop/deploy.yaml": workflow,
+            "scripts/deploy.sh": "#!/bin/sh\necho deploy\n",
+            "scripts/lib.sh": "x=1\n",
+            "docs/readme.md": "# not an input\n",
         ])
         let result = try Shell.execute([GitFixture.helper.executable, "approve", "shop/deploy", "--dir", fixture.work])
-        #expect(result.status == 0)
-        let blob = try fixture.git("rev-parse", "HEAD:workflows/products/shop/deploy.yaml")
+        #expect(result.status == 0, "\(result.stderr)")
+        let pin = try Self.pin(fixture, ["workflows/products/shop/deploy.yaml", "scripts/deploy.sh", "scripts/lib.sh"])
         let text = try String(contentsOfFile: fixture.work + "/policies/admin-config.yaml", encoding: .utf8)
-        #expect(text == "workflowPolicies:\n  allowedProductWorkflows:\n    - shop/other\n    - {name: shop/deploy, digest: \(blob)}\n")
+        #expect(text == "workflowPolicies:\n  allowedProductWorkflows:\n    - shop/other\n    - {name: shop/deploy, digest: \(pin)}\n")
+        #expect(result.stdout.contains("the pin covers: workflows/products/shop/deploy.yaml, scripts/deploy.sh, scripts/lib.sh"),
+                "\(result.stdout)")
+        // What approve wrote is what validate reads back, without a warning.
+        let validate = try Shell.execute([GitFixture.helper.executable, "validate", fixture.work])
+        #expect(validate.status == 0 && !validate.stdout.contains("shop/deploy"), "\(validate.stdout)")
         let missing = try Shell.execute([GitFixture.helper.executable, "approve", "shop/nope", "--dir", fixture.work])
         #expect(missing.status == 1)
     }
@@ -122,9 +142,9 @@ struct AdminConfigApprovalTests {
         ])
         let result = try Shell.execute([GitFixture.helper.executable] + arguments, in: fixture.work + "/" + folder)
         #expect(result.status == 0, "\(result.stderr)")
-        let blob = try fixture.git("rev-parse", "HEAD:workflows/products/shop/deploy.yaml")
+        let pin = try Self.pin(fixture, ["workflows/products/shop/deploy.yaml"])
         let text = try String(contentsOfFile: fixture.work + "/policies/admin-config.yaml", encoding: .utf8)
-        #expect(text == Self.config + "    - {name: shop/deploy, digest: \(blob)}\n")
+        #expect(text == Self.config + "    - {name: shop/deploy, digest: \(pin)}\n")
         for subfolder in ["workflows/products", "apps/web"] {
             #expect(!FileManager.default.fileExists(atPath: fixture.work + "/" + subfolder + "/policies"), "no admin config made in \(subfolder)")
         }

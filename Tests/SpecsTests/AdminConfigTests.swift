@@ -99,7 +99,75 @@ import Testing
         (policy("  delivery: {branch: \"env main\"}\n"), "workflowPolicies.delivery.branch", "not a valid branch name"),
         (policy("  delivery: {enabled: yes-please}\n"), "workflowPolicies.delivery.enabled", "must be true or false"),
         (policy("  delivery: {brnch: env/x}\n"), "workflowPolicies.delivery.brnch", "Did you mean 'branch'?"),
+        (policy("  allowedProductWorkflows: [{name: a/b, digest: \"sha256:xyz\"}]\n"),
+         "workflowPolicies.allowedProductWorkflows[0].digest", "'sha256:' followed by 64 lowercase hex digits"),
+        (policy("  allowedProductWorkflows: [{name: a/b, digest: \"sha1:\(String(repeating: "a", count: 40))\"}]\n"),
+         "workflowPolicies.allowedProductWorkflows[0].digest", "not valid"),
+        (policy("  products: [ecommerce]\n"), "workflowPolicies.products", "must be a map"),
+        (policy("  products: {ecommerce: null}\n"), "workflowPolicies.products.ecommerce", "must be a map"),
+        (policy("  products: {Ecommerce: {apps: [shop]}}\n"), "workflowPolicies.products.Ecommerce", "not a product name"),
+        (policy("  products: {ecommerce: {}}\n"), "workflowPolicies.products.ecommerce", "missing required field 'apps'"),
+        (policy("  products: {ecommerce: {app: [shop]}}\n"), "workflowPolicies.products.ecommerce.app", "Did you mean 'apps'?"),
+        (policy("  products: {ecommerce: {apps: shop}}\n"), "workflowPolicies.products.ecommerce.apps", "must be a list"),
+        (policy("  products: {ecommerce: {apps: [12]}}\n"), "workflowPolicies.products.ecommerce.apps[0]", "must be a string"),
+        (policy("  products: {ecommerce: {apps: [Shop]}}\n"), "workflowPolicies.products.ecommerce.apps[0]", "not an app name or pattern"),
+        (policy("  products: {ecommerce: {apps: [\"shop/x\"]}}\n"), "workflowPolicies.products.ecommerce.apps[0]", "not an app name"),
+        (policy("  products: {ecommerce: {apps: [shop, \"\"]}}\n"), "workflowPolicies.products.ecommerce.apps[1]", "not an app name"),
+        (policy("  products: {ecommerce: {apps: [\"cart-?\"]}}\n"), "workflowPolicies.products.ecommerce.apps[0]", "with '*'"),
     ]
+
+    @Test func digestsOfBothFormsAndProductMembershipDecode() throws {
+        let pin = "sha256:" + String(repeating: "0123456789abcdef", count: 4)
+        let report = SpecTesting.validate(Self.policy("""
+              allowedProductWorkflows:
+                - {name: ecommerce/deploy, digest: \(pin)}
+                - name: ecommerce/db-migrate
+                  digest: \(pin)
+                - {name: ecommerce/legacy, digest: 0123456789abcdef0123456789abcdef01234567}
+              products:
+                ecommerce: {apps: [shop, "cart-*"]}
+                search:
+                  apps: []
+
+            """))
+        #expect(report.errors.isEmpty, "\(report.summary)")
+        let config = try #require(report.adminConfig)
+        #expect(config.allowedProductWorkflows.map(\.digest) == [pin, pin, "0123456789abcdef0123456789abcdef01234567"])
+        #expect(config.products == ["ecommerce": .init(apps: ["shop", "cart-*"]), "search": .init(apps: [])])
+        #expect(config.admits(app: "shop", toProduct: "ecommerce"))
+        #expect(config.admits(app: "cart-eu", toProduct: "ecommerce"))
+        #expect(!config.admits(app: "rogue", toProduct: "ecommerce"))
+        #expect(!config.admits(app: "shop", toProduct: "search"), "an empty list admits nobody")
+        #expect(config.admits(app: "rogue", toProduct: "payments"), "a product not declared keeps the open rule")
+    }
+
+    @Test func aBadDigestOrMembershipNamesItsFileLineAndColumn() {
+        let report = SpecTesting.validate(Self.policy("""
+              allowedProductWorkflows:
+                - {name: ecommerce/deploy, digest: "sha256:0123"}
+              products:
+                ecommerce: {apps: [shop, Cart]}
+                payments: shop
+
+            """), path: "policies/admin-config.yaml")
+        let lines = report.errors.map(\.description)
+        #expect(lines.contains { $0.hasPrefix("policies/admin-config.yaml:3:40: error: workflowPolicies.allowedProductWorkflows[0].digest: 'sha256:0123' is not valid") },
+                "\(lines)")
+        #expect(lines.contains { $0.hasPrefix("policies/admin-config.yaml:5:30: error: workflowPolicies.products.ecommerce.apps[1]: 'Cart'") },
+                "\(lines)")
+        #expect(lines.contains { $0.hasPrefix("policies/admin-config.yaml:6:15: error: workflowPolicies.products.payments: must be a map") },
+                "\(lines)")
+        #expect(report.adminConfig == nil)
+    }
+
+    @Test(arguments: [
+        ("shop", "shop", true), ("shop", "shops", false), ("cart-*", "cart-eu", true), ("cart-*", "cart-", true),
+        ("cart-*", "cart", false), ("*", "anything", true), ("*-eu", "cart-eu", true), ("*-eu", "cart-us", false),
+        ("a*b*c", "axxbyyc", true), ("a*b*c", "axxbyy", false), ("**", "x", true), ("*a*a*a*a*a*a*a*a*a*a*b", String(repeating: "a", count: 60), false),
+    ])
+    func membershipPatterns(pattern: String, app: String, member: Bool) {
+        #expect(AdminConfig.ProductMembership(apps: [pattern]).admits(app) == member)
+    }
 
     @Test(arguments: negativeCases)
     func adminConfigRuleViolationsAreErrors(yaml: String, field: String, message: String) {

@@ -74,6 +74,39 @@ import TestSupport
         #expect(result.stdout.hasSuffix("1 file(s) valid, 0 warning(s)\n"))
     }
 
+    static func scripted(inputs: String, run: String) -> String {
+        "apiVersion: workflow.dev/v1\nkind: ProductWorkflow\nmetadata: {name: deploy, product: shop}\nspec:\n  inputs: \(inputs)\n"
+            + "  steps:\n    - {name: go, run: '\(run)'}\n"
+    }
+
+    /// A step that runs a repository file its inputs leave out: an edit to that file would escape the
+    /// workflow's fingerprint and its approval pin. A warning at the `run:` field, never an error.
+    @Test func aStepRunningAFileItsInputsDoNotCoverIsAWarning() throws {
+        let folder = try TemporaryDirectory("validate-file")
+        // Outside any repository only `./` paths are certainly repository paths.
+        let loose = try write(Self.scripted(inputs: "[]", run: "./scripts/deploy.sh && sh tools/check.sh"), to: "loose/deploy.yaml", in: folder)
+        var result = try InnominatusBinary.run(["validate", loose])
+        #expect(result.status == 0, "\(result.stdout)")
+        #expect(result.stdout.contains("\(loose):7:23: warning: spec.steps[0].run: the step names ./scripts/deploy.sh, which spec.inputs "
+                    + "does not cover"), "\(result.stdout)")
+        #expect(!result.stdout.contains("tools/check.sh"), "\(result.stdout)")
+
+        // Inside one, a path without `./` that names one of its files counts too.
+        _ = try write("workflowPolicies: {}\n", to: "repo/policies/admin-config.yaml", in: folder)
+        _ = try write("#!/bin/sh\n", to: "repo/tools/check.sh", in: folder)
+        let inside = try write(Self.scripted(inputs: "[scripts/deploy.sh]", run: "./scripts/deploy.sh && sh tools/check.sh"),
+                               to: "repo/workflows/products/shop/deploy.yaml", in: folder)
+        result = try InnominatusBinary.run(["validate", inside])
+        #expect(result.status == 0, "\(result.stdout)")
+        let warnings = result.stdout.split(separator: "\n").filter { $0.contains(": warning:") }
+        #expect(warnings.count == 1 && warnings[0].contains("the step names tools/check.sh"), "\(result.stdout)")
+
+        let covered = try write(Self.scripted(inputs: "[scripts/deploy.sh, ./tools/]", run: "./scripts/deploy.sh && sh tools/check.sh"),
+                                to: "repo/workflows/products/shop/deploy.yaml", in: folder)
+        result = try InnominatusBinary.run(["validate", covered])
+        #expect(result.stdout == "1 file(s) valid, 0 warning(s)\n", "\(result.stdout)")
+    }
+
     @Test func aScoreFileOutsideAnyRepositoryGetsNoStepTypeWarning() throws {
         let folder = try TemporaryDirectory("validate-file")
         let file = try write("apiVersion: score.dev/v1b1\nmetadata: {name: web}\ncontainers: {main: {image: nginx:1}}\n",

@@ -2,11 +2,12 @@
 ///
 /// Unset fields take the defaults of ARCHITECTURE.md, so the planner and executor never guess.
 public struct AdminConfig: Sendable, Hashable {
-    /// A product workflow the platform team approved, optionally pinned to the git blob id of its file
-    /// so that a later edit needs approval again.
+    /// A product workflow the platform team approved, optionally pinned to a digest of what it runs (its
+    /// file and its inputs, `WorkflowPin`) so that a later edit of any of them needs approval again.
     public struct ApprovedWorkflow: Sendable, Hashable {
         public var product: String
         public var name: String
+        /// `sha256:<hex>` over the workflow file and its inputs, or (older pins) the file's git blob id alone.
         public var digest: String?
 
         /// `product/name`, as written in the allow-list.
@@ -58,6 +59,50 @@ public struct AdminConfig: Sendable, Hashable {
     public var maxPrunePerPass: Int
     public var retry: RetryPolicy
     public var delivery: Delivery = .default
+    /// Products whose membership the platform team declares (`products: {ecommerce: {apps: [shop, cart-*]}}`):
+    /// only those apps may claim them with `metadata.product`. A product not listed here keeps the open rule
+    /// (any app may name it).
+    public var products: [String: ProductMembership] = [:]
+
+    /// The apps of one product, as patterns where `*` stands for any run of characters.
+    public struct ProductMembership: Sendable, Hashable {
+        public var apps: [String]
+
+        public init(apps: [String]) {
+            self.apps = apps
+        }
+
+        /// Whether `app` (an app folder's name) is a member.
+        public func admits(_ app: String) -> Bool {
+            apps.contains { Self.matches(pattern: Array($0.utf8), name: Array(app.utf8)) }
+        }
+
+        /// `*` matches any run of characters (none included); everything else matches itself. Greedy with
+        /// one backtrack point, so a pattern of many stars costs no more than a pass per star.
+        static func matches(pattern: [UInt8], name: [UInt8]) -> Bool {
+            let star = UInt8(ascii: "*")
+            var p = 0, n = 0
+            var lastStar: Int?, resume = 0
+            while n < name.count {
+                if p < pattern.count, pattern[p] == star {
+                    lastStar = p
+                    resume = n
+                    p += 1
+                } else if p < pattern.count, pattern[p] == name[n] {
+                    p += 1
+                    n += 1
+                } else if let star = lastStar {
+                    p = star + 1
+                    resume += 1
+                    n = resume
+                } else {
+                    return false
+                }
+            }
+            while p < pattern.count, pattern[p] == star { p += 1 }
+            return p == pattern.count
+        }
+    }
 
     /// Steps a workflow may have when the admin config does not say: a bound on what one file can start.
     public static let defaultMaxStepsPerWorkflow = 1000
@@ -74,6 +119,18 @@ public struct AdminConfig: Sendable, Hashable {
         if let global = allowedStepTypes, !global.contains(type) { return false }
         if let perTier = allowedStepTypesByTier[tier], !perTier.contains(type) { return false }
         return true
+    }
+
+    /// Whether `app` may claim `product` in its Score: it is a member, or the product declares no membership.
+    public func admits(app: String, toProduct product: String) -> Bool {
+        products[product]?.admits(app) ?? true
+    }
+
+    /// What an app that claims a product it is not a member of is told, by `validate DIR` at its Score's
+    /// `metadata.product` and by the plan in every tier's reason: what is wrong, where, and what to do.
+    public static func notAMember(app: String, product: String, configPath: String) -> String {
+        "the app '\(app)' claims the product '\(product)', but workflowPolicies.products.\(product).apps in \(configPath) "
+            + "does not list it, so none of its workflows run; ask the platform team to add it there, or remove metadata.product"
     }
 
     /// The allow-list entry of a product workflow, if any.

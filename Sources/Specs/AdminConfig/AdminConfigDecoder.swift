@@ -10,7 +10,7 @@ struct AdminConfigDecoder {
     static let policyFields = [
         "workflowsRoot", "appsRoot", "requiredPlatformWorkflows", "allowedProductWorkflows", "allowedStepTypes",
         "stepTypes", "secretEnv", "maxStepsPerWorkflow", "maxWorkflowDuration", "maxConcurrentWorkflows",
-        "maxPrunePerPass", "retry", "delivery",
+        "maxPrunePerPass", "retry", "delivery", "products",
     ]
     static let tierKeys = Tier.allCases.map(\.rawValue)
 
@@ -70,6 +70,7 @@ struct AdminConfigDecoder {
             }
         }
         if let node = fields["delivery"] { decodeDelivery(node, at: path / "delivery", into: &config) }
+        if let node = fields["products"] { config.products = decodeProducts(node, at: path / "products") }
         return checker.hasErrors ? nil : config
     }
 
@@ -111,9 +112,7 @@ struct AdminConfigDecoder {
                       let name = fields["name"] else { continue }
                 nameNode = name
                 if let digestNode = fields["digest"] {
-                    digest = checker.matching(digestNode, at: itemPath / "digest", {
-                        ($0.count == 40 || $0.count == 64) && $0.allSatisfy { $0.isHexDigit && !$0.isUppercase }
-                    }, "a digest is the git blob id of the workflow file (40 lowercase hex digits); `innominatus approve` writes it")
+                    digest = checker.matching(digestNode, at: itemPath / "digest", WorkflowPin.isWellFormed, WorkflowPin.rule)
                 }
             }
             let namePath = item.entries != nil ? itemPath / "name" : itemPath
@@ -127,6 +126,36 @@ struct AdminConfigDecoder {
             result.append(.init(product: parts[0], name: parts[1], digest: digest))
         }
         return result
+    }
+
+    /// `products: {ecommerce: {apps: [shop, "cart-*"]}}`: the apps that may claim each product.
+    private mutating func decodeProducts(_ node: YAMLNode, at path: FieldPath) -> [String: AdminConfig.ProductMembership] {
+        guard let entries = checker.mapping(node, at: path) else { return [:] }
+        var result: [String: AdminConfig.ProductMembership] = [:]
+        for entry in entries {
+            let entryPath = path / entry.key
+            if !ScorePatterns.isDNSLabel(entry.key) {
+                checker.error(entry.keyLocation, entryPath,
+                              "'\(entry.key)' is not a product name (a DNS label: lowercase letters, digits and '-')")
+            }
+            guard let fields = checker.fields(entry.value, at: entryPath, known: ["apps"], required: ["apps"]),
+                  let appsNode = fields["apps"], let patterns = checker.stringList(appsNode, at: entryPath / "apps") else { continue }
+            for (index, pattern) in patterns.enumerated() where !Self.isAppPattern(pattern) {
+                checker.error(appsNode.items?[index].location ?? appsNode.location, (entryPath / "apps").appending(index: index),
+                              "'\(pattern)' is not an app name or pattern: lowercase letters, digits and '-', with '*' for "
+                                  + "any run of them (e.g. cart-*), at most 63 characters")
+            }
+            result[entry.key] = .init(apps: patterns)
+        }
+        return result
+    }
+
+    /// An app name where `*` may stand for any run of characters; without a star it must be a valid app name.
+    static func isAppPattern(_ pattern: String) -> Bool {
+        guard !pattern.isEmpty, pattern.utf8.count <= 63,
+              pattern.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" || $0 == "*" })
+        else { return false }
+        return pattern.contains("*") || ScorePatterns.isLabel(pattern)
     }
 
     private mutating func decodeAllowedStepTypes(_ node: YAMLNode, at path: FieldPath, into config: inout AdminConfig) {

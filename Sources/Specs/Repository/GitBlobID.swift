@@ -1,8 +1,8 @@
 import Crypto
 
-/// The git blob id (SHA-1 of `blob <size>\0<content>`) of a file's bytes: the digest that
-/// `allowedProductWorkflows` pins, computed here so `innominatus validate DIR` can warn about a pin
-/// that no longer matches without a git repository at hand.
+/// The git blob id (SHA-1 of `blob <size>\0<content>`) of a file's bytes: what `WorkflowPin` digests
+/// (and what older `allowedProductWorkflows` pins hold), computed here so `innominatus validate DIR` and
+/// `approve` can compute a pin without a git repository at hand.
 public enum GitBlobID {
     public static func of(_ bytes: [UInt8]) -> String {
         var hasher = Insecure.SHA1()

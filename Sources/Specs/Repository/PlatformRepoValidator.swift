@@ -13,12 +13,15 @@ public struct PlatformRepoValidator: Sendable {
         self.limits = limits
     }
 
-    public func validate(files: [RepoFile]) -> PlatformRepoReport {
+    /// - Parameter tree: every file of the repository (scripts too), for what workflows' `inputs` name; when
+    ///   nil, only `files` are known.
+    public func validate(files: [RepoFile], tree: RepoTree? = nil) -> PlatformRepoReport {
         let validator = SpecValidator(limits: limits)
         var reports: [SpecFileReport] = []
         var config = AdminConfig.default
         var adminIndex: Int?
-        if let admin = files.first(where: { RepoLocation.adminConfigPaths.contains($0.path) }) {
+        let admin = files.first(where: { RepoLocation.adminConfigPaths.contains($0.path) })
+        if let admin {
             let report = validator.validate(admin.bytes, path: admin.path, as: .adminConfig)
             if let parsed = report.adminConfig { config = parsed }
             adminIndex = reports.count
@@ -40,10 +43,12 @@ public struct PlatformRepoValidator: Sendable {
             located.append((reports.count, location, file.bytes))
             reports.append(report)
         }
-        var rules = RepoRules(config: config)
+        var rules = RepoRules(config: config, tree: tree ?? RepoTree(files: files),
+                              configPath: admin?.path ?? RepoLocation.adminConfigPaths[0])
         for entry in located {
             rules.checkIdentity(&reports[entry.report], location: entry.location, bytes: entry.bytes)
             rules.checkPolicy(&reports[entry.report], location: entry.location)
+            rules.checkInputs(&reports[entry.report], location: entry.location)
         }
         if let adminIndex { rules.checkAdminConfig(&reports[adminIndex]) }
         // An app's own workflows run only for an app, i.e. a folder with a Score file.
@@ -62,26 +67,18 @@ public struct PlatformRepoValidator: Sendable {
     }
 
     /// Reads every YAML file under `directory` (skipping hidden folders such as `.git` and never
-    /// following symbolic links) and validates them as one platform repository. Report paths are
+    /// following symbolic links) and validates them as one platform repository; the other files (scripts)
+    /// are known by path, and hashed only when a workflow's inputs name them. Report paths are
     /// `directory` joined with each file's path in the repository.
     public func validate(directory: String) throws -> PlatformRepoReport {
-        let root = URL(fileURLWithPath: directory, isDirectory: true).standardizedFileURL
+        let tree = try RepoTree.checkout(at: directory)
+        let root = URL(fileURLWithPath: directory, isDirectory: true).standardizedFileURL.path
         var files: [RepoFile] = []
         var oversized: [SpecFileReport] = []
-        let manager = FileManager.default
-        guard let walker = manager.enumerator(
-            at: root, includingPropertiesForKeys: [.isRegularFileKey, .isSymbolicLinkKey, .fileSizeKey],
-            options: [.skipsHiddenFiles])
-        else { throw CocoaError(.fileReadNoSuchFile) }
-        let prefix = root.path.hasSuffix("/") ? root.path : root.path + "/"
-        for case let url as URL in walker {
-            let name = url.lastPathComponent
-            guard name.hasSuffix(".yaml") || name.hasSuffix(".yml") else { continue }
-            let values = try? url.resourceValues(forKeys: [.isRegularFileKey, .isSymbolicLinkKey, .fileSizeKey])
-            guard values?.isRegularFile == true, values?.isSymbolicLink != true else { continue }
-            let relative = url.standardizedFileURL.path.hasPrefix(prefix)
-                ? String(url.standardizedFileURL.path.dropFirst(prefix.count)) : name
-            if let size = values?.fileSize, size > limits.maxFileBytes {
+        for (relative, kind) in tree.files.sorted(by: { $0.key < $1.key }) {
+            guard case .file(let size) = kind, relative.hasSuffix(".yaml") || relative.hasSuffix(".yml"),
+                  !relative.split(separator: "/").contains(where: { $0.hasPrefix(".") }) else { continue }
+            if size > limits.maxFileBytes {
                 // Never read a file that the size limit rejects anyway.
                 let message = "the file is \(size) bytes, more than the limit of \(limits.maxFileBytes) bytes for a spec file"
                 oversized.append(SpecFileReport(
@@ -89,10 +86,10 @@ public struct PlatformRepoValidator: Sendable {
                     diagnostics: [SpecDiagnostic(file: relative, at: .start, field: "", message: message)]))
                 continue
             }
-            guard let data = manager.contents(atPath: url.path) else { continue }
+            guard let data = FileManager.default.contents(atPath: root + "/" + relative) else { continue }
             files.append(RepoFile(path: relative, bytes: Array(data)))
         }
-        var report = validate(files: files)
+        var report = validate(files: files, tree: tree)
         report.files += oversized
         let display = directory.hasSuffix("/") ? directory : directory + "/"
         for index in report.files.indices {

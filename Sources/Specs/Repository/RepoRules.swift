@@ -1,13 +1,24 @@
 /// The rules that span files of a platform repository, applied to each file's report.
 struct RepoRules {
     let config: AdminConfig
+    /// Every file of the repository, for what workflows' `inputs` name.
+    let tree: RepoTree
+    /// Where the admin config lies, to name it in messages.
+    let configPath: String
     /// Platform workflow names found, for `requiredPlatformWorkflows`.
     private(set) var platformWorkflows: Set<String> = []
     /// `product/name` of every product workflow found, for the allow-list.
     private(set) var productWorkflows: Set<String> = []
+    /// `product/name` → the files a pin of it covers beside the workflow file (path → blob id), for
+    /// pins that cover the file alone.
+    private(set) var productInputs: [String: [String: String]] = [:]
+    /// App folders holding a Score file, for the products' membership patterns.
+    private(set) var apps: Set<String> = []
 
-    init(config: AdminConfig) {
+    init(config: AdminConfig, tree: RepoTree, configPath: String = RepoLocation.adminConfigPaths[0]) {
         self.config = config
+        self.tree = tree
+        self.configPath = configPath
     }
 
     /// App folder == Score name; workflow file name == metadata.name; kind matches location; product
@@ -23,6 +34,10 @@ struct RepoRules {
             if let name = root?["metadata"]?["name"], let text = name.string, text != app {
                 report.addError(at: "metadata.name", node: name,
                                 "the app folder is '\(app)' but metadata.name is '\(text)'; they must be equal, so rename one")
+            }
+            apps.insert(app)
+            if let node = root?["metadata"]?["product"], let product = node.string, !config.admits(app: app, toProduct: product) {
+                report.addError(at: "metadata.product", node: node, AdminConfig.notAMember(app: app, product: product, configPath: configPath))
             }
         case .platformWorkflow(let name), .productWorkflow(_, let name), .appWorkflow(_, let name):
             checkWorkflowIdentity(&report, fileName: name, location: location, bytes: bytes)
@@ -72,11 +87,17 @@ struct RepoRules {
                                 "the workflow lies in the product folder '\(product)' but names the product '\(text)'; make them equal")
             }
             productWorkflows.insert("\(product)/\(name)")
+            let inputs = tree.inputs(named: report.workflow?.inputs ?? [])
+            productInputs["\(product)/\(name)"] = inputs.filter { $0.key != report.path }
             if let approval = config.approval(product: product, name: name) {
-                if let digest = approval.digest, digest != GitBlobID.of(bytes) {
+                let blobID = GitBlobID.of(bytes)
+                if let digest = approval.digest, !WorkflowPin.matches(digest, path: report.path, blobID: blobID, inputs: inputs) {
+                    let now = WorkflowPin.current(for: digest, path: report.path, blobID: blobID, inputs: inputs)
+                    let covered = WorkflowPin.isBlobID(digest) ? "its file" : "its file and its inputs"
                     report.addWarning(at: .root, node: nil,
-                                      "'\(product)/\(name)' changed since it was approved (its digest is no longer "
-                                        + "\(digest)), so it will be blocked until the platform team approves it again")
+                                      "'\(product)/\(name)' changed since it was approved (the digest of \(covered) is now "
+                                        + "\(now), not \(digest)), so it will be blocked until the platform team approves it "
+                                        + "again (innominatus approve \(product)/\(name))")
                 }
             } else {
                 report.addWarning(at: .root, node: nil,
@@ -132,6 +153,12 @@ struct RepoRules {
         }
     }
 
+    /// Each shell step's `run:` names only repository files its workflow's inputs cover.
+    func checkInputs(_ report: inout SpecFileReport, location: RepoLocation) {
+        guard location.workflowKind != nil else { return }
+        InputCoverage.check(&report, tree: tree)
+    }
+
     /// Required platform workflows exist; allow-list entries name existing workflows.
     func checkAdminConfig(_ report: inout SpecFileReport) {
         let policies = report.root?["workflowPolicies"]
@@ -141,12 +168,33 @@ struct RepoRules {
                             "the required platform workflow '\(name)' does not exist; add "
                                 + "\(config.workflowsRoot)/platform/\(name).yaml or remove it from the list")
         }
-        for (index, approval) in config.allowedProductWorkflows.enumerated()
-        where !productWorkflows.contains(approval.fullName) {
-            report.addWarning(at: FieldPath("workflowPolicies.allowedProductWorkflows").appending(index: index),
-                              node: policies?["allowedProductWorkflows"]?.items?[index],
-                              "'\(approval.fullName)' is approved but \(config.workflowsRoot)/products/\(approval.fullName).yaml "
-                                + "does not exist")
+        for (index, approval) in config.allowedProductWorkflows.enumerated() {
+            let path = FieldPath("workflowPolicies.allowedProductWorkflows").appending(index: index)
+            let node = policies?["allowedProductWorkflows"]?.items?[index]
+            guard productWorkflows.contains(approval.fullName) else {
+                report.addWarning(at: path, node: node,
+                                  "'\(approval.fullName)' is approved but \(config.workflowsRoot)/products/\(approval.fullName).yaml "
+                                    + "does not exist")
+                continue
+            }
+            if let digest = approval.digest, WorkflowPin.isBlobID(digest),
+               let inputs = productInputs[approval.fullName], !inputs.isEmpty {
+                let names = inputs.keys.sorted()
+                let shown = names.prefix(3).joined(separator: ", ") + (names.count > 3 ? " and \(names.count - 3) more" : "")
+                report.addWarning(at: path / "digest", node: node?["digest"] ?? node,
+                                  "'\(approval.fullName)' is pinned by the git blob id of its file alone, which does not cover "
+                                    + "its inputs (\(shown)): an edit to them would run unreviewed under this approval; pin "
+                                    + "them too with: innominatus approve \(approval.fullName)")
+            }
+        }
+        let products = policies?["products"]
+        for (product, membership) in config.products.sorted(by: { $0.key < $1.key }) {
+            for (index, pattern) in membership.apps.enumerated()
+            where !apps.contains(where: { AdminConfig.ProductMembership(apps: [pattern]).admits($0) }) {
+                report.addWarning(at: (FieldPath("workflowPolicies.products") / product / "apps").appending(index: index),
+                                  node: products?[product]?["apps"]?.items?[index],
+                                  "'\(pattern)' matches no app under \(config.appsRoot)/; check the name")
+            }
         }
     }
 }

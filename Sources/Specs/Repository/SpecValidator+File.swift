@@ -26,10 +26,16 @@ extension SpecValidator {
     /// any platform repository (no `RepositoryRoot` above it), a warning at each step type that is not built
     /// in: only a repository's admin config registers plugin types (`stepTypes`), so here nobody can tell
     /// whether the type exists. A warning, not an error: the file may be valid where it will be used.
+    /// A workflow also gets a warning at each shell step that names a repository file its `inputs` do not
+    /// cover (`InputCoverage`), the repository being the one it lies in.
     public func validate(standaloneFileAt path: String) throws(UnreadableFile) -> SpecFileReport {
         var report = try validate(fileAt: path)
-        guard report.kind == .workflow, RepositoryRoot.enclosing(file: path) == nil,
-              let steps = report.root?["spec"]?["steps"]?.items else { return report }
+        guard report.kind == .workflow else { return report }
+        let root = RepositoryRoot.enclosing(file: path)
+        let tree = root.flatMap { try? RepoTree.checkout(at: $0) } ?? RepoTree(files: [])
+        InputCoverage.check(&report, tree: tree)
+        report.sortDiagnostics()
+        guard root == nil, let steps = report.root?["spec"]?["steps"]?.items else { return report }
         let builtIn = WorkflowStep.StepType.builtInNames
         for (index, step) in steps.enumerated() {
             guard let node = step["type"], let type = node.string, !builtIn.contains(type) else { continue }
