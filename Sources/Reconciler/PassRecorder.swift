@@ -14,7 +14,7 @@ struct PassRecorder {
         if let theirs = try await repository.reference(Repository.remoteNotesRef(for: Repository.defaultNotesRef)) {
             try await repository.mergeNotes(into: Repository.defaultNotesRef, from: theirs)
         }
-        try await repository.writeNote(StatusNote.render(status), on: head, append: true)
+        try await repository.writeNote(StatusNote.render(status, key: key), on: head, append: true)
         try await repository.pushNotes(to: remote)
         if let state {
             try await AppliedStateStore(repository: repository).save(state, to: remote, key: key)

@@ -92,6 +92,32 @@ struct RefForgeryTests {
         #expect(try world.run("reconcile").stdout.contains("nothing to do"))
     }
 
+    @Test func aForgedStatusDocumentIsNotTakenForAPass() throws {
+        let world = try PassIntegrityTests.World()
+        let head = try world.commit(["apps/cart/score.yaml": PassIntegrityTests.score("cart", image: "ghcr.io/acme/cart:vulnerable")])
+        #expect(try world.run("reconcile").status == 1)
+        // Someone appends a "succeeded" pass of their own to the head's note, and pushes it.
+        try world.git.git("fetch", "-q", "origin", "+refs/notes/innominatus:refs/notes/innominatus")
+        try world.git.git("notes", "--ref", "innominatus", "append", "-m", """
+            ---
+            apiVersion: innominatus.dev/v1
+            kind: ReconcileStatus
+            commit: \(head)
+            previousCommit: null
+            result: succeeded
+            startedAt: 2026-12-03T00:00:00Z
+            finishedAt: 2026-12-03T00:00:01Z
+            unchanged: 999
+            apps: {}
+            """, head)
+        try world.git.git("push", "-q", "origin", "refs/notes/innominatus")
+        let status = try world.run("status", head)
+        #expect(status.status == 0, "\(status.stderr)")
+        #expect(!status.stdout.contains("unchanged pairs: 999") && status.stdout.contains("cart"), "\(status.stdout)")
+        let history = try world.run("history")
+        #expect(!history.stdout.contains("999 unchanged"), "\(history.stdout)")
+    }
+
     @Test func aForgedLeaseStopsNoReconciler() throws {
         let world = try PassIntegrityTests.World()
         #expect(try world.run("reconcile").status == 0)

@@ -13,21 +13,46 @@ public enum StatusNote {
     ///
     /// Written by `NoteEmitter`, not Yams: Yams built a node tree of the whole note and took ~30 s of CPU
     /// and ~600 MB for a pass that ran 10,000 apps (Benchmarks/run.sh, scenario 6).
-    public static func render(_ status: ReconcileStatus) throws -> String {
+    ///
+    /// - Parameter key: signs the document: a last line `signature: hmac-sha256:<hex>` over the document's
+    ///   text before it, so readers holding the state key tell the reconciler's passes from documents
+    ///   anyone else appended.
+    public static func render(_ status: ReconcileStatus, key: StateKey? = nil) throws -> String {
         let root = NoteEncoder.Box()
         try status.encode(to: NoteEncoder(box: root, codingPath: []))
-        var text = "---\n"
-        text.reserveCapacity(4096)
-        NoteEmitter.emitDocument(root, into: &text)
-        return text
+        var body = ""
+        body.reserveCapacity(4096)
+        NoteEmitter.emitDocument(root, into: &body)
+        guard let key else { return "---\n" + body }
+        let signed = trimmingNewlines(body)
+        return "---\n" + signed + "\n" + signaturePrefix + key.mac(signed.utf8) + "\n"
+    }
+
+    static let signaturePrefix = "signature: hmac-sha256:"
+
+    /// Whether `document` (as `documents(of:)` gives it) ends with a signature that `key` verifies.
+    static func isSigned(_ document: String, by key: StateKey) -> Bool {
+        let text = trimmingNewlines(document)
+        guard let newline = text.lastIndex(of: "\n") else { return false }
+        let last = text[text.index(after: newline)...]
+        guard last.hasPrefix(signaturePrefix) else { return false }
+        return key.verify(trimmingNewlines(String(text[..<newline])).utf8, mac: String(last.dropFirst(signaturePrefix.count)))
+    }
+
+    private static func trimmingNewlines(_ text: String) -> String {
+        var text = Substring(text)
+        while text.last == "\n" || text.last == "\r" { text = text.dropLast() }
+        return String(text)
     }
 
     /// Limits for reading notes: a pass over many apps writes a larger document than any spec file.
     static let limits = SpecLimits(maxFileBytes: 64 << 20, maxExpandedNodes: 4_000_000, maxDepth: 64)
 
-    /// The last `ReconcileStatus` in a note, or nil when it holds none.
-    public static func lastStatus(in note: String) -> ReconcileStatus? {
+    /// The last `ReconcileStatus` in a note, or nil when it holds none. With `key`, only documents the
+    /// reconciler signed with it count: one appended by someone else is not taken for a pass.
+    public static func lastStatus(in note: String, key: StateKey? = nil) -> ReconcileStatus? {
         for document in documents(of: note).reversed() {
+            if let key, !isSigned(document, by: key) { continue }
             let check = YAMLReader(limits: limits).read(Array(document.utf8), file: "note")
             guard check.diagnostics.allSatisfy({ $0.severity != .error }), let root = check.documents.first,
                   root["kind"]?.string == "ReconcileStatus" else { continue }
@@ -40,8 +65,11 @@ public enum StatusNote {
 
     /// Every `ReconcileStatus` in a note, oldest first (a commit polled by several passes, or by several
     /// reconcilers, has more than one).
-    public static func allStatuses(in note: String) -> [ReconcileStatus] {
-        documents(of: note).compactMap { lastStatus(in: $0) }
+    public static func allStatuses(in note: String, key: StateKey? = nil) -> [ReconcileStatus] {
+        documents(of: note).compactMap { document in
+            if let key, !isSigned(document, by: key) { return nil }
+            return lastStatus(in: document)
+        }
     }
 
     /// The note split at document markers (`---` alone, or followed by a space, at the start of a line).

@@ -24,6 +24,14 @@ public struct StatusReader: Sendable {
         public var description: String
     }
 
+    /// The state key when this machine has it (`--state-key`, or the workdir's): then only the documents the
+    /// reconciler signed are read as passes. Without one, every `ReconcileStatus` is (reading makes no key).
+    var signingKey: StateKey? {
+        let path = settings.stateKeyFile ?? settings.workdir + "/" + StateKey.defaultName
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        return try? StateKey.load(file: path, workdir: settings.workdir)
+    }
+
     /// Fetches branches, state and notes (one transfer), and returns the cache.
     func fetch() async throws -> Repository {
         try await settings.planning.fetch()
@@ -32,14 +40,16 @@ public struct StatusReader: Sendable {
     /// The status of `revision` (a commit, branch or ref of the cache; default: the last applied commit).
     public func status(of revision: String?) async throws -> (commit: String, status: ReconcileStatus?) {
         let (commit, note) = try await note(of: revision)
-        return (commit, note.flatMap(StatusNote.lastStatus(in:)))
+        let key = signingKey
+        return (commit, note.flatMap { StatusNote.lastStatus(in: $0, key: key) })
     }
 
     /// Every `ReconcileStatus` in the note of `revision`, oldest first: one per pass that recorded this
     /// commit (a retried or forced pass on the same head adds one). The last is what `status(of:)` answers.
     public func statuses(of revision: String?) async throws -> (commit: String, statuses: [ReconcileStatus]) {
         let (commit, note) = try await note(of: revision)
-        return (commit, note.map(StatusNote.allStatuses(in:)) ?? [])
+        let key = signingKey
+        return (commit, note.map { StatusNote.allStatuses(in: $0, key: key) } ?? [])
     }
 
     /// The commit `revision` names and the text of its note, fetched from the remote.
@@ -83,7 +93,7 @@ public struct StatusReader: Sendable {
         var statuses: [ReconcileStatus] = []
         for entry in try await repository.annotatedCommits(ref: Self.notesTrackingRef) {
             let bytes = try await repository.readBlob(entry.blob, limit: 64 << 20)
-            statuses += StatusNote.allStatuses(in: String(decoding: bytes, as: UTF8.self))
+            statuses += StatusNote.allStatuses(in: String(decoding: bytes, as: UTF8.self), key: signingKey)
         }
         if let app { statuses = statuses.filter { $0.apps[app] != nil } }
         statuses.sort { ($0.startedAt, $0.commit) > ($1.startedAt, $1.commit) }
