@@ -6,13 +6,13 @@ import Specs
 /// renamed), and text for people — grouped by app, one line per tier, a summary line at the end.
 public enum PlanRendering {
     public static func json(_ plan: Plan) -> String {
-        var out = "{\"commit\": \(JSONText.quote(plan.commit)), \"appliedCommit\": \(plan.appliedCommit.map(JSONText.quote) ?? "null"),\n \"items\": ["
+        var out = "{\"commit\": \(JSONString.quote(plan.commit)), \"appliedCommit\": \(plan.appliedCommit.map(JSONString.quote) ?? "null"),\n \"items\": ["
         for (index, item) in plan.items.enumerated() {
             out += index == 0 ? "\n  " : ",\n  "
-            out += "{\"app\": \(JSONText.quote(item.app)), \"tier\": \"\(item.tier.rawValue)\", \"action\": \"\(item.action.rawValue)\", "
-            out += "\"reason\": \(JSONText.quote(item.reason)), \"workflows\": [\(item.workflows.map(JSONText.quote).joined(separator: ", "))], "
+            out += "{\"app\": \(JSONString.quote(item.app)), \"tier\": \"\(item.tier.rawValue)\", \"action\": \"\(item.action.rawValue)\", "
+            out += "\"reason\": \(JSONString.quote(item.reason)), \"workflows\": [\(item.workflows.map(JSONString.quote).joined(separator: ", "))], "
             out += "\"blocked\": [" + item.blocked.map {
-                "{\"workflow\": \(JSONText.quote($0.workflow)), \"reason\": \(JSONText.quote($0.reason))}"
+                "{\"workflow\": \(JSONString.quote($0.workflow)), \"reason\": \(JSONString.quote($0.reason))}"
             }.joined(separator: ", ") + "]"
             if let fingerprint = item.fingerprint { out += ", \"fingerprint\": \"\(fingerprint.digest)\"" }
             if item.waiting { out += ", \"waiting\": true" }
@@ -20,7 +20,7 @@ public enum PlanRendering {
             out += "}"
         }
         out += plan.items.isEmpty ? "],\n" : "\n ],\n"
-        out += " \"errors\": [\(plan.errors.map(JSONText.quote).joined(separator: ", "))]}\n"
+        out += " \"errors\": [\(plan.errors.map(JSONString.quote).joined(separator: ", "))]}\n"
         return out
     }
 

@@ -44,8 +44,8 @@ enum ScoreJSON {
         case .null: text += "null"
         case .bool(let flag): text += flag ? "true" : "false"
         case .int(let number): text += String(number)
-        case .float(let number): text += number.isFinite ? "\(number)" : quoted(node.text.isEmpty ? "\(number)" : node.text)
-        case .string(let string): text += quoted(string)
+        case .float(let number): text += number.isFinite ? "\(number)" : JSONString.quote(node.text.isEmpty ? "\(number)" : node.text)
+        case .string(let string): text += JSONString.quote(string)
         case .sequence(let items):
             text += "["
             for (index, item) in items.enumerated() {
@@ -57,30 +57,10 @@ enum ScoreJSON {
             text += "{"
             for (index, entry) in entries.enumerated() {
                 if index > 0 { text += "," }
-                text += quoted(entry.key) + ":"
+                text += JSONString.quote(entry.key) + ":"
                 append(entry.value, to: &text)
             }
             text += "}"
         }
-    }
-
-    /// A JSON string: `"` and `\` escaped, control characters (and U+2028/9, which some JavaScript parsers
-    /// refuse raw) as `\uXXXX`.
-    static func quoted(_ string: String) -> String {
-        var out = "\""
-        for scalar in string.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20 || scalar.value == 0x7F || scalar.value == 0x2028 || scalar.value == 0x2029:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }

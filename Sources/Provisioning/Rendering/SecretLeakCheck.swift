@@ -1,3 +1,5 @@
+import Specs
+
 /// A last check over the rendered objects: no secret output's value may appear in anything but a Secret,
 /// whoever put it there (the renderer, or a provisioner's own manifests). Rendering fails rather than
 /// write a password into a Deployment, a ConfigMap or an Ingress.
@@ -17,7 +19,7 @@ struct SecretLeakCheck {
         guard !secrets.isEmpty else { return }
         for object in objects where object["kind"]?.string != "Secret" {
             let text = YAMLEmitter.emit(object)
-            for secret in secrets where text.contains(secret.value) || text.contains(JSONText.quote(secret.value).dropFirst().dropLast()) {
+            for secret in secrets where text.contains(secret.value) || text.contains(JSONString.quote(secret.value).dropFirst().dropLast()) {
                 let kind = object["kind"]?.string ?? "object"
                 let name = object["metadata"]?["name"]?.string ?? "unnamed"
                 throw ProvisioningError("\(file.file): the secret output resources.\(secret.resource).\(secret.key) would be written "

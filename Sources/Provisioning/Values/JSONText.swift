@@ -1,4 +1,5 @@
 import Foundation
+import Specs
 
 /// JSON for the cmd provisioner protocol and the state file: written by hand so keys keep their order
 /// and numbers their type, read with Foundation with object keys sorted so reading is deterministic.
@@ -17,7 +18,7 @@ public enum JSONText {
         case .bool(let flag): out += flag ? "true" : "false"
         case .int(let number): out += String(number)
         case .double(let number): out += number.isFinite ? String(number) : "null"
-        case .string(let text): out += quote(text)
+        case .string(let text): out += JSONString.quote(text)
         case .list(let items):
             if items.isEmpty { out += "[]"; return }
             out += "[" + newline
@@ -31,7 +32,7 @@ public enum JSONText {
             if entries.isEmpty { out += "{}"; return }
             out += "{" + newline
             for (index, (key, item)) in entries.enumerated() {
-                out += pad(level + 1) + quote(key) + (indent == nil ? ":" : ": ")
+                out += pad(level + 1) + JSONString.quote(key) + (indent == nil ? ":" : ": ")
                 write(item, into: &out, indent: indent, level: level + 1)
                 out += (index < entries.count - 1 ? "," : "") + newline
             }
@@ -39,30 +40,6 @@ public enum JSONText {
         }
     }
 
-    /// A JSON string literal; also a valid YAML double-quoted scalar: characters YAML may not carry as
-    /// they are (C0 and C1 controls, DEL, line and paragraph separators, BOM) are written `\uXXXX`.
-    public static func quote(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                let value = scalar.value
-                if value < 0x20 || value == 0x7F || (0x80...0x9F).contains(value) || value == 0x2028 || value == 0x2029
-                    || value == 0xFEFF {
-                    let hex = String(value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
-    }
 
     /// Parses JSON text; nil when it is not JSON. Object keys keep the order they were written in.
     public static func decode(_ data: Data) -> ManifestValue? {

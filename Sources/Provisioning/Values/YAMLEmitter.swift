@@ -1,3 +1,5 @@
+import Specs
+
 /// Writes `ManifestValue`s as block YAML, the same bytes for the same value.
 ///
 /// Our own emitter rather than libyaml's so quoting is decided here, once: a string is written plain
@@ -95,6 +97,6 @@ public enum YAMLEmitter {
             && !text.hasPrefix("-") && !text.hasPrefix(".")
             && !(text.first.map { $0.isNumber } ?? false)
             && !reserved.contains(text.lowercased())
-        return safe ? text : JSONText.quote(text)
+        return safe ? text : JSONString.quote(text)
     }
 }

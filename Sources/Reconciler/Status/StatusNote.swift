@@ -337,6 +337,6 @@ enum NoteEmitter {
                 && scalar.value != 0x2028 && scalar.value != 0x2029 && scalar.value != 0xFEFF
         }
         if oneLine { return "'" + text.replacing("'", with: "''") + "'" }
-        return JSONText.quote(text)
+        return JSONString.quote(text)
     }
 }
