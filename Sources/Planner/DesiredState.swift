@@ -91,6 +91,12 @@ public struct DesiredApp: Sendable, Hashable {
     /// The provisioner definitions its resources use, as fingerprint components of the application tier
     /// (repository path → blob id, or `provisioner:built-in` → the built-in set's digest).
     public var provisionerInputs: [String: String] = [:]
+    /// Why provisioners its resources match may not run (a `cmd://` one the admin config does not allow):
+    /// non-empty makes the application tier an `error`.
+    public var provisionerRefusals: [String] = []
+    /// Repository provisioners files that would have served one of its resources but are not approved
+    /// (path → why, with the approve command): listed under the application tier's `blocked`.
+    public var unapprovedProvisioners: [String: String] = [:]
 
     public init(name: String, scorePath: String, scoreID: String, product: String? = nil, suspended: Bool = false,
                 errors: [String] = [], workflows: [DesiredWorkflow] = []) {

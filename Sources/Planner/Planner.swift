@@ -86,6 +86,9 @@ public struct Planner: Sendable {
                     pairs.append(PairDecision.Decided(PlanItem(app: name, tier: .application, action: .error,
                                                                reason: "application tier: the provisioners cannot be read: "
                                                                    + desired.provisionerErrors.joined(separator: "; "))))
+                } else if !app.provisionerRefusals.isEmpty {
+                    pairs.append(PairDecision.Decided(PlanItem(app: name, tier: .application, action: .error,
+                                                               reason: "application tier: " + app.provisionerRefusals.joined(separator: "; "))))
                 } else {
                     pairs.append(decider.decide(.application, Self.withGeneratedWorkflow(Self.shared(own, policy: policy), own: own,
                                                                                         app: app, delivery: desired.config.delivery)))
@@ -157,6 +160,10 @@ public struct Planner: Sendable {
         tier.partialDigest = Fingerprint.partialDigest(of: tier.steadyComponents)
         tier.own[generatedWorkflow] = Set(app.provisionerInputs.keys).union(["delivery branch"])
         tier.phases[generatedWorkflow] = PairDecision.phases.firstIndex(of: .deployment)
+        for (file, reason) in app.unapprovedProvisioners.sorted(by: { $0.key < $1.key }) {
+            tier.blocked.append(BlockedWorkflow(workflow: file, reason: reason))
+            tier.phases[file] = PairDecision.phases.firstIndex(of: .deployment)
+        }
         let before = Set(own.filter { $0.runnable && $0.workflow?.phase == .preDeployment }.map(\.fullName))
         for keyPath in [\TierWorkflows.steadyNames, \TierWorkflows.firstNames] {
             let names = tier[keyPath: keyPath]

@@ -1,4 +1,5 @@
 import Foundation
+import Provisioning
 import Specs
 
 extension AdminConfigApproval {
@@ -76,5 +77,45 @@ extension AdminConfigApproval {
         }
         throw Failure(description: "\(workflowPath) does not validate, so it is not approved; fix it first:\n"
             + lines.joined(separator: "\n"))
+    }
+}
+
+extension AdminConfigApproval {
+    /// Pins the provisioners file `file` (`provisioners/NAME.yaml`) at its git blob id, as it lies in the
+    /// checkout at `directory`, in `allowedProvisioners` of `policies/admin-config.yaml` (created when
+    /// missing). A file that does not load is refused with its errors: the pin would approve a file that
+    /// serves nothing.
+    public static func approveProvisioners(_ file: String, inCheckout directory: String) throws(Failure) -> Approved {
+        let relative = file.hasPrefix("./") ? String(file.dropFirst(2)) : file
+        let parts = relative.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts[0] == "provisioners", relative.hasSuffix(".yaml") || relative.hasSuffix(".yml") else {
+            throw Failure(description: "'\(file)' is not a provisioners file; write provisioners/NAME.yaml")
+        }
+        let root = directory.hasSuffix("/") ? String(directory.dropLast()) : directory
+        let configRelative = ["policies/admin-config.yaml", "policies/admin-config.yml"]
+            .first { FileManager.default.fileExists(atPath: root + "/" + $0) } ?? "policies/admin-config.yaml"
+        let configPath = root + "/" + configRelative
+        let filePath = root + "/" + relative
+        guard let bytes = FileManager.default.contents(atPath: filePath).map(Array.init) else {
+            throw Failure(description: "no provisioners file \(filePath); check the name or pass --dir CHECKOUT")
+        }
+        let report = ProvisionerLoader().check(bytes, file: filePath, folder: root + "/provisioners")
+        guard report.errors.isEmpty else {
+            throw Failure(description: "\(filePath) does not load, so it is not approved; fix it first:\n"
+                + report.errors.map { $0.description }.joined(separator: "\n"))
+        }
+        let digest = GitBlobID.of(bytes)
+        let existing = FileManager.default.contents(atPath: configPath).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        let edited = try approveProvisioners(existing, file: relative, digest: digest, path: configRelative)
+        guard edited != existing else {
+            return Approved(configPath: configPath, workflowPath: filePath, digest: digest, covers: [relative], changed: false)
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: root + "/policies", withIntermediateDirectories: true)
+            try Data(edited.utf8).write(to: URL(fileURLWithPath: configPath))
+        } catch {
+            throw Failure(description: "cannot write \(configPath): \(error.localizedDescription)")
+        }
+        return Approved(configPath: configPath, workflowPath: filePath, digest: digest, covers: [relative], changed: true)
     }
 }

@@ -13,8 +13,21 @@ public enum AdminConfigApproval {
     /// existing entry's digest set.
     public static func approve(_ text: String, product: String, name: String, digest: String,
                                path: String = "policies/admin-config.yaml") throws(Failure) -> String {
-        let full = "\(product)/\(name)"
-        let entry = "{name: \(full), digest: \(digest)}"
+        try pin(text, list: "allowedProductWorkflows", key: "name", value: "\(product)/\(name)", digest: digest, path: path)
+    }
+
+    /// `text` with `{path: provisioners/NAME.yaml, digest: blobID}` added to `allowedProvisioners`, or the
+    /// existing entry's digest set.
+    public static func approveProvisioners(_ text: String, file: String, digest: String,
+                                           path: String = "policies/admin-config.yaml") throws(Failure) -> String {
+        try pin(text, list: "allowedProvisioners", key: "path", value: file, digest: digest, path: path)
+    }
+
+    /// Sets the digest of the entry of `list` named `value` (a bare scalar, or a map whose `key` is `value`),
+    /// or adds `{key: value, digest: digest}`, editing only that entry's line.
+    private static func pin(_ text: String, list listKey: String, key: String, value full: String, digest: String,
+                            path: String) throws(Failure) -> String {
+        let entry = "{\(key): \(full), digest: \(digest)}"
         let report = SpecValidator().validate(Array(text.utf8), path: path, as: .adminConfig)
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         guard let root = report.root, let policies = root["workflowPolicies"] else {
@@ -23,42 +36,42 @@ public enum AdminConfigApproval {
             }
             var out = text
             if !out.isEmpty, !out.hasSuffix("\n") { out += "\n" }
-            return out + "workflowPolicies:\n  allowedProductWorkflows:\n    - \(entry)\n"
+            return out + "workflowPolicies:\n  \(listKey):\n    - \(entry)\n"
         }
         guard let policyEntries = policies.entries, !isFlow(policies, "{", lines) else {
             throw Failure(description: "\(path): workflowPolicies is not a block map; add '- \(entry)' to "
-                + "allowedProductWorkflows by hand")
+                + "\(listKey) by hand")
         }
-        guard let list = policies["allowedProductWorkflows"] else {
+        guard let list = policies[listKey] else {
             let keyLine = root.entries!.first { $0.key == "workflowPolicies" }!.keyLocation.line
             let indent = String(repeating: " ", count: max((policyEntries.first?.keyLocation.column ?? 3) - 1, 1))
-            lines.insert(contentsOf: ["\(indent)allowedProductWorkflows:", "\(indent)  - \(entry)"], at: keyLine)
+            lines.insert(contentsOf: ["\(indent)\(listKey):", "\(indent)  - \(entry)"], at: keyLine)
             return lines.joined(separator: "\n")
         }
         guard let items = list.items else {
-            throw Failure(description: "\(path):\(list.location): allowedProductWorkflows is not a list; fix it first")
+            throw Failure(description: "\(path):\(list.location): \(listKey) is not a list; fix it first")
         }
         for item in items {
             if item.string == full {
                 try replaceScalar(at: item.location, with: entry, in: &lines, path: path)
                 return lines.joined(separator: "\n")
             }
-            guard let nameNode = item["name"], nameNode.string == full else { continue }
+            guard let nameNode = item[key], nameNode.string == full else { continue }
             if let digestNode = item["digest"] {
                 try replaceScalar(at: digestNode.location, with: digest, in: &lines, path: path)
             } else if isFlow(item, "{", lines) {
                 let end = try scalarEnd(at: nameNode.location, in: lines, path: path)
                 insert(", digest: \(digest)", line: nameNode.location.line, offset: end, in: &lines)
             } else {
-                let key = item.entries!.first { $0.key == "name" }!.keyLocation
-                let indent = String(repeating: " ", count: key.column - 1)
+                let keyLocation = item.entries!.first { $0.key == key }!.keyLocation
+                let indent = String(repeating: " ", count: keyLocation.column - 1)
                 lines.insert("\(indent)digest: \(digest)", at: nameNode.location.line)
             }
             return lines.joined(separator: "\n")
         }
         if isFlow(list, "[", lines) {
             guard let close = findClosingBracket(after: items.last.map { lastPosition(of: $0) } ?? list.location, in: lines) else {
-                throw Failure(description: "\(path):\(list.location): cannot find the end of allowedProductWorkflows")
+                throw Failure(description: "\(path):\(list.location): cannot find the end of \(listKey)")
             }
             insert(items.isEmpty ? entry : ", \(entry)", line: close.line, offset: close.column - 1, in: &lines)
             return lines.joined(separator: "\n")

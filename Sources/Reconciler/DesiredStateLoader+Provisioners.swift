@@ -21,7 +21,8 @@ extension DesiredStateLoader {
             path.hasPrefix(Self.provisionersFolder) && !path.dropFirst(Self.provisionersFolder.count).contains("/")
                 && (path.hasSuffix(".yaml") || path.hasSuffix(".yml"))
         }.sorted()
-        var definitions: [ProvisionerDefinition] = []
+        let policy = ProvisionerPolicy(config: desired.config, configPath: Self.adminConfigPaths.first { snapshot[$0] != nil })
+        var loaded: [ProvisionerRegistry.File] = []
         var errors: [String] = []
         for path in files {
             guard let entry = snapshot[path] else { continue }
@@ -41,20 +42,28 @@ extension DesiredStateLoader {
                 provisionerCache[key] = parsed
             }
             switch parsed {
-            case .success(let found): definitions += found
-            case .failure(let error): errors.append(error.message)
+            case .success(let found): loaded.append(.init(path: path, blobID: entry.id.hex, definitions: found))
+            // A file the admin config does not approve is not used, so its errors concern no app.
+            case .failure(let error) where policy.refusal(ofFile: path, blobID: entry.id.hex) == nil: errors.append(error.message)
+            case .failure: continue
             }
         }
         desired.provisionerErrors = errors
-        let registry = ProvisionerRegistry(definitions + DefaultProvisioners.definitions)
+        let registry = ProvisionerRegistry(files: loaded, policy: policy)
         for name in desired.apps.keys {
             guard let resources = desired.apps[name]?.resources, !resources.isEmpty else { continue }
             var inputs: [String: String] = [:]
+            var refusals: [String] = []
+            var passedOver: [String: String] = [:]
             for resource in resources {
+                passedOver.merge(registry.passedOver(type: resource.type, class: resource.class, id: resource.id)) { first, _ in first }
                 guard let definition = registry.match(type: resource.type, class: resource.class, id: resource.id) else {
                     // Unmatched: the run fails naming it; adding a provisioner for it changes this component.
                     inputs["provisioner for \(resource.type)"] = "unmatched:\(resource.type)/\(resource.class ?? "-")/\(resource.id ?? "-")"
                     continue
+                }
+                if case .refused(let reason) = definition.standing {
+                    refusals.append("resources.\(resource.name): \(reason)")
                 }
                 if definition.repositoryFiles.isEmpty {
                     inputs["provisioner:built-in"] = Self.builtInDigest
@@ -64,6 +73,8 @@ extension DesiredStateLoader {
                 }
             }
             desired.apps[name]?.provisionerInputs = inputs
+            desired.apps[name]?.provisionerRefusals = refusals
+            desired.apps[name]?.unapprovedProvisioners = passedOver
         }
     }
 

@@ -170,7 +170,8 @@ struct AppJob: Sendable {
         let generated = !prune && items.contains { $0.tier == .application && $0.workflows.contains(Planner.generatedWorkflow) }
         let result: AppRunOutcome
         if generated {
-            let deploy = GeneratedDeploy(app: app, scoreFile: context.scoreFile, root: root, commit: commit, state: resourceState)
+            let deploy = GeneratedDeploy(app: app, scoreFile: context.scoreFile, root: root, commit: commit, state: resourceState,
+                                         policy: ProvisionerPolicy(config: desired.config, configPath: desired.configPath))
             let (outcome, rendered) = await runAround(deploy, workflows: workflows, context: context, executor: executor)
             result = outcome
             if let rendered { execution.renders[app] = rendered }

@@ -11,7 +11,8 @@ struct Render: ParsableCommand {
         abstract: "Render one app's Kubernetes manifests locally.",
         discussion: """
             The repository root is the nearest folder above the Score file holding policies/admin-config.yaml, \
-            provisioners/ or .git (or --repo); its provisioners/*.yaml come before the built-in ones. Without --output the manifests \
+            provisioners/ or .git (or --repo); its provisioners/*.yaml that workflowPolicies.allowedProvisioners in its admin config approves come \
+            before the built-in ones (unapproved files are not used; cmd:// ones need allowCmdProvisioners: true). Without --output the manifests \
             are printed to stdout as one YAML stream. Generated passwords are kept in --state FILE (mode 0600) \
             when given, so renders stay identical; without it they are new on every run.
             """)
@@ -34,7 +35,10 @@ struct Render: ParsableCommand {
     func run() throws {
         let root = repo ?? RepositoryRoot.enclosing(file: score)
         do {
-            let registry = try ProvisionerRegistry.forRepository(root: root)
+            let registry = try ProvisionerRegistry.forRepository(root: root, policy: try ProvisionerPolicy.forRepository(root: root))
+            for (file, reason) in registry.unapprovedFiles {
+                FileHandle.standardError.write(Data("warning: \(file): \(reason)\n".utf8))
+            }
             let store: any ResourceStateStore = state.map { FileStateStore(path: $0) } ?? MemoryStateStore()
             let rendered = try AppRenderer(registry: registry, stateStore: store, commit: commit)
                 .render(scoreFile: score, root: root ?? URL(fileURLWithPath: score).deletingLastPathComponent().path)

@@ -55,7 +55,7 @@ struct Validate: ParsableCommand {
             if isDirectory.boolValue {
                 do {
                     let specs = try PlatformRepoValidator().validate(directory: path).files
-                    reports += (specs + ProvisionerLoader().check(repository: path)).sorted { $0.path < $1.path }
+                    reports += (specs + ProvisionerLoader().check(repository: path, policy: try? ProvisionerPolicy.forRepository(root: path))).sorted { $0.path < $1.path }
                 } catch {
                     throw usageError("cannot read the directory \(path): \(error.localizedDescription)")
                 }

@@ -101,7 +101,7 @@ import Testing
 
 /// The repository files behind the provisioners an app uses, for the application tier's fingerprint.
 @Test func repositoryFilesOfTheProvisionersInUse() throws {
-    let registry = try ProvisionerRegistry.forRepository(root: ProvisioningFixtures.repo)
+    let registry = try ProvisionerRegistry.forRepository(root: ProvisioningFixtures.repo, policy: try ProvisioningFixtures.policy)
     let requests = ["flags": ResourceRequest(name: "flags", type: "feature-flags", app: "shop"),
                     "orders": ResourceRequest(name: "orders", type: "queue", class: "fast", app: "shop"),
                     "db": ResourceRequest(name: "db", type: "postgres", app: "shop")]

@@ -10,8 +10,8 @@ import Testing
         let rendered = try ProvisioningFixtures.renderer(store: store, fixed: false)
             .render(scoreFile: ProvisioningFixtures.score("shop"), root: ProvisioningFixtures.repo)
         let states = try store.load()
-        let password = try #require(states["shop/db"]?["password"]?.string)
-        let token = try #require(states["shop/orders"]?["token"]?.string)
+        let password = try #require(ProvisioningFixtures.state(of: "shop/db", in: states)?["password"]?.string)
+        let token = try #require(ProvisioningFixtures.state(of: "shop/orders", in: states)?["token"]?.string)
         #expect(password.count == 24)
         for object in rendered.objects where ["Deployment", "StatefulSet", "ConfigMap", "Service"].contains(object["kind"]?.string ?? "") {
             let text = YAMLEmitter.emit(object)
@@ -49,7 +49,7 @@ import Testing
             - {apiVersion: v1, kind: ConfigMap, metadata: {name: leaky}, data: {pw: "{{ state.password }}"}}
         """
     let registry = ProvisionerRegistry(try ProvisionerLoader().load(Array(leaky.utf8), file: "provisioners/leaky.yaml", folder: nil)
-                                       + ProvisionerRegistry.forRepository(root: ProvisioningFixtures.repo).definitions)
+                                       + ProvisionerRegistry.forRepository(root: ProvisioningFixtures.repo, policy: try ProvisioningFixtures.policy).definitions)
     let renderer = AppRenderer(registry: registry, stateStore: MemoryStateStore())
     #expect {
         try renderer.render(scoreFile: ProvisioningFixtures.score("shop"), root: ProvisioningFixtures.repo)

@@ -55,7 +55,8 @@ import TestSupport
             "repo/provisioners/zz-broken.yaml:8:8: error: [4].uri: 'cmd://../outside.sh' leaves the provisioners folder; "
                 + "keep scripts inside the repository",
         ], "\(result.stdout)")
-        #expect(result.stdout.hasSuffix("1 of 6 file(s) invalid: 4 error(s), 2 warning(s)\n"), "\(result.stdout)")
+        // The fixture's admin config does not approve zz-broken.yaml: a warning says it is not used.
+        #expect(result.stdout.hasSuffix("1 of 7 file(s) invalid: 4 error(s), 3 warning(s)\n"), "\(result.stdout)")
     }
 
     @Test(arguments: [

@@ -107,6 +107,7 @@ struct ApplicationTierTests {
             "apps/shop/workflows/smoke.yaml": Self.smoke,
             "apps/web/score.yaml": Self.web,
             "provisioners/queue.yaml": Self.queueProvisioner,
+            "policies/admin-config.yaml": "workflowPolicies:\n  allowedProvisioners: [provisioners/queue.yaml]\n",
         ], message: "two apps")
         try world.git.push()
 

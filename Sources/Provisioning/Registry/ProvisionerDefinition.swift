@@ -1,3 +1,5 @@
+import Specs
+
 /// One entry of a `provisioners/*.yaml` file: which resources it serves and how it provisions them.
 ///
 /// The model of score-compose and score-k8s: the first definition whose `type`, `class` and `id` match
@@ -13,9 +15,25 @@ public struct ProvisionerDefinition: Sendable, Hashable {
     public var kind: Kind
     /// Where it was declared (`provisioners/db.yaml:3:3`, or `built-in`), for messages.
     public var origin: String
+    /// Where it starts in its file.
+    public var location: SourceLocation = .start
     /// The repository files this definition is made of (its YAML file, and a cmd provisioner's script when it
     /// lies beside it), relative to the repository root: what joins the application tier's fingerprint.
     public var repositoryFiles: [String] = []
+    /// What the admin config makes of it (`ProvisionerPolicy`): an unapproved file's definitions never match.
+    public var standing: Standing = .usable
+
+    public enum Standing: Sendable, Hashable {
+        case usable
+        /// Its file is not approved (or its pin no longer matches): skipped when matching, only named.
+        case unapproved(file: String, reason: String)
+        /// Its file is approved but it may not run (a `cmd://` one without `allowCmdProvisioners`): it matches,
+        /// and the resources it serves fail with the reason.
+        case refused(String)
+    }
+
+    /// Built in to innominatus rather than read from the repository.
+    public var isBuiltIn: Bool { origin == "built-in" }
 
     public enum Kind: Sendable, Hashable {
         case template(TemplateSpec)

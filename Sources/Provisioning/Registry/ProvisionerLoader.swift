@@ -22,6 +22,18 @@ public struct ProvisionerLoader: Sendable {
         return definitions
     }
 
+    /// The `*.yaml`/`*.yml` files directly in `directory`, in name order, with their bytes (nil when unreadable).
+    public func files(in directory: String) -> [(name: String, bytes: [UInt8]?)] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
+            .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
+            .compactMap { name in
+                var isDirectory: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: directory + "/" + name, isDirectory: &isDirectory), !isDirectory.boolValue
+                else { return nil }
+                return (name, FileManager.default.contents(atPath: directory + "/" + name).map(Array.init))
+            }
+    }
+
     /// The definitions in one file's bytes; `folder` anchors `cmd://./script` programs. Throws the file's
     /// first problem.
     public func load(_ bytes: [UInt8], file: String, folder: String?) throws(ProvisioningError) -> [ProvisionerDefinition] {
@@ -42,7 +54,9 @@ public struct ProvisionerLoader: Sendable {
     /// The provisioners files of the platform repository at `root` (`provisioners/*.yaml` and `*.yml`, the
     /// files `render` and the reconciler read), each checked. Paths are shown as `root` joined with the
     /// file's path in the repository, as `PlatformRepoValidator.validate(directory:)` shows its files.
-    public func check(repository root: String) -> [SpecFileReport] {
+    /// With `policy`, a file it does not approve, and each `cmd://` provisioner it would refuse, also get a
+    /// warning (the file is not wrong: it is not used, or the apps it serves fail).
+    public func check(repository root: String, policy: ProvisionerPolicy? = nil) -> [SpecFileReport] {
         let folder = (root as NSString).appendingPathComponent("provisioners")
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
             .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
@@ -58,7 +72,17 @@ public struct ProvisionerLoader: Sendable {
                     SpecDiagnostic(file: shown, at: .start, field: "", message: "cannot be read; check its permissions"),
                 ])
             }
-            return check(Array(data), file: shown, folder: folder)
+            var report = check(Array(data), file: shown, folder: folder)
+            guard let policy else { return report }
+            if let refusal = policy.refusal(ofFile: "provisioners/" + name, blobID: GitBlobID.of(Array(data))) {
+                report.diagnostics.append(SpecDiagnostic(.warning, file: shown, at: .start, field: "", message: refusal))
+            } else {
+                for definition in parse(Array(data), file: shown, folder: folder).definitions {
+                    guard let refusal = policy.refusal(of: definition) else { continue }
+                    report.diagnostics.append(SpecDiagnostic(.warning, file: shown, at: definition.location, field: "", message: refusal))
+                }
+            }
+            return report
         }
     }
 
@@ -136,6 +160,7 @@ public struct ProvisionerLoader: Sendable {
         var definition = ProvisionerDefinition(uri: uri, type: type, class: node["class"]?.string, id: node["id"]?.string,
                                                description: node["description"]?.string, kind: kind, origin: origin)
         definition.repositoryFiles = [file]
+        definition.location = node.location
         if uri.hasPrefix("cmd://./") {
             let folder = (file as NSString).deletingLastPathComponent
             definition.repositoryFiles.append((folder.isEmpty ? "" : folder + "/") + String(uri.dropFirst("cmd://./".count)))

@@ -23,8 +23,14 @@ public struct ResourceRequest: Sendable, Hashable {
         self.metadata = metadata
     }
 
-    /// The key of this resource's state in a state store: shared resources (with an `id`) share state.
-    public var stateKey: String { id.map { "shared/\(type)/\($0)" } ?? "\(app)/\(name)" }
+    /// The key of this resource's state as the provisioner `uri` keeps it: shared resources (with an `id`)
+    /// share state, and each provisioner has its own, so a provisioner matched in place of another never
+    /// receives what the other generated (its passwords).
+    public func stateKey(provisioner uri: String) -> String { legacyStateKey + " " + uri }
+
+    /// The key innominatus used before state was kept per provisioner: still read, once, by the built-in
+    /// provisioners (`ResourceProvisioning`), so existing apps keep their generated passwords.
+    public var legacyStateKey: String { id.map { "shared/\(type)/\($0)" } ?? "\(app)/\(name)" }
 
     /// The document a template sees and a cmd provisioner gets on stdin (with `state` added).
     func context(state: ManifestValue) -> ManifestValue {

@@ -31,8 +31,14 @@ public struct ResourceProvisioning: Sendable {
             var request = requests[name]!
             let resolver = PlaceholderResolver(workload: workload, resources: provisioned)
             request.params = try resolver.resolve(request.params, field: file.at(["resources", name, "params"]))
-            let result = try Provisioner(definitions[name]!, random: random, workingDirectory: root).provision(request, state: states[request.stateKey] ?? .map([]))
-            states[request.stateKey] = result.state
+            let definition = definitions[name]!
+            let key = request.stateKey(provisioner: definition.uri)
+            var previous = states[key]
+            if previous == nil, definition.isBuiltIn, let legacy = states.removeValue(forKey: request.legacyStateKey) {
+                previous = legacy  // state written before keys named their provisioner: moved to the built-in's key
+            }
+            let result = try Provisioner(definition, random: random, workingDirectory: root).provision(request, state: previous ?? .map([]))
+            states[key] = result.state
             provisioned[name] = result
         }
         return provisioned

@@ -17,6 +17,8 @@ struct GeneratedDeploy: Sendable {
     var root: String
     var commit: String
     var state: ResourceStateFiles
+    /// The watched branch's admin config's rule on repository provisioners: the one the plan applied.
+    var policy: ProvisionerPolicy
 
     /// Renders on a thread of its own (provisioner commands block), one app at a time so that resources
     /// shared by id between apps read and write one consistent state.
@@ -27,7 +29,7 @@ struct GeneratedDeploy: Sendable {
                 Self.serial.lock()
                 defer { Self.serial.unlock() }
                 do throws(ProvisioningError) {
-                    let registry = try ProvisionerRegistry.forRepository(root: root)
+                    let registry = try ProvisionerRegistry.forRepository(root: root, policy: policy)
                     let renderer = AppRenderer(registry: registry, stateStore: state.store(for: app), commit: commit)
                     continuation.resume(returning: .success(try renderer.render(scoreFile: scoreFile, root: root)))
                 } catch {

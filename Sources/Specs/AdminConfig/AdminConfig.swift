@@ -14,6 +14,20 @@ public struct AdminConfig: Sendable, Hashable {
         public var fullName: String { "\(product)/\(name)" }
     }
 
+    /// A repository provisioners file (`provisioners/NAME.yaml`) the platform team approved, optionally pinned
+    /// to its git blob id so that a later edit needs approval again. Files not listed are never used.
+    public struct ApprovedProvisioner: Sendable, Hashable {
+        /// The file's path in the repository, `provisioners/NAME.yaml`.
+        public var path: String
+        /// The file's git blob id (40 hex digits), when pinned.
+        public var digest: String?
+
+        public init(path: String, digest: String? = nil) {
+            self.path = path
+            self.digest = digest
+        }
+    }
+
     /// A step type provided by a plugin: a command inside the repository that reads a JSON document on
     /// stdin and writes its outputs as JSON on stdout.
     public struct StepTypeDefinition: Sendable, Hashable {
@@ -63,6 +77,11 @@ public struct AdminConfig: Sendable, Hashable {
     /// only those apps may claim them with `metadata.product`. A product not listed here keeps the open rule
     /// (any app may name it).
     public var products: [String: ProductMembership] = [:]
+    /// The repository provisioners files that may serve resources; a file not listed (or whose pin no longer
+    /// matches) is ignored, so its resources fall to the next approved file or the built-in provisioners.
+    public var allowedProvisioners: [ApprovedProvisioner] = []
+    /// Whether approved files may hold `cmd://` provisioners, which run a program as the reconciler's user.
+    public var allowCmdProvisioners = false
 
     /// The apps of one product, as patterns where `*` stands for any run of characters.
     public struct ProductMembership: Sendable, Hashable {

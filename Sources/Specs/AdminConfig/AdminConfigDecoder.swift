@@ -10,7 +10,7 @@ struct AdminConfigDecoder {
     static let policyFields = [
         "workflowsRoot", "appsRoot", "requiredPlatformWorkflows", "allowedProductWorkflows", "allowedStepTypes",
         "stepTypes", "secretEnv", "maxStepsPerWorkflow", "maxWorkflowDuration", "maxConcurrentWorkflows",
-        "maxPrunePerPass", "retry", "delivery", "products",
+        "maxPrunePerPass", "retry", "delivery", "products", "allowedProvisioners", "allowCmdProvisioners",
     ]
     static let tierKeys = Tier.allCases.map(\.rawValue)
 
@@ -71,6 +71,12 @@ struct AdminConfigDecoder {
         }
         if let node = fields["delivery"] { decodeDelivery(node, at: path / "delivery", into: &config) }
         if let node = fields["products"] { config.products = decodeProducts(node, at: path / "products") }
+        if let node = fields["allowedProvisioners"] {
+            config.allowedProvisioners = decodeProvisionerApprovals(node, at: path / "allowedProvisioners")
+        }
+        if let allow = fields["allowCmdProvisioners"].flatMap({ checker.bool($0, at: path / "allowCmdProvisioners") }) {
+            config.allowCmdProvisioners = allow
+        }
         return checker.hasErrors ? nil : config
     }
 
@@ -126,6 +132,52 @@ struct AdminConfigDecoder {
             result.append(.init(product: parts[0], name: parts[1], digest: digest))
         }
         return result
+    }
+
+    /// `allowedProvisioners: [provisioners/db.yaml, {path: provisioners/queue.yaml, digest: <blob id>}]`.
+    private mutating func decodeProvisionerApprovals(_ node: YAMLNode, at path: FieldPath) -> [AdminConfig.ApprovedProvisioner] {
+        guard let items = checker.sequence(node, at: path) else { return [] }
+        var result: [AdminConfig.ApprovedProvisioner] = []
+        var seen: Set<String> = []
+        for (index, item) in items.enumerated() {
+            let itemPath = path.appending(index: index)
+            var pathNode = item
+            var digest: String?
+            if item.entries != nil {
+                guard let fields = checker.fields(item, at: itemPath, known: ["path", "digest"], required: ["path"]),
+                      let node = fields["path"] else { continue }
+                pathNode = node
+                if let digestNode = fields["digest"] {
+                    digest = checker.matching(digestNode, at: itemPath / "digest", Self.isBlobID,
+                                              "a provisioners file's digest is its git blob id, 40 hexadecimal digits "
+                                                  + "(git hash-object FILE, or innominatus approve FILE)")
+                }
+            }
+            let pathPath = item.entries != nil ? itemPath / "path" : itemPath
+            guard let file = checker.string(pathNode, at: pathPath) else { continue }
+            guard Self.isProvisionersPath(file) else {
+                checker.error(pathNode.location, pathPath,
+                              "'\(file)' is not a provisioners file; write provisioners/NAME.yaml (a YAML file directly in provisioners/)")
+                continue
+            }
+            if !seen.insert(file).inserted {
+                checker.error(pathNode.location, pathPath, "'\(file)' is listed twice; keep one entry")
+                continue
+            }
+            result.append(.init(path: file, digest: digest))
+        }
+        return result
+    }
+
+    /// `provisioners/NAME.yaml` or `.yml`: the files the reconciler and `render` read as provisioners.
+    static func isProvisionersPath(_ path: String) -> Bool {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts[0] == "provisioners", !parts[1].hasPrefix(".") else { return false }
+        return parts[1].count > 5 && (parts[1].hasSuffix(".yaml") || parts[1].hasSuffix(".yml"))
+    }
+
+    static func isBlobID(_ text: String) -> Bool {
+        text.utf8.count == 40 && text.unicodeScalars.allSatisfy { ("0"..."9").contains($0) || ("a"..."f").contains($0) }
     }
 
     /// `products: {ecommerce: {apps: [shop, "cart-*"]}}`: the apps that may claim each product.
