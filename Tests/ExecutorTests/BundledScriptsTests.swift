@@ -125,18 +125,6 @@ import TestSupport
     }
 
     static func replace(_ needle: String, with replacement: String, in bytes: [UInt8]) -> [UInt8] {
-        let needle = Array(needle.utf8), replacement = Array(replacement.utf8)
-        var result: [UInt8] = []
-        var index = 0
-        while index < bytes.count {
-            if index + needle.count <= bytes.count, Array(bytes[index..<index + needle.count]) == needle {
-                result += replacement
-                index += needle.count
-            } else {
-                result.append(bytes[index])
-                index += 1
-            }
-        }
-        return result
+        Bytes.replacing(Array(needle.utf8), with: Array(replacement.utf8), in: bytes)
     }
 }

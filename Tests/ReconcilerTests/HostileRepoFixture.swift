@@ -79,26 +79,11 @@ struct HostileRepoFixture {
 
     func fill(_ data: Data, app: String) -> Data {
         var bytes = [UInt8](data)
-        bytes = Self.replacing(Array("@APP@".utf8), with: Array(app.utf8), in: bytes)
-        bytes = Self.replacing(Array("@MARKER@".utf8), with: Array((markers + "/" + app).utf8), in: bytes)
+        bytes = Bytes.replacing(Array("@APP@".utf8), with: Array(app.utf8), in: bytes)
+        bytes = Bytes.replacing(Array("@MARKER@".utf8), with: Array((markers + "/" + app).utf8), in: bytes)
         return Data(bytes)
     }
 
-    static func replacing(_ needle: [UInt8], with replacement: [UInt8], in bytes: [UInt8]) -> [UInt8] {
-        var result: [UInt8] = []
-        result.reserveCapacity(bytes.count)
-        var index = 0
-        while index < bytes.count {
-            if bytes[index] == needle[0], index + needle.count <= bytes.count, Array(bytes[index..<index + needle.count]) == needle {
-                result += replacement
-                index += needle.count
-            } else {
-                result.append(bytes[index])
-                index += 1
-            }
-        }
-        return result
-    }
 
     /// Writes raw bytes into the working clone (not yet committed).
     func write(_ path: String, _ data: Data) throws {
