@@ -26,4 +26,27 @@ import Testing
         #expect(throws: ProvisioningError.self) { try template.render("{{ uid") }
         #expect(throws: ProvisioningError.self) { try template.render("{{ exec('rm -rf /') }}") }
     }
+
+    @Test func outputsCarryingAGeneratedPasswordAreSecretUnlessListedOrNot() throws {
+        // The provisioner lists no secrets: what it generated with random.password is secret anyway.
+        let yaml = """
+            - uri: template://acme/token
+              type: token
+              state:
+                token: "{{ state.token ?? random.password }}"
+                name: "{{ state.name ?? random.id }}"
+              outputs:
+                token: "{{ state.token }}"
+                url: "https://svc:{{ state.token }}@token.acme.internal"
+                name: "{{ state.name }}"
+            """
+        let definition = try #require(try ProvisionerLoader().load(Array(yaml.utf8), file: "provisioners/token.yaml", folder: "/").first)
+        let request = ResourceRequest(name: "api", type: "token", app: "demo", params: .map([]))
+        let result = try Provisioner(definition, random: { $0 == .password ? "generated-pw-42" : "id-7" })
+            .provision(request, state: .map([]))
+        #expect(result.secrets == ["token", "url"], "\(result.secrets)")
+        // On a later run the value comes from the state, and is still secret.
+        let again = try Provisioner(definition).provision(request, state: result.state)
+        #expect(again.secrets == ["token", "url"])
+    }
 }

@@ -37,10 +37,45 @@ public struct Provisioner: Sendable {
             let manifestContext = resource.context(state: state).setting("outputs", to: outputs)
             let manifests = try Template(context: manifestContext, random: random).render(spec.manifests)
             return ProvisionedResource(state: state, outputs: outputs.entries == nil ? .map([]) : outputs,
-                                       secrets: Set(spec.secrets), manifests: manifests.items ?? [])
+                                       secrets: Set(spec.secrets).union(Self.carryingGeneratedSecrets(outputs, state: state, spec: spec)),
+                                       manifests: manifests.items ?? [])
         } catch {
             throw ProvisioningError("resources.\(resource.name): the provisioner \(definition.uri) (\(definition.origin)) "
                                     + "failed: \(error.message)")
+        }
+    }
+
+    /// Outputs that carry a value the provisioner generated with `random.password` (as a state key's
+    /// template): secret whether or not `secrets` lists them, so a generated password never reaches a
+    /// ConfigMap, a Deployment's plain env or the note. (`random.id` values are identifiers, not secrets.)
+    static func carryingGeneratedSecrets(_ outputs: ManifestValue, state: ManifestValue,
+                                         spec: ProvisionerDefinition.TemplateSpec) -> Set<String> {
+        let generated = (spec.state.entries ?? []).compactMap { key, template -> String? in
+            guard Self.mentionsRandomPassword(template), let value = state[key]?.string, !value.isEmpty else { return nil }
+            return value
+        }
+        guard !generated.isEmpty else { return [] }
+        return Set((outputs.entries ?? []).compactMap { key, value in
+            generated.contains { Self.text(of: value).contains($0) } ? key : nil
+        })
+    }
+
+    private static func mentionsRandomPassword(_ template: ManifestValue) -> Bool {
+        switch template {
+        case .string(let text): text.contains("random.password")
+        case .list(let items): items.contains(where: mentionsRandomPassword)
+        case .map(let entries): entries.contains { mentionsRandomPassword($0.1) }
+        default: false
+        }
+    }
+
+    /// Every string inside a value, joined (an output may be a map or list holding the password).
+    private static func text(of value: ManifestValue) -> String {
+        switch value {
+        case .string(let text): text
+        case .list(let items): items.map(text(of:)).joined(separator: "\n")
+        case .map(let entries): entries.map { text(of: $0.1) }.joined(separator: "\n")
+        default: ""
         }
     }
 
