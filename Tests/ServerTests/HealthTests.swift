@@ -22,3 +22,29 @@ import Testing
         try await fixture.stop()
     }
 }
+
+/// A forged applied state pushed while `serve` runs is ignored by the next pass, and `/metrics` counts it.
+@Suite struct RejectedStateMetricTests {
+    @Test func aForgedAppliedStateIsCountedInMetrics() async throws {
+        let fixture = try await ServerFixture()
+        let client = fixture.client
+        try await fixture.waitUntilReady()
+        let git = ["git", "--git-dir", fixture.git.remote]
+        let blob = try Shell.run(git + ["hash-object", "-w", "--stdin"], input: "innominatus-applied-state v1\ncommit\t-\n")
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let tree = try Shell.run(git + ["mktree"], input: "100644 blob \(blob)\t4b825dc642cb6eb9a060e54bf8d69288fbee4904\n")
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let commit = try Shell.run(git + ["commit-tree", tree, "-m", "forged"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        try Shell.run(git + ["update-ref", "refs/innominatus/applied", commit])
+        let head = try fixture.change(["README.md": "# platform, again\n"])
+        #expect(try await client.post("/api/v1/reconcile", headers: fixture.authorization).status == 202)
+        try await fixture.eventually("a status for \(head)") {
+            try await client.get("/api/v1/status").json["commit"] as? String == head
+        }
+        let status = try await client.get("/api/v1/status")
+        #expect((status.json["warnings"] as? [String])?.first?.contains("the applied state was ignored") == true)
+        let metrics = try PrometheusText.parse(try await client.get("/metrics").text)
+        #expect(metrics["innominatus_applied_state_rejected_total"] == 1)
+        try await fixture.stop()
+    }
+}
