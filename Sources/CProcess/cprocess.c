@@ -21,6 +21,10 @@ int innominatus_spawn_add_chdir(posix_spawn_file_actions_t *actions, const char 
     return posix_spawn_file_actions_addchdir_np(actions, path);
 }
 
+int innominatus_spawn_add_closefrom(posix_spawn_file_actions_t *actions, int lowest) {
+    return posix_spawn_file_actions_addclosefrom_np(actions, lowest);
+}
+
 #include <errno.h>
 #include <signal.h>
 #include <string.h>

@@ -54,6 +54,10 @@ public struct PipedChild: Sendable {
             posix_spawn_file_actions_adddup2(&actions, pipes[2][1], 2)
         }
         if let directory { innominatus_spawn_add_chdir(&actions, directory) }
+        // Only 0-2 reach the child: a descriptor of this process that is not close-on-exec (a file another
+        // thread is writing, a pipe of another child) would otherwise live on in it, and a long-running
+        // child would keep a freshly written script "text file busy" for good.
+        innominatus_spawn_add_closefrom(&actions, 3)
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }

@@ -18,6 +18,10 @@ int innominatus_pipe_cloexec(int fds[2]);
 /* posix_spawn_file_actions_addchdir_np: the child starts in `path`. */
 int innominatus_spawn_add_chdir(posix_spawn_file_actions_t *actions, const char *path);
 
+/* posix_spawn_file_actions_addclosefrom_np: the child keeps only descriptors 0-2 (none of the parent's
+   other files, such as a script another thread is still writing, which would then stay busy). */
+int innominatus_spawn_add_closefrom(posix_spawn_file_actions_t *actions, int lowest);
+
 /* Starts a workflow step behind a guard process and returns the guard's pid (-1 and errno on failure).
    The guard (a small /bin/sh script, started with vfork + exec so the reconciler's memory is never copied)
    leads a new process group, so a timeout can signal the whole step; the kernel signals it when the calling
