@@ -46,7 +46,10 @@ struct PairDecision {
         let neverApplied = record?.fingerprint == nil
         let blocked = workflows.blocked
         let names = neverApplied ? workflows.firstNames : workflows.steadyNames
-        let phase = (names + blocked.map(\.workflow)).compactMap { workflows.phases[$0] }.min() ?? 1
+        // `names` are phase-ordered, so the first one's phase is theirs; blocked ones count too (rare).
+        var first = names.first.flatMap { workflows.phases[$0] }
+        for workflow in blocked { if let other = workflows.phases[workflow.workflow] { first = min(first ?? other, other) } }
+        let phase = first ?? 1
         func decided(_ item: PlanItem) -> Decided {
             Decided(item, phase: phase, names: names,
                     awaitsApprovalOnly: !blocked.isEmpty && blocked.allSatisfy { workflows.awaitingApproval.contains($0.workflow) })

@@ -32,13 +32,6 @@ public struct AppliedStateStore: Sendable {
         self.repository = repository
     }
 
-    /// The state as last fetched (`refs/innominatus/origin/applied`); empty when the remote has none,
-    /// which makes every pair run once.
-    public func load() async throws -> AppliedState {
-        guard let bytes = try await encoded() else { return .empty }
-        return try AppliedStateCodec.decode(bytes)
-    }
-
     /// The stored state as last fetched, checked against the state key.
     public enum Stored: Sendable {
         /// The remote has none: a first pass.

@@ -110,19 +110,9 @@ struct AdminConfigDecoder {
         guard let items = checker.sequence(node, at: path) else { return [] }
         var result: [AdminConfig.ApprovedWorkflow] = []
         for (index, item) in items.enumerated() {
-            let itemPath = path.appending(index: index)
-            var nameNode = item
-            var digest: String?
-            if item.entries != nil {
-                guard let fields = checker.fields(item, at: itemPath, known: ["name", "digest"], required: ["name"]),
-                      let name = fields["name"] else { continue }
-                nameNode = name
-                if let digestNode = fields["digest"] {
-                    digest = checker.matching(digestNode, at: itemPath / "digest", WorkflowPin.isWellFormed, WorkflowPin.rule)
-                }
-            }
-            let namePath = item.entries != nil ? itemPath / "name" : itemPath
-            guard let full = checker.string(nameNode, at: namePath) else { continue }
+            guard let (nameNode, namePath, digest) = pinnedEntry(item, at: path.appending(index: index), key: "name",
+                                                                  WorkflowPin.isWellFormed, WorkflowPin.rule),
+                  let full = checker.string(nameNode, at: namePath) else { continue }
             let parts = full.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
             guard parts.count == 2, ScorePatterns.isDNSLabel(parts[0]), ScorePatterns.isDNSLabel(parts[1]) else {
                 checker.error(nameNode.location, namePath,
@@ -134,27 +124,27 @@ struct AdminConfigDecoder {
         return result
     }
 
+    /// One entry of an approval list: `VALUE`, or `{KEY: VALUE, digest: PIN}` — the value's node and path,
+    /// and the pin when one is written (checked by `isPin`). Nil when the map form is malformed (reported).
+    private mutating func pinnedEntry(_ item: YAMLNode, at itemPath: FieldPath, key: String, _ isPin: (String) -> Bool,
+                                      _ pinRule: String) -> (node: YAMLNode, path: FieldPath, digest: String?)? {
+        guard item.entries != nil else { return (item, itemPath, nil) }
+        guard let fields = checker.fields(item, at: itemPath, known: [key, "digest"], required: [key]),
+              let node = fields[key] else { return nil }
+        let digest = fields["digest"].flatMap { checker.matching($0, at: itemPath / "digest", isPin, pinRule) }
+        return (node, itemPath / key, digest)
+    }
+
     /// `allowedProvisioners: [provisioners/db.yaml, {path: provisioners/queue.yaml, digest: <blob id>}]`.
     private mutating func decodeProvisionerApprovals(_ node: YAMLNode, at path: FieldPath) -> [AdminConfig.ApprovedProvisioner] {
         guard let items = checker.sequence(node, at: path) else { return [] }
         var result: [AdminConfig.ApprovedProvisioner] = []
         var seen: Set<String> = []
         for (index, item) in items.enumerated() {
-            let itemPath = path.appending(index: index)
-            var pathNode = item
-            var digest: String?
-            if item.entries != nil {
-                guard let fields = checker.fields(item, at: itemPath, known: ["path", "digest"], required: ["path"]),
-                      let node = fields["path"] else { continue }
-                pathNode = node
-                if let digestNode = fields["digest"] {
-                    digest = checker.matching(digestNode, at: itemPath / "digest", Self.isBlobID,
-                                              "a provisioners file's digest is its git blob id, 40 hexadecimal digits "
-                                                  + "(git hash-object FILE, or innominatus approve FILE)")
-                }
-            }
-            let pathPath = item.entries != nil ? itemPath / "path" : itemPath
-            guard let file = checker.string(pathNode, at: pathPath) else { continue }
+            guard let (pathNode, pathPath, digest) = pinnedEntry(item, at: path.appending(index: index), key: "path", Self.isBlobID,
+                                                                  "a provisioners file's digest is its git blob id, 40 hexadecimal "
+                                                                      + "digits (git hash-object FILE, or innominatus approve FILE)"),
+                  let file = checker.string(pathNode, at: pathPath) else { continue }
             guard Self.isProvisionersPath(file) else {
                 checker.error(pathNode.location, pathPath,
                               "'\(file)' is not a provisioners file; write provisioners/NAME.yaml (a YAML file directly in provisioners/)")
