@@ -113,6 +113,7 @@ let package = Package(
                 "Provisioning",
                 "Reconciler",
                 "Server",
+                "ProcessSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -16,6 +16,9 @@ swift build --product innominatus 2>&1 | tail -1
 bin=$(swift build --show-bin-path)/innominatus
 
 demo=$(mktemp -d /tmp/innominatus-demo-XXXXXX)
+# Run as root, the reconciler runs steps as an unprivileged user (--step-user), who must be able to pass
+# through this folder to the checkout in the reconciler's workdir (but not list it).
+chmod 711 "$demo"
 remote=$demo/platform.git
 work=$demo/platform
 state=$demo/reconciler

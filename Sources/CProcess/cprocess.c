@@ -62,7 +62,7 @@ static void innominatus_close_from(int lowest) {
 }
 
 pid_t innominatus_spawn_guarded(const char *path, char *const argv[], char *const envp[], const char *directory,
-                                int stdin_fd, int stdout_fd, int stderr_fd) {
+                                int stdin_fd, int stdout_fd, int stderr_fd, uid_t uid, gid_t gid) {
     /* Everything the child needs is prepared before vfork: after it, only system calls. */
     int count = 0;
     while (argv[count] != NULL) count++;
@@ -97,6 +97,19 @@ pid_t innominatus_spawn_guarded(const char *path, char *const argv[], char *cons
             if (signal != SIGKILL && signal != SIGSTOP) sigaction(signal, &action, NULL);
         }
         setpgid(0, 0);
+        /* Raw system calls, not glibc's setuid family: those signal every thread of the process to change
+           their credentials too, and this child shares the parent's memory and thread list until exec.
+           The kernel's calls change only this single-threaded child. Groups first, then the group, then the
+           user (after which nothing else could be changed). */
+        if (uid != (uid_t)-1) {
+            gid_t groups[1] = { gid };
+            if (syscall(SYS_setgroups, 1, groups) != 0 || syscall(SYS_setresgid, gid, gid, gid) != 0
+                || syscall(SYS_setresuid, uid, uid, uid) != 0) {
+                failure = errno;
+                _exit(127);
+            }
+        }
+        /* Set after the credentials change, which clears it. */
         if (prctl(PR_SET_PDEATHSIG, SIGUSR1, 0, 0, 0) != 0 || getppid() != parent) {
             failure = ESRCH;
             _exit(127);
@@ -130,6 +143,10 @@ pid_t innominatus_spawn_guarded(const char *path, char *const argv[], char *cons
     }
     setpgid(guard, guard); /* also done by the child: whichever runs first */
     return guard;
+}
+
+int innominatus_set_not_dumpable(void) {
+    return prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 }
 
 int innominatus_pidfd_open(pid_t pid) {

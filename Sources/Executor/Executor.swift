@@ -53,10 +53,11 @@ public struct Executor: Sendable {
         let mask = SecretMask(preflight.secrets(of: ordered, repositoryRoot: app.repositoryRoot) + app.secrets)
         // The run's private folder (0700). Should mkdtemp fail, steps fall back to the shared temporary
         // folder, which is never removed and never receives the Score.
-        let ownScratch = Self.makeScratch()
+        let ownScratch = Self.makeScratch(for: settings.stepUser)
         let scratch = ownScratch ?? NSTemporaryDirectory()
         defer { if let ownScratch { try? FileManager.default.removeItem(atPath: ownScratch) } }
-        let scoreJSON = ownScratch.flatMap { ScoreJSON.write(scoreFile: app.scoreFile, root: app.repositoryRoot, into: $0) }
+        let scoreJSON = ownScratch.flatMap { ScoreJSON.write(scoreFile: app.scoreFile, root: app.repositoryRoot, into: $0,
+                                                             owner: settings.stepUser) }
         var outputs = earlierOutputs
         var outcomes: [WorkflowOutcome] = []
         var stopped: WorkflowOutcome?
@@ -65,6 +66,13 @@ public struct Executor: Sendable {
                 outcomes.append(WorkflowOutcome(name: workflow.name, tier: workflow.kind.tier, phase: workflow.phase.rawValue,
                                                 result: .notRun, message: "not run: workflow '\(stopped.name)' "
                                                     + "(\(stopped.tier.rawValue), \(stopped.phase)) \(stopped.result.rawValue)"))
+                continue
+            }
+            if let problem = await settings.beforeWorkflow?() {
+                let outcome = WorkflowOutcome(name: workflow.name, tier: workflow.kind.tier, phase: workflow.phase.rawValue,
+                                              result: .failed, message: problem)
+                outcomes.append(outcome)
+                stopped = outcome
                 continue
             }
             let logDirectory = settings.logDirectory.map { "\($0)/\(workflow.kind.tier.rawValue)-\(workflow.name)" }
@@ -88,9 +96,13 @@ public struct Executor: Sendable {
         }
     }
 
-    private static func makeScratch() -> String? {
+    /// The run's folder: 0700, or 0711 when steps run as another user, who may then enter the folders
+    /// of their own attempts (`StepScratch`) but not list what else is there.
+    private static func makeScratch(for user: StepUser?) -> String? {
         var template = Array((NSTemporaryDirectory() + "/innominatus-steps-XXXXXX").utf8CString)
         guard let made = mkdtemp(&template) else { return nil }
-        return String(cString: made)
+        let path = String(cString: made)
+        if user != nil { chmod(path, 0o711) }
+        return path
     }
 }

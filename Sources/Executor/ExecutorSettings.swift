@@ -19,13 +19,20 @@ public struct ExecutorSettings: Sendable {
     public var hostEnvironment: [String: String]
     /// The `PATH` steps get (the only variable of the reconciler's they see).
     public var path: String
+    /// What full log files of this executor's steps may still take (nil: only each step's own cap).
+    public var logBudget: LogBudget?
+    /// Who shell and plugin steps run as; nil: the reconciler's own user (`StepUser`).
+    public var stepUser: StepUser?
+    /// Awaited before each workflow of a run starts; a message fails that workflow (and stops the run).
+    /// The reconciler checks here that no earlier step changed the checkout.
+    public var beforeWorkflow: (@Sendable () async -> String?)?
     /// Called as steps start and finish (live progress in the CLI); on any thread.
     public var progress: (@Sendable (StepProgress) -> Void)?
 
     public init(logDirectory: String? = nil, maxParallelSteps: Int = 4, defaultWorkflowTimeout: Duration = .seconds(3600),
                 killGrace: Duration = .seconds(10), retryBackoff: Duration = .seconds(1), retryBackoffCap: Duration = .seconds(60),
                 hostEnvironment: [String: String] = ProcessInfo.processInfo.environment, path: String? = nil,
-                progress: (@Sendable (StepProgress) -> Void)? = nil) {
+                stepUser: StepUser? = nil, progress: (@Sendable (StepProgress) -> Void)? = nil) {
         self.logDirectory = logDirectory
         self.maxParallelSteps = maxParallelSteps
         self.defaultWorkflowTimeout = defaultWorkflowTimeout
@@ -34,6 +41,7 @@ public struct ExecutorSettings: Sendable {
         self.retryBackoffCap = retryBackoffCap
         self.hostEnvironment = hostEnvironment
         self.path = path ?? hostEnvironment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        self.stepUser = stepUser
         self.progress = progress
     }
 }

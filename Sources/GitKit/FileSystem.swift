@@ -80,14 +80,36 @@ enum FileSystem {
         return text.hasSuffix("\n") ? String(text.dropLast()) : text
     }
 
-    /// Writes a one-line record atomically (temporary file, then rename).
+    /// A whole (small) file as text, its last newline dropped; nil when it cannot be read.
+    static func readText(_ path: String) -> String? {
+        guard let file = fopen(path, "r") else { return nil }
+        defer { fclose(file) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = fread(&buffer, 1, buffer.count, file)
+            if count == 0 { break }
+            bytes += buffer.prefix(count)
+        }
+        guard ferror(file) == 0 else { return nil }
+        let text = String(decoding: bytes, as: UTF8.self)
+        return text.hasSuffix("\n") ? String(text.dropLast()) : text
+    }
+
+    /// Writes a record atomically (temporary file, then rename), 0600; a short write (a full disk) throws
+    /// with the system's words for it rather than leaving half a record.
     static func writeRecord(_ path: String, _ text: String, operation: String) throws(GitError) {
         let temporary = path + ".tmp"
         guard let file = fopen(temporary, "w") else { throw ioError(operation, "cannot write \(temporary)") }
-        fputs(text + "\n", file)
-        fflush(file)
-        fsync(fileno(file))
-        fclose(file)
+        fchmod(fileno(file), 0o600)
+        let wrote = fputs(text + "\n", file) >= 0 && fflush(file) == 0 && fsync(fileno(file)) == 0
+        let failure = errno
+        guard fclose(file) == 0, wrote else {
+            if wrote == false { errno = failure }
+            let error = ioError(operation, "cannot write \(temporary)")
+            unlink(temporary)
+            throw error
+        }
         guard rename(temporary, path) == 0 else { throw ioError(operation, "cannot rename \(temporary) to \(path)") }
     }
 

@@ -11,6 +11,9 @@ public struct CheckoutResult: Sendable, Equatable {
     /// Symlinks of the tree that would point outside the checkout (or nowhere), written instead as
     /// read-only plain files holding the link's target text.
     public var replacedSymlinks: [String]
+    /// Paths found changed since the last checkout into the folder (`CheckoutSeal`): a step wrote there.
+    /// The folder was then rewritten from scratch.
+    public var restoredPaths: [String] = []
 }
 
 extension Repository {
@@ -21,16 +24,26 @@ extension Repository {
     /// - Read-only for steps: files are left `0444` (`0555` when executable), folders `0555`. A process
     ///   running as root can still write; a checkout whose record is missing or unreadable is redone
     ///   from scratch, which is also how to repair a folder a step changed.
+    /// - Verified: the folder is sealed after writing (`CheckoutSeal`, in `<directory>.seal`); a folder that
+    ///   differs from its seal (or has none) is rewritten from scratch, and what differed is reported in
+    ///   `restoredPaths`. `fresh` rewrites it from scratch whatever the seal says.
     /// - Contained: a symlink is kept only when it resolves to something inside the checkout;
     ///   any other (absolute, climbing out with `..`, through another link, dangling) becomes a plain
     ///   file holding its target text and is listed in the result.
     /// - Exact: no filters (CRLF, ident) are applied; files hold the blobs' bytes.
-    public func checkout(_ commit: ObjectID, into directory: String) throws(GitError) -> CheckoutResult {
+    public func checkout(_ commit: ObjectID, into directory: String, fresh: Bool = false) throws(GitError) -> CheckoutResult {
         let operation = "check out \(commit) into \(directory)"
         let recordPath = directory + ".checkout"
-        var previous = FileSystem.readRecord(recordPath).flatMap(ObjectID.init(hex:))
+        let sealPath = directory + ".seal"
+        var previous = fresh ? nil : FileSystem.readRecord(recordPath).flatMap(ObjectID.init(hex:))
         if let known = previous {
             if !FileSystem.isDirectory(directory) { previous = nil } else if !(try commitExists(known)) { previous = nil }
+        }
+        var restored: [String] = []
+        if previous != nil {
+            let seal = FileSystem.readText(sealPath).flatMap(CheckoutSeal.init(serialized:))
+            restored = seal?.differences(in: directory) ?? ["(no seal)"]
+            if !restored.isEmpty { previous = nil }
         }
         if previous == commit {
             return CheckoutResult(commit: commit, previous: previous, changedPaths: 0, replacedSymlinks: [])
@@ -99,10 +112,11 @@ extension Repository {
             }
         }
         for folder in folders.sorted(by: >) { FileSystem.setMode(join(directory, folder), 0o555) }
+        try FileSystem.writeRecord(sealPath, CheckoutSeal.take(of: directory).serialized(), operation: operation)
         try FileSystem.writeRecord(recordPath, commit.hex, operation: operation)
         return CheckoutResult(commit: commit, previous: previous,
                               changedPaths: previous == nil ? snapshot.entries.count : changes.count,
-                              replacedSymlinks: replaced.sorted())
+                              replacedSymlinks: replaced.sorted(), restoredPaths: restored == ["(no seal)"] ? [] : restored)
     }
 
     func commitExists(_ id: ObjectID) throws(GitError) -> Bool {

@@ -13,6 +13,8 @@ public struct ManualTrigger: Sendable {
 
     public init(settings: ReconcileSettings, executorSettings: ExecutorSettings = ExecutorSettings()) {
         self.settings = settings
+        var executorSettings = executorSettings
+        if executorSettings.stepUser == nil { executorSettings.stepUser = settings.stepUser }
         self.executorSettings = executorSettings
     }
 
@@ -24,6 +26,9 @@ public struct ManualTrigger: Sendable {
     public func run(app: String, workflow name: String, now: Date = Date()) async throws -> PassReport {
         let lock = try WorkdirLock(workdir: settings.workdir)
         defer { lock.release() }
+        let workdir = Workdir(path: settings.workdir)
+        if let full = workdir.spaceProblem(minimum: settings.minimumFreeBytes) { throw Refused(description: full) }
+        try workdir.secure(for: executorSettings.stepUser)
         var loader = DesiredStateLoader()
         let outcome = try await settings.planning.run(now: Timestamp(date: now), loader: &loader)
         let desired = outcome.desired

@@ -33,12 +33,11 @@ extension PlatformReconciler {
     func execute(_ plan: Plan, desired: DesiredState, applied: AppliedState, repository: Repository) async throws -> Execution {
         guard let head = ObjectID(hex: plan.commit) else { throw ReconcileFailure("bad head commit \(plan.commit)") }
         let checkout = settings.workdir + "/checkout"
-        _ = try await repository.checkout(head, into: checkout)
+        let guardian = try await guardedCheckout(head, into: checkout, repository: repository)
 
-        var previous: (desired: DesiredState, checkout: String)?
+        var previous: (desired: DesiredState, checkout: CheckoutGuard)?
         if plan.items.contains(where: { $0.action == .prune }), let old = applied.commit.flatMap(ObjectID.init(hex:)) {
-            let folder = settings.workdir + "/checkout-previous"
-            _ = try await repository.checkout(old, into: folder)
+            let folder = try await guardedCheckout(old, into: settings.workdir + "/checkout-previous", repository: repository)
             var oldLoader = DesiredStateLoader()
             let oldDesired = try await oldLoader.load(repository.snapshot(of: old), applied: .empty, from: repository)
             previous = (oldDesired, folder)
@@ -47,11 +46,20 @@ extension PlatformReconciler {
         var byApp: [String: [PlanItem]] = [:]
         for item in plan.items where item.action == .run || item.action == .prune { byApp[item.app, default: []].append(item) }
         let logs = settings.workdir + "/logs/" + String(plan.commit.prefix(12))
+        try? FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
+        utimes(logs, nil)  // this pass's folder is the newest, also when an earlier pass made it
+        let workdir = Workdir(path: self.settings.workdir)
+        let removed = workdir.pruneLogs(keeping: self.settings.logRetention)
+        if !removed.isEmpty {
+            logger.debug("old step logs removed", metadata: ["kept": "\(self.settings.logRetention)", "removed": "\(removed.count)"])
+        }
+        let logLimit = self.settings.appLogLimitBytes
         let settings = executorSettings
         let resourceState = self.resourceState
         let jobs = byApp.sorted { $0.key < $1.key }.map { app, items in
-            AppJob(app: app, items: items, desired: desired, previous: previous, checkout: checkout, commit: plan.commit,
-                   logDirectory: logs + "/" + app, executorSettings: settings, resourceState: resourceState,
+            AppJob(app: app, items: items, desired: desired, previous: previous, checkout: guardian, commit: plan.commit,
+                   logDirectory: logs + "/" + app, executorSettings: settings.withLogBudget(LogBudget(limit: logLimit)),
+                   resourceState: resourceState,
                    stepLogger: stepLogger)
         }
         var execution = Execution(outcomes: [:], tiers: [:])
@@ -77,6 +85,19 @@ extension PlatformReconciler {
             await deliver(&execution, branch: desired.config.delivery.branch, source: plan.commit, repository: repository)
         }
         return execution
+    }
+
+    /// Checks `commit` out into `directory` and watches it for the pass: a folder a step changed since the
+    /// last pass is rewritten (and said so), and one changed during this pass before the next workflow.
+    private func guardedCheckout(_ commit: ObjectID, into directory: String, repository: Repository) async throws -> CheckoutGuard {
+        let result = try await repository.checkout(commit, into: directory)
+        if !result.restoredPaths.isEmpty {
+            logger.error("the checkout had been changed since the last pass (by a step); it was rewritten from the commit",
+                         metadata: ["checkout": "\(directory)", "changed": "\(result.restoredPaths.prefix(10).joined(separator: ", "))"])
+        }
+        let guardian = CheckoutGuard(repository: repository, commit: commit, directory: directory, logger: logger)
+        await guardian.arm()
+        return guardian
     }
 
     /// Resource state of the generated workflows, under the workdir.
@@ -120,13 +141,21 @@ extension PlatformReconciler {
     }
 }
 
+extension ExecutorSettings {
+    func withLogBudget(_ budget: LogBudget) -> ExecutorSettings {
+        var settings = self
+        settings.logBudget = budget
+        return settings
+    }
+}
+
 /// One app's share of a pass.
 struct AppJob: Sendable {
     var app: String
     var items: [PlanItem]
     var desired: DesiredState
-    var previous: (desired: DesiredState, checkout: String)?
-    var checkout: String
+    var previous: (desired: DesiredState, checkout: CheckoutGuard)?
+    var checkout: CheckoutGuard
     var commit: String
     var logDirectory: String
     var executorSettings: ExecutorSettings
@@ -137,10 +166,10 @@ struct AppJob: Sendable {
         var execution = Execution(outcomes: [:], tiers: [:])
         let runs = items.filter { $0.action == .run }
         let prunes = items.filter { $0.action == .prune }
-        if !runs.isEmpty { await execute(runs, state: desired, root: checkout, prune: false, into: &execution) }
+        if !runs.isEmpty { await execute(runs, state: desired, in: checkout, prune: false, into: &execution) }
         if !prunes.isEmpty {
             if let previous {
-                await execute(prunes, state: previous.desired, root: previous.checkout, prune: true, into: &execution)
+                await execute(prunes, state: previous.desired, in: previous.checkout, prune: true, into: &execution)
             } else {
                 for item in prunes { execution.outcomes[item.key] = .succeeded }  // nothing was ever applied from a tree we know
             }
@@ -148,9 +177,12 @@ struct AppJob: Sendable {
         return execution
     }
 
-    private func execute(_ items: [PlanItem], state: DesiredState, root: String, prune: Bool, into execution: inout Execution) async {
+    private func execute(_ items: [PlanItem], state: DesiredState, in checkout: CheckoutGuard, prune: Bool,
+                         into execution: inout Execution) async {
+        let root = checkout.directory
         var settings = executorSettings
         settings.logDirectory = logDirectory
+        settings.beforeWorkflow = { [app] in await checkout.ensureIntact(before: app) }
         if let stepLogger { settings.progress = progressLog(stepLogger, items) }
         // The watched branch's admin config in force, also for destroy workflows of the last applied tree.
         let executor = Executor(admin: desired.config, settings: settings)
@@ -172,7 +204,8 @@ struct AppJob: Sendable {
         if generated {
             let deploy = GeneratedDeploy(app: app, scoreFile: context.scoreFile, root: root, commit: commit, state: resourceState,
                                          policy: ProvisionerPolicy(config: desired.config, configPath: desired.configPath))
-            let (outcome, rendered) = await runAround(deploy, workflows: workflows, context: context, executor: executor)
+            let (outcome, rendered) = await runAround(deploy, workflows: workflows, context: context, executor: executor,
+                                                      checkout: checkout)
             result = outcome
             if let rendered { execution.renders[app] = rendered }
         } else {
@@ -223,7 +256,7 @@ struct AppJob: Sendable {
     /// (the app's own deployment workflows, which see `${resources.NAME.KEY}`, and post-deployment). A
     /// failure stops what follows, as inside the executor.
     private func runAround(_ deploy: GeneratedDeploy, workflows: [Workflow], context: AppContext,
-                           executor: Executor) async -> (AppRunOutcome, RenderedApp?) {
+                           executor: Executor, checkout: CheckoutGuard) async -> (AppRunOutcome, RenderedApp?) {
         if !executor.check(workflows, repositoryRoot: context.repositoryRoot).isEmpty {
             return (await executor.run(app: context, workflows: workflows), nil)
         }
@@ -237,7 +270,11 @@ struct AppJob: Sendable {
             stopped = first.workflows.first { $0.result != .succeeded }
         }
         var rendered: RenderedApp?
-        if let stopped {
+        if stopped == nil, let problem = await checkout.ensureIntact(before: app) {
+            let failed = GeneratedDeploy.failed(problem)
+            outcomes.append(failed)
+            stopped = failed
+        } else if let stopped {
             outcomes.append(GeneratedDeploy.notRun(Planner.generatedWorkflow, tier: .application, phase: "deployment", because: stopped))
         } else {
             let (outcome, manifests) = await deploy.run()

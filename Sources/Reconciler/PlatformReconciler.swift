@@ -24,6 +24,8 @@ public actor PlatformReconciler {
                 logger: Logger = Logger(label: "innominatus.reconciler")) {
         self.settings = settings
         self.stepLogger = executorSettings.progress == nil ? logger : nil
+        var executorSettings = executorSettings
+        if executorSettings.stepUser == nil { executorSettings.stepUser = settings.stepUser }
         self.executorSettings = executorSettings
         self.logger = logger
     }
@@ -59,6 +61,13 @@ public actor PlatformReconciler {
             return PassReport(.busy, message: "\(error)")
         }
         defer { lock.release() }
+        let workdir = Workdir(path: settings.workdir)
+        if let full = workdir.spaceProblem(minimum: settings.minimumFreeBytes) { return PassReport(.couldNotStart, message: full) }
+        do {
+            try workdir.secure(for: executorSettings.stepUser)
+        } catch {
+            return PassReport(.couldNotStart, message: "the pass could not start: \(error)")
+        }
 
         let outcome: PlanningPass.Outcome
         do {

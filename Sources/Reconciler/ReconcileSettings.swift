@@ -1,3 +1,4 @@
+import Executor
 import Foundation
 import GitKit
 
@@ -19,6 +20,15 @@ public struct ReconcileSettings: Sendable {
     public var force: [ForceTarget]
     /// `--state-key FILE`: the key that authenticates the applied state and the lease (nil: the workdir's).
     public var stateKeyFile: String?
+    /// Who steps run as (nil: this process's user); see `StepUser.resolve`.
+    public var stepUser: StepUser?
+    /// Step logs are kept for this many passes (`logs/<commit>/`, newest by time); older ones are removed.
+    public var logRetention = 20
+    /// One app's step logs in one pass stop growing here (each step's log is capped apart as well).
+    public var appLogLimitBytes = 64 << 20
+    /// A pass does not start with less free space than this in the workdir: its state and notes could
+    /// not be recorded.
+    public var minimumFreeBytes = 64 << 20
 
     public init(repo: String, branch: String = "main", workdir: String? = nil, helper: HelperCommand = .currentExecutable,
                 credentials: Credentials = Credentials(), appConcurrency: Int = 2, leaseDuration: Duration = .seconds(600), holder: String? = nil,

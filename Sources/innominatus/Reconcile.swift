@@ -21,6 +21,7 @@ struct Reconcile: AsyncParsableCommand {
 
     @OptionGroup var remote: RemoteOptions
     @OptionGroup var log: LogOptions
+    @OptionGroup var execution: ExecutionOptions
 
     @Option(name: .customLong("force"), help: ArgumentHelp(
         "Run a pair whatever its fingerprint, also a stalled one: APP or APP/TIER (repeatable). It does not open a gate: a later tier stays not-run while an earlier one of the app is failed, waiting, stalled or blocked (force that one).",
@@ -39,7 +40,7 @@ struct Reconcile: AsyncParsableCommand {
 
     func run() async throws {
         log.bootstrap()
-        let settings = remote.settings(appConcurrency: concurrency, force: force.compactMap(ForceTarget.init))
+        let settings = execution.apply(to: remote.settings(appConcurrency: concurrency, force: force.compactMap(ForceTarget.init)))
         let reconciler = PlatformReconciler(settings: settings)
         let report = await Shutdown.cancellable { await reconciler.reconcileOnce() }
         print(PassSummary.text(report))

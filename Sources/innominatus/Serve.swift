@@ -37,6 +37,7 @@ struct Serve: AsyncParsableCommand {
     var concurrency: Int = 2
 
     @OptionGroup var log: LogOptions
+    @OptionGroup var execution: ExecutionOptions
 
     func validate() throws {
         guard SpecDuration(parsing: interval) != nil else { throw ValidationError("--interval \(interval): write e.g. 30s, 5m or 1h") }
@@ -46,7 +47,7 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         log.bootstrap()
-        let settings = remote.settings(appConcurrency: concurrency)
+        let settings = execution.apply(to: remote.settings(appConcurrency: concurrency))
         let configuration: ServerConfiguration
         do {
             configuration = ServerConfiguration(

@@ -13,6 +13,7 @@ struct Trigger: AsyncParsableCommand {
 
     @OptionGroup var remote: RemoteOptions
     @OptionGroup var log: LogOptions
+    @OptionGroup var execution: ExecutionOptions
 
     @Argument(help: "The app (its folder under the apps root).")
     var app: String
@@ -22,7 +23,7 @@ struct Trigger: AsyncParsableCommand {
 
     func run() async throws {
         log.bootstrap()
-        let trigger = ManualTrigger(settings: remote.settings())
+        let trigger = ManualTrigger(settings: execution.apply(to: remote.settings()))
         let report = try await Shutdown.cancellable { () -> Result<PassReport, any Error> in
             do { return .success(try await trigger.run(app: app, workflow: workflow)) } catch { return .failure(error) }
         }.get()

@@ -1,6 +1,11 @@
 import ArgumentParser
 import GitKit
 import Glibc
+import ProcessSupport
+
+// Steps (and the network helper) are processes of the same user at times; none may read this one's
+// environment or memory through /proc.
+ProcessHardening.closeProcessFiles()
 
 // GitKit runs fetch and push in a child process of this same binary, so that a hung transfer can be killed.
 NetworkHelper.runIfRequested()

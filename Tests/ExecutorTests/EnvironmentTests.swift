@@ -20,7 +20,7 @@ import Testing
         #expect(outcome.result == .succeeded)
         let names = Set(sandbox.lines("env").compactMap { $0.split(separator: "=", maxSplits: 1).first.map(String.init) })
         // sh itself adds PWD (and may add SHLVL, _, OLDPWD).
-        let allowed: Set = ["APP_NAME", "PRODUCT", "SCORE_FILE", "SCORE_JSON", "COMMIT", "TIER", "PHASE", "INNOMINATUS_OUTPUT", "PATH",
+        let allowed: Set = ["APP_NAME", "PRODUCT", "SCORE_FILE", "SCORE_JSON", "COMMIT", "TIER", "PHASE", "INNOMINATUS_OUTPUT", "PATH", "TMPDIR",
                             "DECLARED", "STEP_FIRST_K", "PWD", "SHLVL", "_", "OLDPWD"]
         #expect(names.subtracting(allowed).isEmpty, "unexpected variables: \(names.subtracting(allowed))")
         #expect(names.isSuperset(of: ["APP_NAME", "PRODUCT", "SCORE_FILE", "SCORE_JSON", "COMMIT", "TIER", "PHASE", "INNOMINATUS_OUTPUT",

@@ -33,7 +33,7 @@ struct ChaosRepository {
         markers = git.root.appending("markers.log")
         marker = "chaosmark" + UUID().uuidString.prefix(8).lowercased()
         self.stepSleep = stepSleep
-        FileManager.default.createFile(atPath: markers, contents: nil)
+        FileManager.default.createFile(atPath: markers, contents: nil, attributes: [.posixPermissions: 0o666])
         try FileManager.default.copyItem(atPath: "/bin/sleep", toPath: git.root.appending(marker + "-sleep"))
         appNames = (0..<apps).map { String(format: "app%02d", $0) }
         var files = extraFiles

@@ -54,8 +54,9 @@ struct HostileRepoFixture {
         events = git.root.appending("events.log")
         markers = git.root.appending("markers")
         workdir = git.root.appending("workdir")
-        FileManager.default.createFile(atPath: events, contents: nil)
-        try FileManager.default.createDirectory(atPath: markers, withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: events, contents: nil, attributes: [.posixPermissions: 0o666])
+        try FileManager.default.createDirectory(atPath: markers, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o1777])
         var files: [String: String?] = [
             "README.md": "# platform\n",
             "policies/admin-config.yaml": adminConfig,

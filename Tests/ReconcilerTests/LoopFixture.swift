@@ -40,7 +40,7 @@ struct LoopFixture {
         git = try GitFixture()
         events = git.root.appending("events.log")
         workdir = git.root.appending("workdir")
-        FileManager.default.createFile(atPath: events, contents: nil)
+        FileManager.default.createFile(atPath: events, contents: nil, attributes: [.posixPermissions: 0o666])
         try git.commit([
             "README.md": "# platform\n",
             "policies/admin-config.yaml": Self.adminConfig,

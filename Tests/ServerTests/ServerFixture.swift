@@ -47,7 +47,7 @@ final class ServerFixture: Sendable {
          interval: Duration = .seconds(3600), repo: String? = nil, idleTimeout: Duration = .seconds(30)) async throws {
         git = try GitFixture()
         events = git.root.appending("events.log")
-        _ = FileManager.default.createFile(atPath: events, contents: nil)
+        _ = FileManager.default.createFile(atPath: events, contents: nil, attributes: [.posixPermissions: 0o666])
         try git.commit([
             "README.md": "# platform\n",
             "policies/admin-config.yaml": Self.adminConfig,

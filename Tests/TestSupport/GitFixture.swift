@@ -12,6 +12,8 @@ public final class GitFixture: Sendable {
 
     public init(branch: String = "main") throws {
         root = try TemporaryDirectory("gitfixture")
+        // Steps of a reconciler run as root run as an unprivileged user; they leave their markers here.
+        chmod(root.path, 0o1777)
         remote = root.appending("remote.git")
         work = root.appending("work")
         try Shell.run(["git", "init", "-q", "--bare", "--initial-branch=\(branch)", remote])

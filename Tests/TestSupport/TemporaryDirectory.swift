@@ -7,6 +7,9 @@ public final class TemporaryDirectory: Sendable {
     public init(_ label: String = "innominatus") throws {
         var template = Array((NSTemporaryDirectory() + "/\(label)-XXXXXX").utf8CString)
         guard let made = mkdtemp(&template) else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
+        // A reconciler run as root runs steps as an unprivileged user, who must pass through (not list) the
+        // folders above its workdir's checkout.
+        chmod(made, 0o711)
         path = URL(fileURLWithPath: String(cString: made)).resolvingSymlinksInPath().path
     }
 

@@ -30,9 +30,15 @@ int innominatus_spawn_add_closefrom(posix_spawn_file_actions_t *actions, int low
    `path` is NULL, evaluates the shell script argv[0] in a subshell as `sh -c` would — with `envp` in
    `directory`, with `stdin_fd`/`stdout_fd`/`stderr_fd` as 0/1/2, every other descriptor closed, an empty
    signal mask and default signal handlers; it outlives a SIGTERM to the group and exits with the step's exit
-   status, or 128 + the signal that ended it. The calling thread must outlive the step. */
+   status, or 128 + the signal that ended it. The calling thread must outlive the step. Unless `uid` is
+   (uid_t)-1, the guard (and so the step) runs as `uid` with `gid` as its only group, changed before `directory`
+   is entered, so the directory must be reachable by that user; this needs root. */
 pid_t innominatus_spawn_guarded(const char *path, char *const argv[], char *const envp[], const char *directory,
-                                int stdin_fd, int stdout_fd, int stderr_fd);
+                                int stdin_fd, int stdout_fd, int stderr_fd, uid_t uid, gid_t gid);
+
+/* PR_SET_DUMPABLE 0: this process's /proc files (environ, mem, fds) become root's, unreadable by other
+   processes of the same user (such as the steps it starts), and it leaves no core dump. */
+int innominatus_set_not_dumpable(void);
 
 /* pidfd_open(2): a descriptor that polls readable when `pid` exits (-1 and errno when unsupported). */
 int innominatus_pidfd_open(pid_t pid);

@@ -13,7 +13,9 @@ enum ScoreJSON {
 
     /// Writes the Score at `scoreFile` (absolute, or relative to `root`) as JSON into `scratch` (mode 0600)
     /// and returns the file's path; nil when the file cannot be read as one YAML document.
-    static func write(scoreFile: String, root: String, into scratch: String) -> String? {
+    /// - Parameter owner: the user steps run as: the file stays the reconciler's (no step may change what a
+    ///   later tier reads) but becomes readable (0644) in the run's unlistable folder.
+    static func write(scoreFile: String, root: String, into scratch: String, owner: StepUser? = nil) -> String? {
         let path = scoreFile.hasPrefix("/") ? scoreFile : root + "/" + scoreFile
         // The validator refuses larger spec files, so a larger one is not a Score.
         guard let size = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue,
@@ -27,6 +29,7 @@ enum ScoreJSON {
         let file = open(target, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard file >= 0 else { return nil }
         defer { close(file) }
+        if owner != nil, fchmod(file, 0o644) != 0 { return nil }
         let bytes = Array(text.utf8)
         var offset = 0
         while offset < bytes.count {

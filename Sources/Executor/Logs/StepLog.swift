@@ -21,9 +21,14 @@ final class StepLog {
     private var fileBytes = 0
     private var fileTruncated = false
 
-    /// - Parameter path: the full log file, appended to; nil keeps only the tail.
-    init(mask: SecretMask, path: String?) {
+    private let budget: LogBudget?
+
+    /// - Parameters:
+    ///   - path: the full log file, appended to; nil keeps only the tail.
+    ///   - budget: what the step's group (its app in this pass) may still write to log files.
+    init(mask: SecretMask, path: String?, budget: LogBudget? = nil) {
         self.mask = mask
+        self.budget = budget
         if let path {
             file = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         }
@@ -101,6 +106,10 @@ final class StepLog {
         var bytes = Array(line.utf8) + [0x0A]
         if fileBytes + bytes.count > Self.maxFileBytes {
             bytes = Array("[innominatus] log truncated at \(Self.maxFileBytes) bytes; the tail is in the result\n".utf8)
+            fileTruncated = true
+        } else if let budget, !budget.take(bytes.count) {
+            bytes = Array(("[innominatus] log truncated: this app's step logs of this pass reached \(budget.limit >> 20) MiB; "
+                + "the tail is in the result\n").utf8)
             fileTruncated = true
         }
         var offset = 0

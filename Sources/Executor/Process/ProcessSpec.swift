@@ -22,6 +22,10 @@ struct ProcessSpec: Sendable {
     var mask: SecretMask
     /// The full log file (appended to), if any.
     var logPath: String?
+    /// Who the child runs as; nil: the reconciler's own user.
+    var user: StepUser?
+    /// Shared cap on the log files of the step's group.
+    var logBudget: LogBudget?
 }
 
 /// How a child process ended.

@@ -21,7 +21,7 @@ enum StepProcess {
     /// Spawns and supervises on the calling thread, which must be a thread of its own.
     static func runBlocking(_ spec: ProcessSpec, cancellation: CancellationFlag) -> ProcessEnd {
         BrokenPipes.ignore()
-        let log = StepLog(mask: spec.mask, path: spec.logPath)
+        let log = StepLog(mask: spec.mask, path: spec.logPath, budget: spec.logBudget)
         var end = ProcessEnd()
         var input: [Int32] = [-1, -1], output: [Int32] = [-1, -1], errors: [Int32] = [-1, -1]
         guard innominatus_pipe_cloexec(&input) == 0, innominatus_pipe_cloexec(&output) == 0,
@@ -34,16 +34,19 @@ enum StepProcess {
         let environment = spec.environment.sorted { $0.key < $1.key }.map { strdup("\($0.key)=\($0.value)") } + [nil]
         let argv = spec.arguments.map { strdup($0) } + [nil]
         defer { (environment + argv).forEach { free($0) } }
+        let uid = spec.user?.uid ?? uid_t.max, gid = spec.user?.gid ?? gid_t.max
         let pid = spec.isShellScript
-            ? innominatus_spawn_guarded(nil, argv, environment, spec.directory, input[0], output[1], errors[1])
-            : innominatus_spawn_guarded(spec.executable, argv, environment, spec.directory, input[0], output[1], errors[1])
+            ? innominatus_spawn_guarded(nil, argv, environment, spec.directory, input[0], output[1], errors[1], uid, gid)
+            : innominatus_spawn_guarded(spec.executable, argv, environment, spec.directory, input[0], output[1], errors[1], uid, gid)
         let spawnError = errno
         close(input[0]); close(output[1])
         if spec.separateStdout { close(errors[1]) }
         guard pid > 0 else {
             close(input[1]); close(output[0])
             if spec.separateStdout { close(errors[0]) }
-            end.failure = "cannot start \(spec.executable): \(String(cString: strerror(spawnError)))"
+            end.failure = "cannot start \(spec.executable)\(spec.user.map { " as \($0)" } ?? ""): "
+                + "\(String(cString: strerror(spawnError)))"
+                + (spawnError == EACCES && spec.user != nil ? "; that user must be able to enter \(spec.directory) and every folder above it" : "")
             return end
         }
         supervise(pid: pid, spec: spec, stdin: input[1], stdout: output[0],

@@ -31,13 +31,19 @@ struct StepRunner: Sendable {
             var timeout = remaining
             if let limit = step.timeout?.duration, limit < timeout { timeout = limit }
             settings.progress?(.started(workflow: scope.workflow, step: step.name, attempt: attempt))
-            let invocation = StepInvocation(step: step, scope: scope, resolver: PlaceholderResolver(scope: scope), admin: admin,
-                                            settings: settings, timeout: timeout, mask: mask, logPath: logPath,
-                                            scratch: scratch, attempt: attempt)
-            result = switch step.type {
-            case .shell: await ShellStep.run(invocation)
-            case .http: await HTTPStep.run(invocation)
-            case .plugin(let type): await PluginStep.run(invocation, type: type)
+            switch StepScratch.make(in: scratch, owner: settings.stepUser) {
+            case .failure(let error):
+                result = .failure(error.message)
+            case .success(let own):
+                let invocation = StepInvocation(step: step, scope: scope, resolver: PlaceholderResolver(scope: scope), admin: admin,
+                                                settings: settings, timeout: timeout, mask: mask, logPath: logPath,
+                                                scratch: own, attempt: attempt)
+                result = switch step.type {
+                case .shell: await ShellStep.run(invocation)
+                case .http: await HTTPStep.run(invocation)
+                case .plugin(let type): await PluginStep.run(invocation, type: type)
+                }
+                StepScratch.remove(own)
             }
             mask = mask.adding(result.secrets)
             if result.failedBeforeStart { result.log = recordCause(result.message, attempt: attempt, mask: mask, at: logPath) }

@@ -37,7 +37,7 @@ enum HTTPStep {
             return .failure(error.message)
         }
         let mask = invocation.mask.adding(environment.secrets)
-        let log = StepLog(mask: mask, path: invocation.logPath)
+        let log = StepLog(mask: mask, path: invocation.logPath, budget: invocation.settings.logBudget)
         let target = "\(request.httpMethod ?? "GET") \(request.url?.absoluteString ?? http.url)"
         let answer: (Data, URLResponse)
         do {

@@ -35,12 +35,13 @@ enum PluginStep {
             return .failure("step type '\(type)' is not registered under workflowPolicies.stepTypes in the admin config")
         }
         let root = invocation.scope.app.repositoryRoot
-        let environment: StepEnvironment
+        var environment: StepEnvironment
         let executable: String
         let document: Data
         do {
             environment = try StepEnvironment(step: step, scope: invocation.scope, resolver: invocation.resolver,
                                               outputFile: "/dev/null", admin: invocation.admin, settings: invocation.settings)
+            environment.variables["TMPDIR"] = invocation.scratch
             executable = try PluginCommand.executable(program, root: root, path: invocation.settings.path, type: type)
             let config = try step.config.map { try invocation.resolver.resolve($0, field: "steps.\(step.name).config") } ?? .object([:])
             let scope = invocation.scope
@@ -66,7 +67,8 @@ enum PluginStep {
         let spec = ProcessSpec(executable: executable, arguments: [executable] + definition.command.dropFirst(),
                                environment: environment.variables, directory: root, input: Array(document),
                                separateStdout: true, timeout: timeout, grace: invocation.settings.killGrace,
-                               mask: mask, logPath: invocation.logPath)
+                               mask: mask, logPath: invocation.logPath, user: invocation.settings.stepUser,
+                               logBudget: invocation.settings.logBudget)
         let end = await StepProcess.run(spec)
         var result = AttemptResult.from(end, what: "the plugin '\(type)' (\(program))", timeout: timeout)
         result.secrets = environment.secrets

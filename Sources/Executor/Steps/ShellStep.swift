@@ -26,22 +26,23 @@ enum ShellStep {
                 return ShellQuoting.isInsideSingleQuotes(before) ? "'\"\(variable)\"'" : variable
             }
             for (index, value) in values.enumerated() { environment.variables["\(Self.valuePrefix)\(index + 1)"] = value }
+            environment.variables["TMPDIR"] = invocation.scratch
         } catch {
             return .failure(error.message)
         }
-        // Not created in advance: most steps write no outputs, and creating a file per step costs more than
-        // the step's own process. The scratch folder is private (0700), so the step's own file is too.
-        defer { unlink(outputFile) }
+        // Not created in advance: most steps write no outputs. It lives in the attempt's own scratch folder
+        // (0700, the step user's), which the runner removes.
         let mask = invocation.mask.adding(environment.secrets)
         let spec = ProcessSpec(executable: "/bin/sh", arguments: [script], isShellScript: true,
                                environment: environment.variables, directory: invocation.scope.app.repositoryRoot,
                                input: nil, timeout: invocation.timeout, grace: invocation.settings.killGrace,
-                               mask: mask, logPath: invocation.logPath)
+                               mask: mask, logPath: invocation.logPath, user: invocation.settings.stepUser,
+                               logBudget: invocation.settings.logBudget)
         let end = await StepProcess.run(spec)
         var result = AttemptResult.from(end, what: "the script", timeout: invocation.timeout)
         result.secrets = environment.secrets
         if result.result == .succeeded {
-            switch OutputFile.parse(atPath: outputFile) {
+            switch OutputFile.parse(atPath: outputFile, owner: invocation.settings.stepUser) {
             case .success(let outputs): result.outputs = outputs
             case .failure(let error):
                 result.result = .failed
@@ -56,9 +57,23 @@ enum ShellStep {
 enum OutputFile {
     static let maxBytes = 1024 * 1024
 
-    static func parse(atPath path: String) -> Result<[String: String], ExecutorError> {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return .success([:]) }
-        defer { try? handle.close() }
+    /// - Parameter owner: the user the step ran as: the file must be that user's own regular file.
+    static func parse(atPath path: String, owner: StepUser? = nil) -> Result<[String: String], ExecutorError> {
+        // The step controls the folder: the reconciler (perhaps root) must not follow a link it planted to
+        // another file, block on a FIFO, or read a file it hard-linked from somewhere it cannot read itself.
+        let descriptor = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        if descriptor < 0 {
+            if errno == ENOENT { return .success([:]) }
+            return .failure(ExecutorError(.invalidStep, "$INNOMINATUS_OUTPUT cannot be read (\(String(cString: strerror(errno)))): "
+                + "write a plain file, not a link"))
+        }
+        let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+        var status = stat()
+        guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG,
+              owner.map({ status.st_uid == $0.uid && status.st_nlink == 1 }) ?? true else {
+            return .failure(ExecutorError(.invalidStep, "$INNOMINATUS_OUTPUT is not a plain file the step wrote itself; "
+                + "write key=value lines to it with >>"))
+        }
         let data = (try? handle.read(upToCount: maxBytes + 1)) ?? Data()
         guard data.count <= maxBytes else {
             return .failure(ExecutorError(.invalidStep, "the step wrote more than 1 MiB to $INNOMINATUS_OUTPUT; "

@@ -11,7 +11,7 @@ struct StepInvocation: Sendable {
     var timeout: Duration
     var mask: SecretMask
     var logPath: String?
-    /// A private folder of this workflow run, outside the (read-only) checkout.
+    /// This attempt's own folder (`StepScratch`), outside the (read-only) checkout.
     var scratch: String
     var attempt: Int
 }

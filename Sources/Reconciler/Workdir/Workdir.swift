@@ -1,0 +1,78 @@
+import Executor
+import Foundation
+import Glibc
+
+/// The reconciler's folder (docs/ARCHITECTURE.md, "The workdir"): who may enter what, how much room is
+/// left, and how long step logs stay.
+struct Workdir {
+    let path: String
+
+    /// The folders steps work in: read-only trees of the head (and of the last applied commit, for prunes).
+    static let stepFolders: Set<String> = ["checkout", "checkout-previous"]
+
+    /// Closes the workdir to steps: 0700, or 0711 when steps run as another user (who must pass through it
+    /// to their checkout, but cannot list it), and every other entry 0700 (folders) or 0600 (files): the
+    /// state key, the bare clone, resource state, Secrets and logs. Throws when the step user could not
+    /// reach the checkout.
+    func secure(for stepUser: StepUser?) throws {
+        chmod(path, stepUser == nil ? 0o700 : 0o711)
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+        for name in entries where !Self.stepFolders.contains(name) {
+            var status = stat()
+            guard lstat(path + "/" + name, &status) == 0, status.st_mode & S_IFMT != S_IFLNK else { continue }
+            let wanted: mode_t = status.st_mode & S_IFMT == S_IFDIR ? 0o700 : 0o600
+            if status.st_mode & 0o7777 != wanted { chmod(path + "/" + name, wanted) }
+        }
+        if let stepUser { try checkReachable(by: stepUser) }
+    }
+
+    /// Every folder above the workdir must let the step user through.
+    private func checkReachable(by user: StepUser) throws {
+        var folder = (path as NSString).deletingLastPathComponent
+        while true {
+            var status = stat()
+            if stat(folder, &status) == 0 {
+                let mode = status.st_mode
+                let allowed = status.st_uid == user.uid ? mode & 0o100 != 0
+                    : status.st_gid == user.gid ? mode & 0o010 != 0 : mode & 0o001 != 0
+                if !allowed {
+                    throw ReconcileFailure("steps run as \(user) but cannot enter \(folder) (mode \(String(mode & 0o777, radix: 8))) "
+                        + "on the way to the checkout in \(path): let that user through (chmod o+x \(folder)) or choose "
+                        + "another --workdir")
+                }
+            }
+            if folder == "/" || folder.isEmpty { return }
+            folder = (folder as NSString).deletingLastPathComponent
+        }
+    }
+
+    /// Bytes free for this process in the workdir's file system; nil when it cannot be asked.
+    func freeBytes() -> Int? {
+        var info = statvfs()
+        guard statvfs(path, &info) == 0 else { return nil }
+        return Int(info.f_bavail) * Int(info.f_frsize)
+    }
+
+    /// Why a pass must not start: less room than `minimum` to record its state and notes.
+    func spaceProblem(minimum: Int) -> String? {
+        guard let free = freeBytes(), free < minimum else { return nil }
+        return "disk full: \(free >> 20) MB free in \(path), a pass needs \(minimum >> 20) MB to record its status and "
+            + "state (\(String(cString: strerror(ENOSPC)))); free space there (old step logs are in \(path)/logs)"
+    }
+
+    /// Keeps the step logs of the newest `passes` passes (folders `logs/<commit>/`, by modification time)
+    /// and removes the rest; returns what it removed.
+    @discardableResult
+    func pruneLogs(keeping passes: Int) -> [String] {
+        let logs = path + "/logs"
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: logs) else { return [] }
+        let dated = names.compactMap { name -> (String, Int64)? in
+            var status = stat()
+            guard lstat(logs + "/" + name, &status) == 0, status.st_mode & S_IFMT == S_IFDIR else { return nil }
+            return (name, Int64(status.st_mtim.tv_sec) * 1_000_000_000 + Int64(status.st_mtim.tv_nsec))
+        }.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0 > $1.0 }
+        let old = dated.dropFirst(max(0, passes)).map(\.0)
+        for name in old { try? FileManager.default.removeItem(atPath: logs + "/" + name) }
+        return old
+    }
+}
