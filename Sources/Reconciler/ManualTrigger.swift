@@ -91,6 +91,7 @@ public struct ManualTrigger: Sendable {
         guard let head = ObjectID(hex: plan.commit) else { throw Refused(description: "bad head \(plan.commit)") }
         let checkout = settings.workdir + "/checkout"
         _ = try await repository.checkout(head, into: checkout)
+        try Workdir(path: settings.workdir).secure(for: executorSettings.stepUser)
         let report = try SpecValidator().validate(fileAt: checkout + "/" + app.scorePath)
         guard let score = report.score else { throw Refused(description: "\(app.scorePath) is not a valid Score file") }
         var settings = executorSettings

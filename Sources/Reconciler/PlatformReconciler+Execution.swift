@@ -49,6 +49,8 @@ extension PlatformReconciler {
         try? FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
         utimes(logs, nil)  // this pass's folder is the newest, also when an earlier pass made it
         let workdir = Workdir(path: self.settings.workdir)
+        // Again now that the fetch and this pass made the bare clone and the logs folder: before any step runs.
+        try workdir.secure(for: executorSettings.stepUser)
         let removed = workdir.pruneLogs(keeping: self.settings.logRetention)
         if !removed.isEmpty {
             logger.debug("old step logs removed", metadata: ["kept": "\(self.settings.logRetention)", "removed": "\(removed.count)"])

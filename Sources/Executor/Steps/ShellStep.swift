@@ -47,6 +47,10 @@ enum ShellStep {
             case .failure(let error):
                 result.result = .failed
                 result.message = error.message
+                // The script exited 0: without this line its log would not say why the step failed.
+                let line = StepLog.noteLine(error.message)
+                result.log.append(line)
+                StepLog.appendNotes([line], to: invocation.logPath)
             }
         }
         return result
