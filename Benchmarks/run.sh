@@ -14,6 +14,8 @@ runs=${1:-10}
 work=${2:-$(mktemp -d /tmp/innominatus-bench-XXXXXX)}
 mkdir -p "$work"
 work=$(cd "$work" && pwd)
+# Run as root, the reconciler runs steps as an unprivileged user, who must pass through this folder.
+chmod 711 "$work"
 sizes=${SIZES:-1000 10000}
 plot_sizes=${PLOT_SIZES:-2500 5000}
 results=${RESULTS:-$work/results.json}

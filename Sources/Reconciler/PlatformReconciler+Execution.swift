@@ -3,6 +3,7 @@ import Foundation
 import GitKit
 import Logging
 import Planner
+import ProcessSupport
 import Provisioning
 import Specs
 
@@ -92,13 +93,19 @@ extension PlatformReconciler {
     /// Checks `commit` out into `directory` and watches it for the pass: a folder a step changed since the
     /// last pass is rewritten (and said so), and one changed during this pass before the next workflow.
     private func guardedCheckout(_ commit: ObjectID, into directory: String, repository: Repository) async throws -> CheckoutGuard {
+        let clock = ContinuousClock()
+        let started = clock.now
         let result = try await repository.checkout(commit, into: directory)
+        let checkedOut = clock.now
         if !result.restoredPaths.isEmpty {
             logger.error("the checkout had been changed since the last pass (by a step); it was rewritten from the commit",
                          metadata: ["checkout": "\(directory)", "changed": "\(result.restoredPaths.prefix(10).joined(separator: ", "))"])
         }
         let guardian = CheckoutGuard(repository: repository, commit: commit, directory: directory, logger: logger)
         await guardian.arm()
+        logger.debug("checkout ready", metadata: ["checkout": "\(directory)", "changed paths": "\(result.changedPaths)",
+                                                  "checkout and seal ms": "\((checkedOut - started).wholeMilliseconds)",
+                                                  "watch ms": "\((clock.now - checkedOut).wholeMilliseconds)"])
         return guardian
     }
 
