@@ -19,7 +19,7 @@ enum ChildProcess {
         let (status, output) = child.finish(deadline: .now + timeout, stderrLimit: 65536)
         if output.timedOut {
             throw GitError(.timedOut, operation: operation,
-                           message: "timed out after \(describe(timeout)); the transfer was stopped")
+                           message: "timed out after \(timeout.brief); the transfer was stopped")
         }
         if let response = try? JSONDecoder().decode(NetworkResponse.self, from: Data(output.stdout)) { return response }
         let detail = String(decoding: output.stderr, as: UTF8.self).split(whereSeparator: \.isNewline).suffix(5).joined(separator: " | ")
@@ -28,11 +28,4 @@ enum ChildProcess {
                            + (detail.isEmpty ? "" : ": \(detail)"))
     }
 
-    /// "30 s", "1.5 s", "500 ms".
-    static func describe(_ duration: Duration) -> String {
-        let ms = duration.wholeMilliseconds
-        if ms < 1000 { return "\(ms) ms" }
-        if ms % 1000 == 0 { return "\(ms / 1000) s" }
-        return "\(Double(ms) / 1000) s"
-    }
 }

@@ -43,17 +43,6 @@ public struct PairKey: Sendable, Hashable, Comparable, CustomStringConvertible {
     public var description: String { "\(app)/\(tier.rawValue)" }
 }
 
-extension Tier {
-    /// Platform → product → application.
-    public var order: Int {
-        switch self {
-        case .platform: 0
-        case .product: 1
-        case .application: 2
-        }
-    }
-}
-
 /// How the last attempt of a pair ended.
 public enum PairResult: String, Sendable, Hashable, CaseIterable {
     case succeeded

@@ -43,7 +43,7 @@ public struct Planner: Sendable {
                 // secrets they use) are not run for an app the platform team did not list.
                 let location = app.productLocation.map { ":\($0)" } ?? ""
                 let reason = "\(app.scorePath)\(location): error: metadata.product: " + AdminConfig.notAMember(
-                    app: name, product: product, configPath: desired.configPath ?? "policies/admin-config.yaml")
+                    app: name, product: product, configPath: desired.configPath ?? AdminConfig.defaultPath)
                 for tier in Tier.allCases { items.append(PlanItem(app: name, tier: tier, action: .error, reason: reason)) }
                 continue
             }

@@ -25,8 +25,7 @@ extension AdminConfigApproval {
             throw Failure(description: "'\(fullName)' is not PRODUCT/WORKFLOW, e.g. ecommerce/database-setup")
         }
         let root = directory.hasSuffix("/") ? String(directory.dropLast()) : directory
-        let configRelative = ["policies/admin-config.yaml", "policies/admin-config.yml"]
-            .first { FileManager.default.fileExists(atPath: root + "/" + $0) } ?? "policies/admin-config.yaml"
+        let configRelative = AdminConfig.path { FileManager.default.fileExists(atPath: root + "/" + $0) } ?? AdminConfig.defaultPath
         let configPath = root + "/" + configRelative
         let existing = FileManager.default.contents(atPath: configPath).map { String(decoding: $0, as: UTF8.self) } ?? ""
         let config = SpecValidator().validate(Array(existing.utf8), path: configRelative, as: .adminConfig).adminConfig ?? .default
@@ -92,8 +91,7 @@ extension AdminConfigApproval {
             throw Failure(description: "'\(file)' is not a provisioners file; write provisioners/NAME.yaml")
         }
         let root = directory.hasSuffix("/") ? String(directory.dropLast()) : directory
-        let configRelative = ["policies/admin-config.yaml", "policies/admin-config.yml"]
-            .first { FileManager.default.fileExists(atPath: root + "/" + $0) } ?? "policies/admin-config.yaml"
+        let configRelative = AdminConfig.path { FileManager.default.fileExists(atPath: root + "/" + $0) } ?? AdminConfig.defaultPath
         let configPath = root + "/" + configRelative
         let filePath = root + "/" + relative
         guard let bytes = FileManager.default.contents(atPath: filePath).map(Array.init) else {

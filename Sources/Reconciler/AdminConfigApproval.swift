@@ -12,14 +12,14 @@ public enum AdminConfigApproval {
     /// `text` with `{name: product/name, digest: digest}` added to `allowedProductWorkflows`, or the
     /// existing entry's digest set.
     public static func approve(_ text: String, product: String, name: String, digest: String,
-                               path: String = "policies/admin-config.yaml") throws(Failure) -> String {
+                               path: String = AdminConfig.defaultPath) throws(Failure) -> String {
         try pin(text, list: "allowedProductWorkflows", key: "name", value: "\(product)/\(name)", digest: digest, path: path)
     }
 
     /// `text` with `{path: provisioners/NAME.yaml, digest: blobID}` added to `allowedProvisioners`, or the
     /// existing entry's digest set.
     public static func approveProvisioners(_ text: String, file: String, digest: String,
-                                           path: String = "policies/admin-config.yaml") throws(Failure) -> String {
+                                           path: String = AdminConfig.defaultPath) throws(Failure) -> String {
         try pin(text, list: "allowedProvisioners", key: "path", value: file, digest: digest, path: path)
     }
 

@@ -18,7 +18,7 @@ public struct DesiredStateLoader: Sendable {
     /// How many blobs the last `load` read and parsed (tests check that unchanged files cost nothing).
     public private(set) var parsedBlobs = 0
 
-    public static let adminConfigPaths = ["policies/admin-config.yaml", "policies/admin-config.yml"]
+    public static var adminConfigPaths: [String] { AdminConfig.repositoryPaths }
 
     public init(limits: SpecLimits = .default) {
         self.limits = limits

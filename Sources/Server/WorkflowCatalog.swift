@@ -156,7 +156,3 @@ public struct WorkflowEntry: Codable, Sendable, Equatable {
     }
 }
 
-extension Tier {
-    /// platform → product → application, the order tiers run in.
-    var order: Int { Tier.allCases.firstIndex(of: self) ?? 0 }
-}

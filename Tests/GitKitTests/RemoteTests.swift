@@ -75,7 +75,7 @@ struct RemoteTests {
         }
         let elapsed = ContinuousClock.now - started
         #expect(error?.code == .timedOut)
-        #expect(error?.message == "timed out after 2 s; the transfer was stopped")
+        #expect(error?.message == "timed out after 2s; the transfer was stopped")
         // It did wait for the deadline rather than failing for another reason (no bound on the upper side).
         #expect(elapsed >= .seconds(2))
     }

@@ -171,7 +171,7 @@ struct RemoteFaultTests {
         settings.remote.timeout = .seconds(2)
         let report = await PlatformReconciler(settings: settings).reconcileOnce()
         #expect(report.kind == .couldNotStart && report.exitCode == 1)
-        #expect(report.message?.contains("timed out after 2 s") == true, "\(report.message ?? "")")
+        #expect(report.message?.contains("timed out after 2s") == true, "\(report.message ?? "")")
         Self.record("silent server", report.message ?? "")
         #expect(try scene.repo.markerLines().runs.count == scene.repo.pairs.count)
         // Nothing was left locked or half-written in the workdir: the real remote reconciles from it.

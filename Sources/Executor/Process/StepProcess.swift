@@ -146,11 +146,5 @@ enum StepProcess {
         return Int64(time.tv_sec) * 1000 + Int64(time.tv_nsec) / 1_000_000
     }
 
-    /// "30s", "1.5s", "500ms".
-    static func describe(_ duration: Duration) -> String {
-        let ms = duration.wholeMilliseconds
-        if ms < 1000 { return "\(ms)ms" }
-        if ms % 1000 == 0 { return "\(ms / 1000)s" }
-        return "\(Double(ms) / 1000)s"
-    }
+    static func describe(_ duration: Duration) -> String { duration.brief }
 }

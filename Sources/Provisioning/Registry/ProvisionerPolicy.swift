@@ -19,14 +19,14 @@ public struct ProvisionerPolicy: Sendable, Hashable {
     public init(config: AdminConfig, configPath: String? = nil) {
         approved = Dictionary(config.allowedProvisioners.map { ($0.path, $0.digest) }) { first, _ in first }
         allowsCommands = config.allowCmdProvisioners
-        self.configPath = configPath ?? "policies/admin-config.yaml"
+        self.configPath = configPath ?? AdminConfig.defaultPath
     }
 
     /// The policy of the platform repository at `root`: its admin config's, or the default (nothing
     /// approved) when it has none. An admin config that does not validate fails, with its errors.
     public static func forRepository(root: String?) throws(ProvisioningError) -> ProvisionerPolicy {
         guard let root else { return ProvisionerPolicy(config: .default) }
-        for relative in ["policies/admin-config.yaml", "policies/admin-config.yml"] {
+        for relative in AdminConfig.repositoryPaths {
             guard let data = FileManager.default.contents(atPath: root + "/" + relative) else { continue }
             let report = SpecValidator().validate(Array(data), path: relative, as: .adminConfig)
             guard let config = report.adminConfig else {

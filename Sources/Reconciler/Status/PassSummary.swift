@@ -7,7 +7,7 @@ public enum PassSummary {
         guard let status = report.status else { return report.message ?? "nothing to do" }
         var lines: [String] = []
         for (app, appStatus) in status.apps.sorted(by: { $0.key < $1.key }) {
-            for tier in [Tier.platform, .product, .application] {
+            for tier in Tier.allCases {
                 guard let pair = appStatus.tiers[tier] else { continue }
                 lines.append("\(app)/\(tier.rawValue): \(pair.result.rawValue) — \(pair.reason)")
                 for blocked in pair.blocked ?? [] { lines.append("  blocked \(blocked.workflow): \(blocked.reason)") }

@@ -2,6 +2,15 @@
 ///
 /// Unset fields take the defaults of ARCHITECTURE.md, so the planner and executor never guess.
 public struct AdminConfig: Sendable, Hashable {
+    /// Where a platform repository keeps its admin config, in the order they are looked for: the one place
+    /// every reader (loader, validator, approve, provisioner policy) takes the path from.
+    public static let repositoryPaths = ["policies/admin-config.yaml", "policies/admin-config.yml"]
+    /// The path named when a repository has none yet (and in messages).
+    public static var defaultPath: String { repositoryPaths[0] }
+
+    /// The admin config's path of those `exists` says are there; nil when none is.
+    public static func path(where exists: (String) -> Bool) -> String? { repositoryPaths.first(where: exists) }
+
     /// A product workflow the platform team approved, optionally pinned to a digest of what it runs (its
     /// file and its inputs, `WorkflowPin`) so that a later edit of any of them needs approval again.
     public struct ApprovedWorkflow: Sendable, Hashable {

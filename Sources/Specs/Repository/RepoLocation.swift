@@ -10,7 +10,7 @@ enum RepoLocation: Equatable {
     /// A YAML file anywhere else: validated only if its content says it is a spec.
     case other
 
-    static let adminConfigPaths = ["policies/admin-config.yaml", "policies/admin-config.yml"]
+    static var adminConfigPaths: [String] { AdminConfig.repositoryPaths }
 
     static func of(_ path: String, config: AdminConfig) -> RepoLocation {
         if adminConfigPaths.contains(path) { return .adminConfig }

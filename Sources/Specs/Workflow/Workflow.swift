@@ -3,6 +3,15 @@ public enum Tier: String, Sendable, Hashable, CaseIterable, Codable {
     case platform
     case product
     case application
+
+    /// Platform → product → application: 0, 1, 2.
+    public var order: Int {
+        switch self {
+        case .platform: 0
+        case .product: 1
+        case .application: 2
+        }
+    }
 }
 
 /// A workflow file (`workflow.dev/v1`), after validation. All kinds share the format; the kind says
