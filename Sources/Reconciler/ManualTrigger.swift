@@ -92,7 +92,10 @@ public struct ManualTrigger: Sendable {
         let checkout = settings.workdir + "/checkout"
         _ = try await repository.checkout(head, into: checkout)
         try Workdir(path: settings.workdir).secure(for: executorSettings.stepUser)
-        let report = try SpecValidator().validate(fileAt: checkout + "/" + app.scorePath)
+        // The Score the plan was made from (its blob), not the checkout's file.
+        guard let blob = ObjectID(hex: app.scoreID) else { throw Refused(description: "\(app.scorePath) has no blob id") }
+        let bytes = try await repository.readBlob(blob, limit: SpecLimits.default.maxFileBytes)
+        let report = SpecValidator().validate(bytes, path: app.scorePath, as: .score)
         guard let score = report.score else { throw Refused(description: "\(app.scorePath) is not a valid Score file") }
         var settings = executorSettings
         settings.logDirectory = self.settings.workdir + "/logs/" + String(plan.commit.prefix(12)) + "/" + app.name + "/manual"

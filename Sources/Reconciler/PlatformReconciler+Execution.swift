@@ -60,7 +60,8 @@ extension PlatformReconciler {
         let settings = executorSettings
         let resourceState = self.resourceState
         let jobs = byApp.sorted { $0.key < $1.key }.map { app, items in
-            AppJob(app: app, items: items, desired: desired, previous: previous, checkout: guardian, commit: plan.commit,
+            AppJob(app: app, items: items, desired: desired, previous: previous, checkout: guardian, repository: repository,
+                   commit: plan.commit,
                    logDirectory: logs + "/" + app, executorSettings: settings.withLogBudget(LogBudget(limit: logLimit)),
                    resourceState: resourceState,
                    stepLogger: stepLogger)
@@ -165,6 +166,8 @@ struct AppJob: Sendable {
     var desired: DesiredState
     var previous: (desired: DesiredState, checkout: CheckoutGuard)?
     var checkout: CheckoutGuard
+    /// Where the Score is read from: the blob the loader planned with, never the checkout a step may change.
+    var repository: Repository
     var commit: String
     var logDirectory: String
     var executorSettings: ExecutorSettings
@@ -198,7 +201,7 @@ struct AppJob: Sendable {
         let context: AppContext
         var workflows: [Workflow] = []
         do {
-            context = try appContext(state: state, root: root)
+            context = try await appContext(state: state, root: root)
             for item in items { workflows += try self.workflows(of: item, in: state, prune: prune) }
         } catch {
             for item in items {
@@ -304,11 +307,16 @@ struct AppJob: Sendable {
         return (AppRunOutcome(app: app, result: failed?.result ?? .succeeded, workflows: outcomes), rendered)
     }
 
-    /// The executor's view of the app, from its Score file in the checkout.
-    private func appContext(state: DesiredState, root: String) throws -> AppContext {
-        guard let scorePath = state.apps[app]?.scorePath else { throw ReconcileFailure("\(app) has no Score file") }
+    /// The executor's view of the app, from the Score blob the plan was made from (its path in the
+    /// checkout is what steps get as `SCORE_FILE`).
+    private func appContext(state: DesiredState, root: String) async throws -> AppContext {
+        guard let desired = state.apps[app], let blob = ObjectID(hex: desired.scoreID) else {
+            throw ReconcileFailure("\(app) has no Score file")
+        }
+        let scorePath = desired.scorePath
         let file = root + "/" + scorePath
-        let report = try SpecValidator().validate(fileAt: file)
+        let bytes = try await repository.readBlob(blob, limit: SpecLimits.default.maxFileBytes)
+        let report = SpecValidator().validate(bytes, path: scorePath, as: .score)
         guard let score = report.score else {
             throw ReconcileFailure("\(scorePath) is not a valid Score file: "
                 + report.errors.map(\.description).joined(separator: "; "))

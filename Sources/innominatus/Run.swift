@@ -6,7 +6,7 @@ import Specs
 /// `innominatus run WORKFLOW.yaml --app SCORE.yaml [--dry-run] [--output text|json]`: runs one workflow for
 /// one app on this machine, so product teams can test a workflow before opening the pull request.
 /// All logic is in Executor; this parses, loads and prints.
-struct Run: ParsableCommand {
+struct Run: AsyncParsableCommand {
     enum Output: String, CaseIterable {
         case text
         case json
@@ -47,19 +47,8 @@ struct Run: ParsableCommand {
     @Option(help: "Output format: text or json.")
     var output: String = "text"
 
-    /// Synchronous on purpose: `main.swift` calls a subcommand through `any AsyncParsableCommand`, which picks
-    /// ParsableCommand's synchronous `run()`. The main thread is not one of Swift's cooperative threads, so
-    /// waiting here for the run (which executes on that pool) cannot starve it.
-    func run() throws {
-        let box = ResultBox()
-        let semaphore = DispatchSemaphore(value: 0)
-        let command = self
-        Task.detached {
-            do { try await command.execute() } catch { box.error = error }
-            semaphore.signal()
-        }
-        semaphore.wait()
-        if let error = box.error { throw error }
+    func run() async throws {
+        try await execute()
     }
 
     private func execute() async throws {
@@ -114,10 +103,4 @@ struct Run: ParsableCommand {
             throw ExitCode(2)
         }
     }
-}
-
-/// Carries the run's error from the detached task to the waiting main thread.
-private final class ResultBox: @unchecked Sendable {
-    // Safe: written by the task before it signals the semaphore, read by the main thread after the wait.
-    var error: (any Error)?
 }
