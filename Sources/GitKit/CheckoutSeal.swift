@@ -1,47 +1,60 @@
 import Glibc
 
-/// What a checkout folder held when it was written, path by path (inode, change time, size, mode), so
-/// that a later look can tell whether anything changed it since: a step that rewrote, chmod-ed, replaced,
-/// linked or added a file. The change time (`ctime`) cannot be set back by a process that is not the
-/// kernel, so a file written and restored to its old bytes and times still differs. Contents are not read:
-/// a seal of 20,000 files takes one `lstat` each.
+/// What a checkout folder held when it was written, so that a later look can tell whether anything changed
+/// it since: a step that rewrote, chmod-ed, replaced, linked, added or removed a file. It is a digest over
+/// every entry's relative path, inode, change time, size, mode and link count, taken with one `lstat` per
+/// entry and no file read. The change time (`ctime`) cannot be set back by any process, so a file written
+/// and restored to its old bytes and times still differs.
 public struct CheckoutSeal: Sendable, Equatable {
-    struct Stamp: Equatable {
-        var inode: UInt64
-        var changed: Int64
-        var size: Int64
-        var mode: UInt32
-        var links: UInt64
-    }
+    var digest: UInt64
+    /// Entries below the folder, the folder itself included.
+    public var count: Int
+    /// When the seal was taken (ns since the epoch): a changed or added entry has a later change time.
+    var takenAt: Int64
 
-    private var stamps: [String: Stamp]
-
-    /// Walks `directory` (not following links) and stamps every entry below it, the folder itself as "".
+    /// Walks `directory` (never following links).
     public static func take(of directory: String) -> CheckoutSeal {
-        var stamps: [String: Stamp] = [:]
-        walk(directory, relative: "", into: &stamps)
-        return CheckoutSeal(stamps: stamps)
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        var walker = Walker()
+        walker.walk(directory)
+        return CheckoutSeal(digest: walker.hash, count: walker.count,
+                            takenAt: Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec))
     }
 
-    public var count: Int { stamps.count }
+    /// Whether the folder is as sealed.
+    public func matches(_ directory: String) -> Bool {
+        var walker = Walker()
+        walker.walk(directory)
+        return walker.hash == digest && walker.count == count
+    }
 
-    /// Paths that differ between the seal and the folder now: changed, added and removed (sorted);
-    /// empty when the folder is as sealed.
+    /// What differs now, for a log line: entries changed or added since the seal (by change time, sorted),
+    /// and a note when entries are gone. Empty when the folder is as sealed.
     public func differences(in directory: String) -> [String] {
-        let now = Self.take(of: directory).stamps
-        var paths: [String] = []
-        for (path, stamp) in now where stamps[path] != stamp { paths.append(path) }
-        for path in stamps.keys where now[path] == nil { paths.append(path) }
-        return paths.map { $0.isEmpty ? "." : $0 }.sorted()
+        guard !matches(directory) else { return [] }
+        var walker = Walker()
+        walker.changedSince = takenAt
+        walker.walk(directory)
+        var paths = walker.changed.sorted()
+        if walker.count < count { paths.append("(\(count - walker.count) entries removed)") }
+        return paths.isEmpty ? ["(entries replaced)"] : paths
     }
 
-    /// `<path>\t<inode>\t<ctime ns>\t<size>\t<mode>\t<links>` per entry.
-    func serialized() -> String {
-        var lines = ["innominatus checkout seal 1"]
-        for (path, stamp) in stamps.sorted(by: { $0.key < $1.key }) {
-            lines.append("\(path)\t\(stamp.inode)\t\(stamp.changed)\t\(stamp.size)\t\(stamp.mode)\t\(stamp.links)")
-        }
-        return lines.joined(separator: "\n")
+    func serialized() -> String { "innominatus checkout seal 2 \(digest) \(count) \(takenAt)" }
+
+    init(digest: UInt64, count: Int, takenAt: Int64) {
+        self.digest = digest
+        self.count = count
+        self.takenAt = takenAt
+    }
+
+    /// nil for anything but a seal this code wrote.
+    init?(serialized text: String) {
+        let fields = text.split(separator: " ")
+        guard fields.count == 7, fields[0...3] == ["innominatus", "checkout", "seal", "2"],
+              let digest = UInt64(fields[4]), let count = Int(fields[5]), let takenAt = Int64(fields[6]) else { return nil }
+        self.init(digest: digest, count: count, takenAt: takenAt)
     }
 
     /// The seal a checkout into `directory` left (`<directory>.seal`); nil when there is none.
@@ -49,48 +62,79 @@ public struct CheckoutSeal: Sendable, Equatable {
         FileSystem.readText(directory + ".seal").flatMap(CheckoutSeal.init(serialized:))
     }
 
-    init(stamps: [String: Stamp]) { self.stamps = stamps }
+    /// A depth-first walk by descriptors (`openat`, `fstatat`): no path strings are built unless asked to
+    /// list changes. The order of a folder's entries does not matter: each entry's hash is combined by
+    /// addition, and an entry's hash covers its whole relative path.
+    struct Walker {
+        var hash: UInt64 = 0
+        var count = 0
+        var changedSince: Int64?
+        var changed: [String] = []
 
-    /// nil for anything but a seal this code wrote.
-    init?(serialized text: String) {
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        guard lines.first == "innominatus checkout seal 1" else { return nil }
-        lines.removeFirst()
-        var stamps: [String: Stamp] = [:]
-        for line in lines {
-            let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
-            guard fields.count == 6, let inode = UInt64(fields[1]), let changed = Int64(fields[2]), let size = Int64(fields[3]),
-                  let mode = UInt32(fields[4]), let links = UInt64(fields[5]) else { return nil }
-            stamps[String(fields[0])] = Stamp(inode: inode, changed: changed, size: size, mode: mode, links: links)
+        mutating func walk(_ directory: String) {
+            var status = stat()
+            guard lstat(directory, &status) == 0 else { return }
+            add(pathHash: Self.offset, status, name: "")
+            guard status.st_mode & S_IFMT == S_IFDIR else { return }
+            let descriptor = open(directory, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+            guard descriptor >= 0 else { return }
+            walk(folder: descriptor, pathHash: Self.offset, prefix: "")
         }
-        self.stamps = stamps
-    }
 
-    private static func walk(_ directory: String, relative: String, into stamps: inout [String: Stamp]) {
-        var status = stat()
-        guard lstat(directory, &status) == 0 else { return }
-        stamps[relative] = stamp(status)
-        guard status.st_mode & S_IFMT == S_IFDIR, let folder = opendir(directory) else { return }
-        defer { closedir(folder) }
-        let descriptor = dirfd(folder)
-        while let entry = readdir(folder) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+        /// Takes ownership of `descriptor`.
+        private mutating func walk(folder descriptor: Int32, pathHash: UInt64, prefix: String) {
+            guard let handle = fdopendir(descriptor) else {
+                close(descriptor)
+                return
             }
-            if name == "." || name == ".." { continue }
-            let path = relative.isEmpty ? name : relative + "/" + name
-            var child = stat()
-            guard fstatat(descriptor, name, &child, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
-            if child.st_mode & S_IFMT == S_IFDIR {
-                walk(directory + "/" + name, relative: path, into: &stamps)
-            } else {
-                stamps[path] = stamp(child)
+            defer { closedir(handle) }
+            while let entry = readdir(handle) {
+                let skip = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                    raw[0] == 0x2E && (raw[1] == 0 || (raw[1] == 0x2E && raw[2] == 0))
+                }
+                if skip { continue }
+                var status = stat()
+                let found = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                    fstatat(descriptor, raw.baseAddress!.assumingMemoryBound(to: CChar.self), &status, AT_SYMLINK_NOFOLLOW) == 0
+                }
+                guard found else { continue }
+                // The entry's path hash: the parent's, then '/', then its name's bytes (FNV-1a).
+                let entryHash = withUnsafeBytes(of: entry.pointee.d_name) { raw -> UInt64 in
+                    var value = (pathHash ^ 0x2F) &* Self.prime
+                    for byte in raw {
+                        if byte == 0 { break }
+                        value = (value ^ UInt64(byte)) &* Self.prime
+                    }
+                    return value
+                }
+                let name = changedSince == nil ? "" : withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                    String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+                }
+                add(pathHash: entryHash, status, name: prefix + name)
+                if status.st_mode & S_IFMT == S_IFDIR {
+                    let child = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                        openat(descriptor, raw.baseAddress!.assumingMemoryBound(to: CChar.self),
+                               O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+                    }
+                    if child >= 0 { walk(folder: child, pathHash: entryHash, prefix: changedSince == nil ? "" : prefix + name + "/") }
+                }
             }
         }
-    }
 
-    private static func stamp(_ status: stat) -> Stamp {
-        Stamp(inode: UInt64(status.st_ino), changed: Int64(status.st_ctim.tv_sec) * 1_000_000_000 + Int64(status.st_ctim.tv_nsec),
-              size: Int64(status.st_size), mode: UInt32(status.st_mode), links: UInt64(status.st_nlink))
+        private mutating func add(pathHash: UInt64, _ status: stat, name: String) {
+            let changedAt = Int64(status.st_ctim.tv_sec) * 1_000_000_000 + Int64(status.st_ctim.tv_nsec)
+            var value = pathHash
+            for field in [UInt64(status.st_ino), UInt64(bitPattern: changedAt), UInt64(bitPattern: Int64(status.st_size)),
+                          UInt64(status.st_mode), UInt64(status.st_nlink)] {
+                value = (value ^ field) &* Self.prime
+                value ^= value >> 29
+            }
+            hash &+= value
+            count += 1
+            if let since = changedSince, changedAt >= since { changed.append(name.isEmpty ? "." : name) }
+        }
+
+        static let offset: UInt64 = 0xcbf2_9ce4_8422_2325
+        static let prime: UInt64 = 0x100_0000_01b3
     }
 }
