@@ -124,14 +124,19 @@ public struct CheckoutSeal: Sendable, Equatable {
         private mutating func add(pathHash: UInt64, _ status: stat, name: String) {
             let changedAt = Int64(status.st_ctim.tv_sec) * 1_000_000_000 + Int64(status.st_ctim.tv_nsec)
             var value = pathHash
-            for field in [UInt64(status.st_ino), UInt64(bitPattern: changedAt), UInt64(bitPattern: Int64(status.st_size)),
-                          UInt64(status.st_mode), UInt64(status.st_nlink)] {
-                value = (value ^ field) &* Self.prime
-                value ^= value >> 29
-            }
+            Self.mix(&value, UInt64(status.st_ino))
+            Self.mix(&value, UInt64(bitPattern: changedAt))
+            Self.mix(&value, UInt64(bitPattern: Int64(status.st_size)))
+            Self.mix(&value, UInt64(status.st_mode))
+            Self.mix(&value, UInt64(status.st_nlink))
             hash &+= value
             count += 1
             if let since = changedSince, changedAt >= since { changed.append(name.isEmpty ? "." : name) }
+        }
+
+        @inline(__always) private static func mix(_ value: inout UInt64, _ field: UInt64) {
+            value = (value ^ field) &* prime
+            value ^= value >> 29
         }
 
         static let offset: UInt64 = 0xcbf2_9ce4_8422_2325

@@ -44,9 +44,9 @@ extension StepUser {
     public static func resolve(_ requested: String?, effectiveUID: uid_t = geteuid())
         -> Result<(user: StepUser?, warning: String?), StepUserError> {
         let own = lookUp(String(effectiveUID))
-        let sameUser = "steps run as this reconciler's own user \(own?.description ?? "uid \(effectiveUID)"): they can read its "
-            + "workdir (the state key, generated secrets, every app's logs) and write its checkout, which is then rewritten "
-            + "before the next workflow"
+        let sameUser = "steps run as this reconciler's own user \(own?.description ?? "uid \(effectiveUID)"): they can read and "
+            + "write its workdir (the state key, generated secrets, every app's logs); a change they make to the checkout is "
+            + "undone before the next workflow"
         if let requested {
             guard let user = lookUp(requested) else {
                 return .failure(StepUserError("--step-user \(requested): there is no such user; create it "
