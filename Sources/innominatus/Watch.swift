@@ -27,6 +27,7 @@ struct Watch: AsyncParsableCommand {
 
     func validate() throws {
         guard SpecDuration(parsing: interval) != nil else { throw ValidationError("--interval \(interval): write e.g. 30s, 5m or 1h") }
+        guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1") }
     }
 
     func run() async throws {
