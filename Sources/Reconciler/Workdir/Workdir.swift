@@ -38,7 +38,7 @@ struct Workdir {
                 if !allowed {
                     throw ReconcileFailure("steps run as \(user) but cannot enter \(folder) (mode \(String(mode & 0o777, radix: 8))) "
                         + "on the way to the checkout in \(path): let that user through (chmod o+x \(folder)) or choose "
-                        + "another --workdir")
+                        + "another --workdir (e.g. /var/lib/innominatus), or name the step user with --step-user")
                 }
             }
             if folder == "/" || folder.isEmpty { return }
