@@ -11,10 +11,7 @@ import TestSupport
 
     /// Pushes a commit that changes the intruder's workflow (so its pair runs again) and reconciles.
     func pass(_ world: World, run script: String, number: Int, extra: [String] = []) throws -> Shell.Result {
-        try world.git.commit(["apps/intruder/workflows/attack.yaml": "apiVersion: workflow.dev/v1\nkind: Workflow\nmetadata:\n  name: attack\n"
-            + "  phase: pre-deployment\nspec:\n  steps:\n    - name: go\n      type: shell\n      run: '\(script) # \(number)'\n"],
-            message: "pass \(number)")
-        try world.git.push()
+        try world.setAttack("\(script) # \(number)", message: "pass \(number)")
         return try world.reconcile(extra)
     }
 

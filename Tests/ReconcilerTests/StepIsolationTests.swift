@@ -42,6 +42,16 @@ import TestSupport
             try git.push()
         }
 
+        /// Commits and pushes the intruder's workflow with `script` as its one step (a block scalar, so any
+        /// characters pass), REPORTS and TOKEN in it filled in.
+        func setAttack(_ script: String, phase: String = "pre-deployment", app: String = "intruder", message: String = "the attack") throws {
+            let text = script.replacingOccurrences(of: "REPORTS", with: reports).replacingOccurrences(of: "TOKEN", with: StepIsolationTests.token)
+            try git.commit(["apps/\(app)/workflows/attack.yaml": "apiVersion: workflow.dev/v1\nkind: Workflow\nmetadata:\n  name: attack\n"
+                + "  phase: \(phase)\nspec:\n  steps:\n    - name: go\n      type: shell\n      run: |\n"
+                + text.split(separator: "\n").map { "        " + $0 }.joined(separator: "\n") + "\n"], message: message)
+            try git.push()
+        }
+
         func reconcile(_ extra: [String] = []) throws -> Shell.Result {
             try Shell.execute(["timeout", "-s", "KILL", "120", GitFixture.helper.executable, "reconcile", "--repo", git.remote,
                                "--workdir", workdir, "--concurrency", "1"] + extra,
@@ -76,12 +86,8 @@ import TestSupport
 
     @Test func aRootReconcilersStepsRunAsTheStepUserAndReachNothingOfItsOwn() throws {
         try #require(geteuid() == 0, "this test needs root (CI runs as root): only root can run steps as another user")
-        let world = try World(attack: "")
-        let script = Self.attack.replacingOccurrences(of: "REPORTS", with: world.reports).replacingOccurrences(of: "TOKEN", with: Self.token)
-        try world.git.commit(["apps/intruder/workflows/attack.yaml": "apiVersion: workflow.dev/v1\nkind: Workflow\nmetadata:\n  name: attack\n"
-            + "  phase: pre-deployment\nspec:\n  steps:\n    - name: go\n      type: shell\n      run: |\n"
-            + script.split(separator: "\n").map { "        " + $0 }.joined(separator: "\n") + "\n"], message: "the attack")
-        try world.git.push()
+        let world = try World(attack: "true")
+        try world.setAttack(Self.attack)
         let run = try world.reconcile()
         #expect(run.status == 0, "\(run.stderr)\(run.stdout)")
         let nobody = try #require(Shell.run(["id", "-u", "nobody"]).trimmingCharacters(in: .whitespacesAndNewlines))
@@ -100,11 +106,7 @@ import TestSupport
     /// Steps of the reconciler's own user can write the checkout: the next workflow still runs the commit's script.
     @Test func aStepThatRewritesTheCheckoutChangesNothingALaterWorkflowRuns() throws {
         let probe = try World(attack: "true")
-        let attack = Self.attack.replacingOccurrences(of: "REPORTS", with: probe.reports).replacingOccurrences(of: "TOKEN", with: Self.token)
-        try probe.git.commit(["apps/intruder/workflows/attack.yaml": "apiVersion: workflow.dev/v1\nkind: Workflow\nmetadata:\n  name: attack\n"
-            + "  phase: pre-deployment\nspec:\n  steps:\n    - name: go\n      type: shell\n      run: |\n"
-            + attack.split(separator: "\n").map { "        " + $0 }.joined(separator: "\n") + "\n"], message: "the attack")
-        try probe.git.push()
+        try probe.setAttack(Self.attack)
         let run = try probe.reconcile(["--step-user", String(geteuid())])
         #expect(run.status == 0, "\(run.stderr)\(run.stdout)")
         #expect(probe.report("intruder.txt")["checkout"] == "written", "the attack must have written the checkout to prove anything")
@@ -120,11 +122,7 @@ import TestSupport
         // The intruder's post-deployment workflow is the pass's last (apps in name order, one at a time).
         let write = "chmod u+w workflows/scripts workflows/scripts/scan.sh && echo \"echo LOOT >> REPORTS/scan.log\" > workflows/scripts/scan.sh"
         let world = try World(attack: "true", scanPhase: "pre-deployment", attackPhase: "post-deployment", intruder: "zz-intruder")
-        try world.git.commit(["apps/zz-intruder/workflows/attack.yaml": "apiVersion: workflow.dev/v1\nkind: Workflow\nmetadata:\n  name: attack\n"
-            + "  phase: post-deployment\nspec:\n  steps:\n    - name: go\n      type: shell\n      run: '"
-            + write.replacingOccurrences(of: "REPORTS", with: world.reports).replacingOccurrences(of: "'", with: "''") + "'\n"],
-            message: "the attack after the scan")
-        try world.git.push()
+        try world.setAttack(write, phase: "post-deployment", app: "zz-intruder", message: "the attack after the scan")
         let first = try world.reconcile(["--step-user", String(geteuid())])
         #expect(first.status == 0, "\(first.stderr)\(first.stdout)")
         let tampered = try String(contentsOfFile: world.workdir + "/checkout/workflows/scripts/scan.sh", encoding: .utf8)
@@ -176,11 +174,8 @@ import TestSupport
     @Test func anUnprivilegedReconcilersStepsCannotReadItsEnvironment() throws {
         try #require(geteuid() == 0, "this test needs root (CI runs as root) to start the reconciler as nobody")
         let world = try World(attack: "true")
-        let probe = "if grep -a -q -s \(Self.token) /proc/[0-9]*/environ; then echo token=found; else echo token=hidden; fi "
-            + ">> \(world.reports)/intruder.txt; echo uid=$(id -u) >> \(world.reports)/intruder.txt"
-        try world.git.commit(["apps/intruder/workflows/attack.yaml": "apiVersion: workflow.dev/v1\nkind: Workflow\nmetadata:\n  name: attack\n"
-            + "  phase: pre-deployment\nspec:\n  steps:\n    - name: go\n      type: shell\n      run: '\(probe)'\n"], message: "the probe")
-        try world.git.push()
+        try world.setAttack("if grep -a -q -s TOKEN /proc/[0-9]*/environ; then echo token=found; else echo token=hidden; fi "
+            + ">> REPORTS/intruder.txt; echo uid=$(id -u) >> REPORTS/intruder.txt", message: "the probe")
         let workdir = world.git.root.appending("nobody-workdir")
         try FileManager.default.createDirectory(atPath: workdir, withIntermediateDirectories: true)
         try Shell.run(["chown", "-R", "nobody", world.git.remote, workdir])
