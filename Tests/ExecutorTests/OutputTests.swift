@@ -19,6 +19,19 @@ import Testing
         #expect(sandbox.read("seen") == "http://x/demo|http://x/demo|a=b|c0ffee|payments|db.internal\n${literal}\n")
     }
 
+    /// `\.` in a reference is a dot inside a part, as the validator reads it: an output key may hold one.
+    @Test func anEscapedDotNamesAnOutputKeyWithADot() async throws {
+        let sandbox = try Sandbox()
+        let seen = sandbox.path("seen")
+        let workflow = try Sandbox.workflow(#"""
+            - {name: make, run: "echo my.key=dotted >> $INNOMINATUS_OUTPUT"}
+            - {name: use, dependsOn: [make], run: 'echo ${steps.make.outputs.my\.key} > \#(seen)'}
+            """#)
+        let outcome = await sandbox.run(workflow)
+        #expect(outcome.result == .succeeded, "\(outcome)")
+        #expect(sandbox.read("seen") == "dotted\n")
+    }
+
     @Test func laterWorkflowsSeeEarlierOutputs() async throws {
         let sandbox = try Sandbox()
         let workflows = [

@@ -74,7 +74,7 @@ import Testing
     }
 
     @Test func splitKeepsEscapedDots() {
-        #expect(PlaceholderResolver.split(Array(#"resources.b.my\.key"#.unicodeScalars)) == ["resources", "b", "my.key"])
+        #expect(Placeholder.split(#"resources.b.my\.key"#) == ["resources", "b", "my.key"])
     }
 }
 

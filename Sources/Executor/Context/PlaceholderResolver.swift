@@ -46,7 +46,8 @@ struct PlaceholderResolver: Sendable {
                     throw ExecutorError(.placeholder, "\(field): the placeholder starting '${' is not closed; add '}' or write '$${'")
                 }
                 let reference = String(after[after.index(after: after.startIndex)..<close])
-                let parts = reference.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+                // The validator's splitting, so `\.` inside a part means the same here.
+                let parts = Placeholder.split(reference)
                 if keepsUnknown && value(of: parts) == nil {
                     result += "${\(reference)}"
                     rest = after[after.index(after: close)...]

@@ -40,31 +40,13 @@ public struct PlaceholderResolver: Sendable {
             guard let close = scalars[(index + 2)...].firstIndex(of: "}") else {
                 throw ProvisioningError("\(field): '${' is not closed; add '}' or write '$$' for a literal '$'")
             }
-            let parts = Self.split(Array(scalars[(index + 2)..<close]))
+            let parts = Placeholder.split(String(String.UnicodeScalarView(scalars[(index + 2)..<close])))
             let value = try lookup(parts, field: field)
             out.append(contentsOf: value.value.text.unicodeScalars)
             isSecret = isSecret || value.isSecret
             index = close + 1
         }
         return Resolved(text: String(out), isSecret: isSecret)
-    }
-
-    /// The parts of a reference: split at dots that are not escaped as `\.`.
-    static func split(_ body: [Unicode.Scalar]) -> [String] {
-        var parts: [String] = []
-        var current = String.UnicodeScalarView()
-        var index = 0
-        while index < body.count {
-            if body[index] == "\\", index + 1 < body.count, body[index + 1] == "." {
-                current.append(".")
-                index += 2
-                continue
-            }
-            if body[index] == "." { parts.append(String(current)); current = .init() } else { current.append(body[index]) }
-            index += 1
-        }
-        parts.append(String(current))
-        return parts
     }
 
     private func lookup(_ parts: [String], field: String) throws(ProvisioningError) -> (value: ManifestValue, isSecret: Bool) {
@@ -103,7 +85,7 @@ public struct PlaceholderResolver: Sendable {
             // A param that is one placeholder keeps the output's type, so `port: ${resources.api.port}` stays a number.
             if text.hasPrefix("${"), text.hasSuffix("}"), text.dropFirst(2).firstIndex(of: "$") == nil,
                text.firstIndex(of: "}") == text.index(before: text.endIndex) {
-                return try lookup(Self.split(Array(text.dropFirst(2).dropLast().unicodeScalars)), field: field).value
+                return try lookup(Placeholder.split(String(text.dropFirst(2).dropLast())), field: field).value
             }
             return .string(try resolve(text, field: field).text)
         case .list(let items):

@@ -9,7 +9,7 @@ public struct Placeholder: Sendable, Hashable {
     public var reference: String { parts.map { $0.replacing(".", with: "\\.") }.joined(separator: ".") }
 
     /// Splits a reference at each '.' not escaped as '\.' (Score: `${metadata.annotations.example\.com/team}`).
-    static func split(_ body: String) -> [String] {
+    public static func split(_ body: String) -> [String] {
         var parts: [String] = []
         var current = ""
         var escaped = false
