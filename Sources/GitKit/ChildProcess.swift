@@ -4,7 +4,7 @@ import ProcessSupport
 /// Spawns the network helper, hands it a request and collects its answer before a deadline.
 enum ChildProcess {
     static func exchange(_ request: NetworkRequest, helper: HelperCommand, timeout: Duration) throws(GitError) -> NetworkResponse {
-        let operation = "\(request.operation.rawValue) \(request.url)"
+        let operation = "\(request.operation.rawValue) \(RemoteURL.redacted(request.url))"
         guard let input = try? JSONEncoder().encode(request) else {
             throw GitError(.invalid, operation: operation, message: "cannot encode the helper request")
         }

@@ -55,6 +55,11 @@ public enum NetworkHelper {
     /// A remote on this machine (a path or `file://`) cannot hang on a network, so its transfer runs in this
     /// process, on a thread of its own: one process start less per command (the benchmarks' floor).
     static func run(_ request: NetworkRequest, helper: HelperCommand, timeout: Duration) async throws(GitError) -> NetworkResponse {
+        // Refused before any transfer, whoever built the `Remote`: a password in a URL ends up in libgit2's
+        // error messages and in whatever logs them (see `RemoteURL`).
+        if let refusal = RemoteURL.refusal(request.url, operation: "\(request.operation.rawValue) \(RemoteURL.redacted(request.url))") {
+            throw refusal
+        }
         if NetworkTransfer.localPath(of: request.url) != nil {
             let response: NetworkResponse = await withCheckedContinuation { continuation in
                 OSThread.detach { continuation.resume(returning: NetworkTransfer(request: request).run()) }

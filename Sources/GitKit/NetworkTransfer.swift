@@ -12,7 +12,7 @@ final class NetworkTransfer {
 
     init(request: NetworkRequest) { self.request = request }
 
-    var operation: String { "\(request.operation.rawValue) \(request.url)" }
+    var operation: String { "\(request.operation.rawValue) \(RemoteURL.redacted(request.url))" }
 
     func run() -> NetworkResponse {
         LibGit2.ensureInitialized()
@@ -27,7 +27,7 @@ final class NetworkTransfer {
                                message: "there is no repository at \(local): the path does not exist")
             }
             var remote: OpaquePointer?
-            try check(git_remote_create_anonymous(&remote, repository, request.url), "set up remote \(request.url)")
+            try check(git_remote_create_anonymous(&remote, repository, request.url), "set up remote \(RemoteURL.redacted(request.url))")
             defer { git_remote_free(remote) }
             switch request.operation {
             case .fetch: try fetch(remote)

@@ -25,8 +25,16 @@ extension Repository {
         return repository
     }
 
-    /// Records `url` as `origin` in the repository's config (for people looking at the cache).
+    /// Records `url` as `origin` in the repository's config (for people looking at the cache). A URL with a
+    /// password is refused (`RemoteURL.refusal`): nothing secret is ever written there. The cache is made
+    /// private to its owner (folder 0700, config 0600) on every call, so that a cache made by an earlier
+    /// version is closed too: it holds the platform repository, which may be private, and names its remote.
     public func setOrigin(_ url: String) throws(GitError) {
+        if let refusal = RemoteURL.refusal(url, operation: "record origin") { throw refusal }
+        defer {
+            FileSystem.setMode(path, 0o700)
+            FileSystem.setMode(path + "/config", 0o600)
+        }
         var remote: OpaquePointer?
         let lookup = git_remote_lookup(&remote, raw, "origin")
         defer { git_remote_free(remote) }
@@ -62,7 +70,7 @@ extension Repository {
         let response = try await NetworkHelper.run(request, helper: remote.helper, timeout: remote.timeout)
         let rejected = response.pushed.filter { $0.rejection != nil }
         if !rejected.isEmpty {
-            throw GitError(.rejected, operation: "push to \(remote.url)",
+            throw GitError(.rejected, operation: "push to \(RemoteURL.redacted(remote.url))",
                            message: "the remote refused " + rejected.map { "\($0.ref) (\($0.rejection!))" }.joined(separator: ", "))
         }
         return response.pushed
@@ -91,7 +99,7 @@ extension Repository {
             }
             backOff(attempt)
         }
-        throw GitError(.rejected, operation: "push notes \(ref) to \(remote.url)",
+        throw GitError(.rejected, operation: "push notes \(ref) to \(RemoteURL.redacted(remote.url))",
                        message: "still refused after \(attempts) fetch-and-merge rounds: \(lastError?.message ?? "unknown reason")")
     }
 }

@@ -18,7 +18,13 @@ public struct PipedChild: Sendable {
         public var timedOut: Bool
         /// stdout passed `stdoutLimit`: the child was killed and `stdout` holds the first bytes only.
         public var stdoutOverflowed = false
+        /// Bytes of stderr read past `stderrLimit` and not kept (0 when all of it is in `stderr`).
+        public var stderrDropped = 0
     }
+
+    /// Which part of a stderr longer than its limit is kept: the first bytes, or the last ones (where a
+    /// program that fails usually says why).
+    public enum StderrPart: Sendable { case first, last }
 
     public let pid: pid_t
     private let stdinFD: Int32, stdoutFD: Int32, stderrFD: Int32
@@ -120,10 +126,11 @@ public struct PipedChild: Sendable {
     }
 
     /// Reads stdout and stderr until both close, or until `deadline`: then the child (its whole group,
-    /// when it has one) is killed with SIGKILL. stderr beyond `stderrLimit` bytes is dropped; stdout beyond
+    /// when it has one) is killed with SIGKILL. stderr beyond `stderrLimit` bytes is read and dropped (the
+    /// child keeps running; `keep` says which part stays, `stderrDropped` how much went); stdout beyond
     /// `stdoutLimit` kills the child the same way (its answer would be unusable, and memory is not a
     /// sink). Reaps the child and closes the pipes; returns its exit status with the output.
-    public func finish(deadline: ContinuousClock.Instant? = nil, stderrLimit: Int = Int.max,
+    public func finish(deadline: ContinuousClock.Instant? = nil, stderrLimit: Int = Int.max, keep: StderrPart = .first,
                        stdoutLimit: Int = Int.max) -> (status: Int32, output: Output) {
         var output = Output(stdout: [], stderr: [], timedOut: false)
         var open = [stdoutFD, stderrFD]
@@ -156,7 +163,7 @@ public struct PipedChild: Sendable {
                             break
                         }
                     }
-                    else if output.stderr.count < stderrLimit { output.stderr += buffer[0..<count] }
+                    else { Self.collect(buffer[0..<count], into: &output, limit: stderrLimit, keep: keep) }
                 } else if count == 0 || (errno != EINTR && errno != EAGAIN) {
                     open.removeAll { $0 == entry.fd }
                 }
@@ -165,6 +172,26 @@ public struct PipedChild: Sendable {
         close(stdoutFD)
         close(stderrFD)
         return (Self.reap(pid), output)
+    }
+
+    /// Adds a chunk of stderr, never holding more than `limit` bytes.
+    private static func collect(_ chunk: ArraySlice<UInt8>, into output: inout Output, limit: Int, keep: StderrPart) {
+        switch keep {
+        case .first:
+            let room = max(0, limit - output.stderr.count)
+            output.stderr += chunk.prefix(room)
+            output.stderrDropped += max(0, chunk.count - room)
+        case .last:
+            let excess = output.stderr.count + chunk.count - limit
+            if excess > 0 {
+                let fromKept = min(excess, output.stderr.count)
+                output.stderr.removeFirst(fromKept)
+                output.stderrDropped += excess
+                output.stderr += chunk.suffix(limit - output.stderr.count)
+            } else {
+                output.stderr += chunk
+            }
+        }
     }
 
     /// Waits for a child and returns its exit status (128 + N when signal N ended it).

@@ -53,6 +53,8 @@ public struct PlanningPass: Sendable {
 
     /// Opens (or creates) the cache and fetches the branches and `refs/innominatus/*` in one transfer.
     public func fetch() async throws -> Repository {
+        // Before the workdir is made: nothing is written for a URL that carries a password.
+        if let refusal = RemoteURL.refusal(remote.url, operation: "fetch") { throw Failure(description: refusal.description) }
         let lock = try await CacheLock.acquire(workdir: workdir)
         defer { lock.release() }
         let cache = workdir + "/cache.git"
@@ -140,7 +142,7 @@ public struct PlanningPass: Sendable {
         do {
             head = try await repository.resolveRemoteBranch(branch)
         } catch {
-            throw Failure(description: "the remote \(remote.url) has no branch '\(branch)' (\(error.message)); pass --branch")
+            throw Failure(description: "the remote \(RemoteURL.redacted(remote.url)) has no branch '\(branch)' (\(error.message)); pass --branch")
         }
         let key = try stateKey()
         // The applied state is trusted only when the state key authenticates it: anyone who can push to the

@@ -32,7 +32,7 @@ public actor PlatformReconciler {
 
     /// One pass, logged: its start, what it decided, and how it ended.
     public func reconcileOnce(now: Date = Date()) async -> PassReport {
-        logger.debug("pass started", metadata: ["remote": "\(settings.remote.url)", "branch": "\(settings.branch)"])
+        logger.debug("pass started", metadata: ["remote": "\(RemoteURL.redacted(settings.remote.url))", "branch": "\(settings.branch)"])
         let report = await pass(now: now)
         var metadata: Logger.Metadata = ["kind": "\(report.kind)", "exit": "\(report.exitCode)"]
         if let status = report.status {

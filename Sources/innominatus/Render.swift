@@ -46,9 +46,21 @@ struct Render: ParsableCommand {
                 FileHandle.standardOutput.write(Data(rendered.yaml.utf8))
                 return
             }
-            try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
-            for file in rendered.files {
-                try Data(file.content.utf8).write(to: URL(fileURLWithPath: output).appendingPathComponent(file.name))
+            // Secrets (generated passwords) are written 0600, in folders made 0700 when render creates them; the
+            // other manifests are ordinary files. `files` has one file per object, in object order.
+            let secrets = rendered.objects.map(RenderedApp.isSecret)
+            if secrets.contains(true) {
+                if let problem = PrivateFiles.makeFolder(output, restrict: false) { throw ProvisioningError(problem) }
+            } else {
+                try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+            }
+            for (file, secret) in zip(rendered.files, secrets) {
+                let path = URL(fileURLWithPath: output).appendingPathComponent(file.name).path
+                if secret {
+                    if let problem = PrivateFiles.write(Array(file.content.utf8), to: path) { throw ProvisioningError(problem) }
+                } else {
+                    try Data(file.content.utf8).write(to: URL(fileURLWithPath: path))
+                }
             }
         } catch let error as ProvisioningError {
             FileHandle.standardError.write(Data("Error: \(error.message)\n".utf8))

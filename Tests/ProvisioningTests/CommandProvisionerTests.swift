@@ -79,6 +79,36 @@ import Testing
         }
     }
 
+    /// 20 MiB on stderr, then the reason and a failing exit: only the last 64 KiB are ever held, and the error
+    /// shows the end (where the reason is) and says the output was cut.
+    @Test func twentyMiBOnStderrAreCappedAndTheErrorShowsTheEnd() throws {
+        let folder = try TemporaryDirectory("cmd-provisioner")
+        let script = """
+            #!/bin/sh
+            cat >/dev/null
+            head -c 20971520 /dev/zero | tr '\\0' x >&2
+            echo >&2
+            echo 'fatal: the quota of custom is exhausted' >&2
+            exit 4
+            """
+        try script.write(toFile: folder.appending("noisy.sh"), atomically: true, encoding: .utf8)
+        chmod(folder.appending("noisy.sh"), 0o755)
+        let result = try CommandRunner.run([folder.appending("noisy.sh")], input: Data("{}".utf8), environment: [:])
+        #expect(result.status == 4)
+        #expect(result.stderr.count == CommandRunner.stderrLimit, "held \(result.stderr.count) bytes of stderr")
+        #expect(result.stderr.count + result.stderrDropped == 20_971_520 + 1 + 40)
+        #expect(String(decoding: result.stderr.suffix(40), as: UTF8.self) == "fatal: the quota of custom is exhausted\n")
+
+        let definition = try Self.provisioner(script, in: folder)
+        #expect {
+            try Provisioner(definition).provision(Self.request, state: .map([]))
+        } throws: { error in
+            let message = (error as? ProvisioningError)?.message ?? ""
+            return message.contains("exited with status 4 after printing 20971561 bytes on stderr (only the last 64 KiB are kept); they end: ")
+                && message.hasSuffix("fatal: the quota of custom is exhausted") && message.count < 2500
+        }
+    }
+
     @Test func outputThatIsNotJSONIsAClearError() throws {
         let folder = try TemporaryDirectory("cmd-provisioner")
         let definition = try Self.provisioner("#!/bin/sh\necho 'hello, not json'\n", in: folder)

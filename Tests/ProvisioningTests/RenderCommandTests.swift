@@ -39,6 +39,30 @@ import Testing
         #expect(ledger.hasPrefix("apiVersion: apps/v1\nkind: StatefulSet\n"))
     }
 
+    /// Secrets on disk are the owner's alone: with `--output`, Secret manifests are 0600 (also one an earlier
+    /// render left 0644) in folders render makes 0700; the `--state` file is 0600 in folders it makes 0700.
+    @Test func secretFilesAreOwnerOnly() throws {
+        let folder = try TemporaryDirectory("render-cli")
+        let output = folder.appending("out/preview"), state = folder.appending("state/ledger/state.json")
+        let arguments = [Self.binary, "render", ProvisioningFixtures.score("ledger"), "--output", output, "--state", state]
+        func mode(_ path: String) throws -> Int? { try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int }
+        let first = try Shell.execute(arguments)
+        #expect(first.status == 0, "\(first.stderr)")
+        let secret = output + "/secret-shared-pg.yaml"
+        #expect(try String(contentsOfFile: secret, encoding: .utf8).contains("kind: Secret"))
+        #expect(try mode(secret) == 0o600)
+        #expect(try mode(folder.appending("out")) == 0o700)
+        #expect(try mode(output) == 0o700)
+        #expect(try mode(state) == 0o600)
+        #expect(try mode(folder.appending("state")) == 0o700)
+        #expect(try mode(folder.appending("state/ledger")) == 0o700)
+
+        chmod(secret, 0o644)
+        let second = try Shell.execute(arguments)
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(try mode(secret) == 0o600, "a Secret an earlier render left readable is narrowed")
+    }
+
     @Test func unmatchedResourceExitsOneNamingIt() throws {
         let folder = try TemporaryDirectory("render-cli")
         try FileManager.default.createDirectory(atPath: folder.appending("repo/provisioners"), withIntermediateDirectories: true)

@@ -100,6 +100,31 @@ struct ApplicationTierTests {
         }
     }
 
+    /// Secrets on disk are the reconciler's alone: the resource state and the rendered Secrets are 0600 files in
+    /// 0700 folders (`resources/`, `resources/apps/`, `secrets/`, `secrets/<app>/`), also where an earlier version
+    /// left those folders, and a Secret file, readable by others.
+    @Test func secretsAndResourceStateAreOwnerOnly() throws {
+        let world = World()
+        try world.git.commit(["apps/shop/score.yaml": Self.shop.replacingOccurrences(of: "IMAGE", with: "1.0.0"),
+                              "provisioners/queue.yaml": Self.queueProvisioner,
+                              "policies/admin-config.yaml": "workflowPolicies:\n  allowedProvisioners: [provisioners/queue.yaml]\n"])
+        try world.git.push()
+        for folder in ["resources/apps", "secrets/shop"] {
+            try FileManager.default.createDirectory(atPath: world.workdir + "/" + folder, withIntermediateDirectories: true)
+        }
+        for folder in ["resources", "resources/apps", "secrets", "secrets/shop"] { chmod(world.workdir + "/" + folder, 0o755) }
+        let result = try world.reconcile()
+        #expect(result.status == 0, "\(result.stderr)")
+        func mode(_ path: String) throws -> Int? {
+            try FileManager.default.attributesOfItem(atPath: world.workdir + "/" + path)[.posixPermissions] as? Int
+        }
+        for folder in ["resources", "resources/apps", "secrets", "secrets/shop"] {
+            #expect(try mode(folder) == 0o700, "\(folder)")
+        }
+        #expect(try mode("resources/apps/shop.json") == 0o600)
+        #expect(try mode("secrets/shop/secret-shop-db.yaml") == 0o600)
+    }
+
     @Test func createUpdateRevertAndPruneOnTheEnvironmentBranch() throws {
         let world = World()
         let first = try world.git.commit([

@@ -135,7 +135,7 @@ struct HostileRepoTests {
         }
     }
 
-    /// Hostile-looking but valid Score files (BOM, CRLF, shell metacharacters in images, commands and
+    /// Hostile-looking but valid Score files (BOM, CRLF, shell metacharacters in commands and
     /// variables, Unicode tricks): the app reconciles, and nothing the content spells out executes.
     @Test func acceptedHostileLookingScoresRunOnlyDeclaredSteps() throws {
         let fixture = try HostileRepoFixture()

@@ -86,9 +86,13 @@ public struct Provisioner: Sendable {
         let environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
         let result = try CommandRunner.run([spec.program] + spec.arguments, input: Data(input.utf8), environment: environment,
                                            directory: workingDirectory)
-        let errorTail = String(decoding: result.stderr.suffix(2000), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         guard result.status == 0 else {
-            throw ProvisioningError("\(where_) exited with status \(result.status)"
+            let errorTail = String(decoding: result.stderr.suffix(2000), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            // Past the cap, say so: the tail shown is the end of a longer output, of which only the end was kept.
+            let cut = result.stderrDropped == 0 ? ""
+                : " after printing \(result.stderr.count + result.stderrDropped) bytes on stderr (only the last "
+                    + "\(CommandRunner.stderrLimit >> 10) KiB are kept); they end"
+            throw ProvisioningError("\(where_) exited with status \(result.status)" + cut
                                     + (errorTail.isEmpty ? "" : ": \(errorTail)"))
         }
         guard let document = JSONText.decode(result.stdout), document.entries != nil else {

@@ -9,8 +9,9 @@ public protocol ResourceStateStore: Sendable {
     func save(_ states: [String: ManifestValue]) throws(ProvisioningError)
 }
 
-/// State kept in one JSON file, readable only by its owner (mode 0600) because it holds secrets,
-/// written to a temporary file and renamed so a crash never leaves half a file.
+/// State kept in one JSON file, readable only by its owner (mode 0600, in folders of mode 0700 when it
+/// creates them) because it holds secrets, written to a temporary file and renamed so a crash never leaves
+/// half a file.
 public struct FileStateStore: ResourceStateStore {
     public var path: String
 
@@ -32,10 +33,17 @@ public struct FileStateStore: ResourceStateStore {
         let text = JSONText.encode(.sortedMap(states), indent: "  ") + "\n"
         let folder = (path as NSString).deletingLastPathComponent
         let temporary = path + ".tmp-\(getpid())"
+        if !folder.isEmpty, let problem = PrivateFiles.makeFolder(folder, restrict: false) {
+            throw ProvisioningError("cannot write the state file \(path): \(problem)")
+        }
         do {
-            if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
-            let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+            let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o600)
             guard descriptor >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+            // The umask only narrows a mode, and a leftover temporary file keeps its own: set it.
+            guard fchmod(descriptor, 0o600) == 0 else {
+                close(descriptor)
+                throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
+            }
             let bytes = Array(text.utf8)
             let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
             fsync(descriptor)

@@ -90,7 +90,8 @@ struct EnvironmentDelivery {
         return kept.files
     }
 
-    /// Each app's Secret objects under `<secretsFolder>/<app>/` (folder 0700, files 0600), replacing what was there.
+    /// Each app's Secret objects under `<secretsFolder>/<app>/` (folders 0700, `secretsFolder` itself included,
+    /// files 0600), replacing what was there.
     private func writeSecrets(_ rendered: [String: RenderedApp], removed: Set<String>) throws {
         let manager = FileManager.default
         for app in removed { try? manager.removeItem(atPath: secretsFolder + "/" + app) }
@@ -100,15 +101,14 @@ struct EnvironmentDelivery {
             var secrets = manifests
             secrets.objects = manifests.objects.filter(RenderedApp.isSecret)
             guard !secrets.objects.isEmpty else { continue }
-            try manager.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            for owned in [secretsFolder, folder] {
+                if let problem = PrivateFiles.makeFolder(owned, restrict: true) {
+                    throw ReconcileFailure("\(problem); check that \(secretsFolder) is writable")
+                }
+            }
             for file in secrets.files {
-                let path = folder + "/" + file.name
-                let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-                let bytes = Array(file.content.utf8)
-                let written = descriptor < 0 ? -1 : bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-                if descriptor >= 0 { close(descriptor) }
-                guard written == bytes.count else {
-                    throw ReconcileFailure("cannot write \(path); check that \(secretsFolder) is writable")
+                if let problem = PrivateFiles.write(Array(file.content.utf8), to: folder + "/" + file.name) {
+                    throw ReconcileFailure("\(problem); check that \(secretsFolder) is writable")
                 }
             }
         }

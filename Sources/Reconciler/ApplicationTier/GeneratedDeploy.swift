@@ -62,12 +62,12 @@ struct GeneratedDeploy: Sendable {
     private static let serial = NSLock()
 }
 
-/// Resource state (generated passwords, ids) under the workdir, mode 0600: one file per app, and one for
-/// resources shared between apps by `id`.
+/// Resource state (generated passwords, ids) under the workdir, mode 0600 in folders of mode 0700: one file
+/// per app, and one for resources shared between apps by `id`.
 struct ResourceStateFiles: Sendable {
     var folder: String
 
-    func store(for app: String) -> any ResourceStateStore { Store(app: FileStateStore(path: appFile(app)),
+    func store(for app: String) -> any ResourceStateStore { Store(folder: folder, app: FileStateStore(path: appFile(app)),
                                                                   shared: FileStateStore(path: folder + "/shared.json")) }
 
     func appFile(_ app: String) -> String { folder + "/apps/" + app + ".json" }
@@ -76,6 +76,7 @@ struct ResourceStateFiles: Sendable {
     func remove(_ app: String) { unlink(appFile(app)) }
 
     private struct Store: ResourceStateStore {
+        var folder: String
         var app: FileStateStore
         var shared: FileStateStore
 
@@ -90,6 +91,10 @@ struct ResourceStateFiles: Sendable {
             for (key, value) in states where key.hasPrefix("shared/") && common[key] != value {
                 common[key] = value
                 changed = true
+            }
+            // Both folders are the reconciler's own: made private also when an earlier version left them open.
+            for owned in [folder, folder + "/apps"] {
+                if let problem = PrivateFiles.makeFolder(owned, restrict: true) { throw ProvisioningError(problem) }
             }
             try app.save(own)
             if changed { try shared.save(common) }

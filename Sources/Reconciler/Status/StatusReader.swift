@@ -64,7 +64,7 @@ public struct StatusReader: Sendable {
                 try AppliedStateCodec.summary(bytes) ?? (AppliedStateCodec.decode(bytes).commit, false, false)
             }
             guard let applied = summary?.commit, let id = ObjectID(hex: applied) else {
-                throw Failure(kind: .nothingApplied, description: "nothing has been applied yet on \(settings.remote.url): run `innominatus reconcile` first")
+                throw Failure(kind: .nothingApplied, description: "nothing has been applied yet on \(RemoteURL.redacted(settings.remote.url)): run `innominatus reconcile` first")
             }
             commit = id
         }

@@ -11,6 +11,9 @@ extension ScoreDecoder {
             return nil
         }
         let image = fields["image"].flatMap { checker.string($0, at: path / "image", minLength: 1) }
+        if let image, let node = fields["image"], let problem = ImageReference.problem(image) {
+            checker.error(node.location, path / "image", problem)
+        }
         let command = fields["command"].flatMap { checker.stringList($0, at: path / "command") }
         let args = fields["args"].flatMap { checker.stringList($0, at: path / "args") }
         var variables: [String: String] = [:]

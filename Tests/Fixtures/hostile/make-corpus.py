@@ -63,12 +63,12 @@ score = {
  "before-cycle.yaml": S + "containers:\n  a:\n    image: nginx:1\n    before: [b]\n  b:\n    image: nginx:1\n    before: [a]\n",
  "long-key.yaml": S + "k" * 100000 + ": 1\n" + C,
  "control-characters.yaml": S + "containers:\n  main:\n    image: \"nginx\x1b[31m\x07:1\"\n",
+ "shell-meta-image.yaml": S + "containers:\n  main:\n    image: \"nginx:1; touch @MARKER@ $(touch @MARKER@) `touch @MARKER@`\"\n",
 }
 # Accepted as valid: hostile-looking but legitimate content. The app must reconcile normally and nothing
 # that the content spells out may execute.
 accepted = {
  "shell-meta-command.yaml": S + "containers:\n  main:\n    image: nginx:1\n    command: [\"/bin/sh\", \"-c\", \"touch @MARKER@\"]\n    args: [\"$(touch @MARKER@)\", \"; touch @MARKER@\"]\n",
- "shell-meta-image.yaml": S + "containers:\n  main:\n    image: \"nginx:1; touch @MARKER@ $(touch @MARKER@) `touch @MARKER@`\"\n",
  "bom.yaml": "\ufeff" + S + C,
  "crlf.yaml": (S + C).replace("\n", "\r\n"),
  "shell-meta-variables.yaml": S + "containers:\n  main:\n    image: nginx:1\n    variables:\n      A: '$(touch @MARKER@)'\n      B: '`touch @MARKER@`'\n      C: '; touch @MARKER@ #'\n      D: '| touch @MARKER@'\n      E: \"$${app.name} && touch @MARKER@\"\n",
