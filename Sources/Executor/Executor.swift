@@ -53,6 +53,12 @@ public struct Executor: Sendable {
         let mask = SecretMask(preflight.secrets(of: ordered, repositoryRoot: app.repositoryRoot) + app.secrets)
         // The run's private folder (0700). Should mkdtemp fail, steps fall back to the shared temporary
         // folder, which is never removed and never receives the Score.
+        // SCORE_JSON is read from the checkout's Score file: only once nothing an earlier run did is left there.
+        if let problem = await settings.beforeWorkflow?() {
+            return AppRunOutcome(app: app.appName, result: .failed, workflows: ordered.map {
+                WorkflowOutcome(name: $0.name, tier: $0.kind.tier, phase: $0.phase.rawValue, result: .failed, message: problem)
+            })
+        }
         let ownScratch = Self.makeScratch(for: settings.stepUser)
         let scratch = ownScratch ?? NSTemporaryDirectory()
         defer { if let ownScratch { try? FileManager.default.removeItem(atPath: ownScratch) } }

@@ -41,9 +41,13 @@ extension Repository {
         }
         var restored: [String] = []
         if previous != nil {
-            let seal = FileSystem.readText(sealPath).flatMap(CheckoutSeal.init(serialized:))
-            restored = seal?.differences(in: directory) ?? ["(no seal)"]
-            if !restored.isEmpty { previous = nil }
+            // No seal (a folder from an older version): rewritten, but nothing is known to have changed.
+            if let seal = CheckoutSeal.read(for: directory) {
+                restored = seal.differences(in: directory)
+                if !restored.isEmpty { previous = nil }
+            } else {
+                previous = nil
+            }
         }
         if previous == commit {
             return CheckoutResult(commit: commit, previous: previous, changedPaths: 0, replacedSymlinks: [])
@@ -116,7 +120,7 @@ extension Repository {
         try FileSystem.writeRecord(recordPath, commit.hex, operation: operation)
         return CheckoutResult(commit: commit, previous: previous,
                               changedPaths: previous == nil ? snapshot.entries.count : changes.count,
-                              replacedSymlinks: replaced.sorted(), restoredPaths: restored == ["(no seal)"] ? [] : restored)
+                              replacedSymlinks: replaced.sorted(), restoredPaths: restored)
     }
 
     func commitExists(_ id: ObjectID) throws(GitError) -> Bool {

@@ -31,7 +31,8 @@ struct StepRunner: Sendable {
             var timeout = remaining
             if let limit = step.timeout?.duration, limit < timeout { timeout = limit }
             settings.progress?(.started(workflow: scope.workflow, step: step.name, attempt: attempt))
-            switch StepScratch.make(in: scratch, owner: settings.stepUser) {
+            // An http step starts no process: it needs no folder of its own.
+            switch step.type == .http ? .success("") : StepScratch.make(in: scratch, owner: settings.stepUser) {
             case .failure(let error):
                 result = .failure(error.message)
             case .success(let own):
@@ -43,7 +44,7 @@ struct StepRunner: Sendable {
                 case .http: await HTTPStep.run(invocation)
                 case .plugin(let type): await PluginStep.run(invocation, type: type)
                 }
-                StepScratch.remove(own)
+                if !own.isEmpty { StepScratch.remove(own) }
             }
             mask = mask.adding(result.secrets)
             if result.failedBeforeStart { result.log = recordCause(result.message, attempt: attempt, mask: mask, at: logPath) }
