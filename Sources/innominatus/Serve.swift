@@ -36,12 +36,29 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Apps executed at once.")
     var concurrency: Int = 2
 
+    @Option(help: ArgumentHelp(
+        "Close a connection that has not sent a complete request head this long after it opened: 500ms, 10s, 1m.",
+        discussion: "It is answered 408, even if it keeps sending a byte now and then; on a kept-alive connection the time "
+            + "counts from the first byte of the next request."))
+    var headerTimeout: String = "10s"
+
+    @Option(help: ArgumentHelp(
+        "The most HTTP connections served at once; one more is closed as soon as it is accepted.",
+        discussion: "Counted in /metrics (innominatus_http_connections_rejected_total). Lowered, with a warning, when "
+            + "the descriptor limit (ulimit -n) would leave fewer than max(40, a quarter of it) descriptors free beside those "
+            + "open at start: at its limit the process cannot open a file, and the runtime aborts."))
+    var maxConnections: Int = 512
+
     @OptionGroup var log: LogOptions
 
     func validate() throws {
         guard SpecDuration(parsing: interval) != nil else { throw ValidationError("--interval \(interval): write e.g. 30s, 5m or 1h") }
         guard ListenAddress(parsing: listen) != nil else { throw ValidationError("--listen \(listen): write HOST:PORT, e.g. 127.0.0.1:8080") }
         guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1") }
+        guard let header = SpecDuration(parsing: headerTimeout), header.duration > .zero else {
+            throw ValidationError("--header-timeout \(headerTimeout): write a positive time, e.g. 10s or 500ms")
+        }
+        guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
     }
 
     func run() async throws {
@@ -52,7 +69,8 @@ struct Serve: AsyncParsableCommand {
             configuration = ServerConfiguration(
                 reconcile: settings, listen: ListenAddress(parsing: listen)!, interval: SpecDuration(parsing: interval)!.duration,
                 apiToken: try Secret.load(file: apiTokenFile, environment: "INNOMINATUS_API_TOKEN"),
-                webhookSecret: try Secret.load(file: webhookSecretFile, environment: "INNOMINATUS_WEBHOOK_SECRET"))
+                webhookSecret: try Secret.load(file: webhookSecretFile, environment: "INNOMINATUS_WEBHOOK_SECRET"),
+                headerTimeout: SpecDuration(parsing: headerTimeout)!.duration, maxConnections: maxConnections)
         } catch {
             throw CleanFailure("\(error)")
         }
