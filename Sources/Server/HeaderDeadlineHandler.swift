@@ -8,9 +8,11 @@ import NIOHTTPTypes
 /// Hummingbird's idle timeout counts from the last decoded HTTP part, so a client that trickles a header
 /// byte every few seconds is never idle by its measure and holds a descriptor for as long as it likes;
 /// hundreds of them exhaust the process. This handler sits after the HTTP decoder in each connection's
-/// pipeline and measures the head itself: the deadline starts when the connection becomes active, and
-/// on a kept-alive connection when the first bytes of the next request arrive (a socket read that
-/// decodes to no head), and only a complete head stops it. Trickling does not move it.
+/// pipeline and measures the head itself: the deadline starts with the first bytes of a request (a socket
+/// read between requests that decodes to no complete head), and only a complete head stops it.
+/// Trickling does not move it. A connection that sends nothing at all is the idle timeout's to close:
+/// counting from the accept instead would answer 408 to clients that open connections ahead of use
+/// (browsers, pools) just as their first request is on its way.
 final class HeaderDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
@@ -33,17 +35,8 @@ final class HeaderDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandler
         self.logger = logger
     }
 
-    func handlerAdded(context: ChannelHandlerContext) {
-        if context.channel.isActive { arm(context) }
-    }
-
     func handlerRemoved(context: ChannelHandlerContext) {
         disarm()
-    }
-
-    func channelActive(context: ChannelHandlerContext) {
-        arm(context)
-        context.fireChannelActive()
     }
 
     func channelInactive(context: ChannelHandlerContext) {

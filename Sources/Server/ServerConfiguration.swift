@@ -18,8 +18,8 @@ public struct ServerConfiguration: Sendable {
     /// A connection that sends nothing for this long is closed, a half-sent request included, so idle or
     /// stalled clients cannot hold the server's descriptors (and starve `/healthz`).
     public var idleTimeout: Duration
-    /// A connection must send a complete request head within this long of its start (or, on a kept-alive
-    /// connection, of the first byte of its next request), or it is answered 408 and closed. The idle
+    /// A request head must arrive whole within this long of its first byte, or the connection is answered
+    /// 408 and closed. The idle
     /// timeout alone does not bound a client that trickles one header byte every few seconds.
     public var headerTimeout: Duration
     /// The most connections served at once; one more is closed as soon as it is accepted (and counted in

@@ -37,9 +37,9 @@ struct Serve: AsyncParsableCommand {
     var concurrency: Int = 2
 
     @Option(help: ArgumentHelp(
-        "Close a connection that has not sent a complete request head this long after it opened: 500ms, 10s, 1m.",
-        discussion: "It is answered 408, even if it keeps sending a byte now and then; on a kept-alive connection the time "
-            + "counts from the first byte of the next request."))
+        "Close a connection whose request head is not complete this long after its first byte: 500ms, 10s, 1m.",
+        discussion: "It is answered 408, even if it keeps sending a byte now and then. A connection that sends nothing "
+            + "is closed after 30 s idle."))
     var headerTimeout: String = "10s"
 
     @Option(help: ArgumentHelp(

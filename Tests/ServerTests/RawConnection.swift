@@ -19,8 +19,9 @@ final class RawConnection {
         return bytes.withUnsafeBytes { Foundation.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) } == bytes.count
     }
 
-    /// What arrives within `timeout`, and whether the server closed the connection (end of file or reset).
-    func read(for timeout: Duration) -> (text: String, closed: Bool) {
+    /// What arrives within `timeout` (or until `until` holds of it), and whether the server closed the
+    /// connection (end of file or reset).
+    func read(for timeout: Duration, until done: (String) -> Bool = { _ in false }) -> (text: String, closed: Bool) {
         var received: [UInt8] = []
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
@@ -32,6 +33,7 @@ final class RawConnection {
             let count = recv(fd, &buffer, buffer.count, Int32(MSG_DONTWAIT))
             if count > 0 {
                 received += buffer[0..<count]
+                if done(String(decoding: received, as: UTF8.self)) { return (String(decoding: received, as: UTF8.self), false) }
             } else if count == 0 || (errno != EAGAIN && errno != EINTR) {
                 return (String(decoding: received, as: UTF8.self), true)
             }
