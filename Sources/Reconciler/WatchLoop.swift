@@ -36,14 +36,47 @@ public struct WatchLoop: Sendable {
             if Task.isCancelled { break }
             failures = report.kind == .couldNotStart ? failures + 1 : 0
             let wait = delay(afterFailures: failures)
-            if failures > 0 {
-                let next = Date().addingTimeInterval(Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18)
-                logger.warning("backing off: the pass could not start \(failures) time(s) in a row; next try at \(next.formatted(.iso8601))",
-                               metadata: ["wait": "\(wait.components.seconds)s"])
-            }
+            logSkipped(report, failures: failures, wait: wait)
             if let alarm { await alarm.wait(for: wait) } else { try? await Task.sleep(for: wait) }
         }
         logger.notice("loop stopped: shutting down")
+    }
+
+    /// A pass that did nothing because it could not (`busy`, `couldNotStart`) is never silent: it says why,
+    /// and when the next try is. Out of descriptors is an error whatever the pass reported (the workdir
+    /// lock that cannot be opened then reads as "busy"): the process cannot work until some are freed.
+    func logSkipped(_ report: PassReport, failures: Int, wait: Duration) {
+        guard report.kind == .busy || report.kind == .couldNotStart else { return }
+        let next = Date().addingTimeInterval(Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18)
+            .formatted(.iso8601)
+        let why = report.message ?? "no reason given"
+        var metadata: Logger.Metadata = ["wait": "\(wait.components.seconds)s", "kind": "\(report.kind)"]
+        if let usage = Self.descriptorShortage() {
+            metadata["descriptors"] = "\(usage)"
+            let text = "pass skipped: the process is out of file descriptors (\(usage)); next try at \(next). "
+                + "Raise `ulimit -n`, or lower serve's --max-connections. The pass said: \(why)"
+            logger.error("\(text)", metadata: metadata)
+        } else if report.kind == .busy {
+            logger.warning("pass skipped: busy: \(why); next try at \(next)", metadata: metadata)
+        } else {
+            let text = "pass skipped, backing off: the pass could not start \(failures) time(s) in a row: \(why); "
+                + "next try at \(next)"
+            logger.warning("\(text)", metadata: metadata)
+        }
+    }
+
+    /// "out of N descriptors" when the process cannot open one more file now, else nil.
+    public static func descriptorShortage() -> String? {
+        let probe = open("/dev/null", O_RDONLY | O_CLOEXEC)
+        if probe >= 0 {
+            close(probe)
+            return nil
+        }
+        let reason = errno
+        guard reason == EMFILE || reason == ENFILE else { return nil }
+        var limits = rlimit()
+        let limit = getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limits) == 0 ? "\(limits.rlim_cur)" : "?"
+        return reason == EMFILE ? "all \(limit) allowed by ulimit -n are open" : "the system's file table is full (ENFILE)"
     }
 
     /// The interval with up to 10% jitter; after failures to start, doubling up to `maxBackoff`.

@@ -23,15 +23,22 @@ struct ReconcileLoopService: Service {
     }
 
     private func loop() async {
-        let loop = WatchLoop(reconciler: reconciler, interval: interval, maxBackoff: maxBackoff, alarm: alarm)
+        let loop = WatchLoop(reconciler: reconciler, interval: interval, maxBackoff: maxBackoff, alarm: alarm, logger: logger)
         await loop.run(willStart: {
             if let rung = await alarm.takeWebhookInstant() { metrics.recordWebhookWake(.now - rung) }
             await health.passStarted()
         }, onPass: { report, duration in
             metrics.recordPass(report, duration: duration, finishedAt: Date())
             await health.passFinished(report)
-            // An idle pass is the reconciler's one log line.
-            if report.kind != .nothingToDo { logger.info("pass: \(PassSummary.text(report))") }
+            switch report.kind {
+            case .nothingToDo:
+                break  // An idle pass is the reconciler's one log line.
+            case .busy, .couldNotStart:
+                // The loop says why and when it tries again, at warning or error level.
+                if WatchLoop.descriptorShortage() != nil { metrics.recordOutOfDescriptors(where: "pass") }
+            case .ran:
+                logger.log(level: report.exitCode == 0 ? .info : .warning, "pass: \(PassSummary.text(report))")
+            }
         })
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GitKit
 import Hummingbird
 import Planner
 import Reconciler
@@ -35,6 +36,11 @@ extension ServerAPI {
     }
 
     /// The last ReconcileStatus in the note of `revision` (default: the last applied commit), or 404.
+    ///
+    /// A revision that is not a commit with a status note — unknown, ambiguous, a blob, a tree, a commit
+    /// never reconciled — gets one and the same answer, which echoes only what was asked: the API must not
+    /// tell a caller which objects the repository holds, nor of what type. A remote that cannot be read is
+    /// 503, as elsewhere.
     private func noteStatus(of revision: String?) async throws -> PlatformView.Read<ReconcileStatus> {
         let found: PlatformView.Read<PlatformView.StatusAnswer>
         do {
@@ -43,17 +49,28 @@ extension ServerAPI {
             if revision == nil, (error as? StatusReader.Failure)?.kind == .nothingApplied {
                 throw HTTPError(.notFound, message: "nothing has been applied yet: no pass has recorded a status")
             }
-            if let failure = error as? StatusReader.Failure, failure.kind == .noSuchCommit {
-                throw HTTPError(.notFound, message: failure.description)
-            }
-            if let revision { throw HTTPError(.notFound, message: "no commit \(revision) on the remote: \(error)") }
+            if let revision, Self.namesNoCommit(error) { throw Self.noStatus(revision) }
             throw Self.unavailable(error)
         }
         guard let status = found.value.status else {
-            throw HTTPError(.notFound, message: "commit \(found.value.commit) has no innominatus status note (never reconciled, "
-                + "or only as part of a later commit)")
+            if let revision { throw Self.noStatus(revision) }
+            throw HTTPError(.notFound, message: "the last applied commit \(found.value.commit) has no innominatus status note")
         }
         return PlatformView.Read(value: status, number: found.number)
+    }
+
+    /// The one answer for a revision with no status to show.
+    static func noStatus(_ revision: String) -> HTTPError {
+        HTTPError(.notFound, message: "no status for \(revision): no commit with an innominatus status note has this id "
+            + "in the platform repository")
+    }
+
+    /// Whether looking `revision` up failed on the revision itself (it names nothing, several things, or
+    /// something that is not a commit), not on reading the remote.
+    static func namesNoCommit(_ error: any Error) -> Bool {
+        if let failure = error as? StatusReader.Failure { return failure.kind == .noSuchCommit }
+        guard let error = error as? GitError else { return false }
+        return error.operation.hasPrefix("resolve ")
     }
 
     private func outcome() async throws -> PlanningPass.Outcome {

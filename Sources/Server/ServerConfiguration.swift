@@ -18,11 +18,22 @@ public struct ServerConfiguration: Sendable {
     /// A connection that sends nothing for this long is closed, a half-sent request included, so idle or
     /// stalled clients cannot hold the server's descriptors (and starve `/healthz`).
     public var idleTimeout: Duration
+    /// A request head must arrive whole within this long of its first byte, or the connection is answered
+    /// 408 and closed. The idle
+    /// timeout alone does not bound a client that trickles one header byte every few seconds.
+    public var headerTimeout: Duration
+    /// The most connections served at once; one more is closed as soon as it is accepted (and counted in
+    /// `/metrics`). The server lowers it when the descriptor limit (`ulimit -n`) would not leave the loop
+    /// descriptors of its own, since a pass needs them for git, logs and step pipes.
+    public var maxConnections: Int
 
     public init(reconcile: ReconcileSettings, listen: ListenAddress = .init(host: "127.0.0.1", port: 8080),
                 interval: Duration = .seconds(30), apiToken: Secret? = nil, webhookSecret: Secret? = nil,
-                maxBodyBytes: Int = 4 << 20, idleTimeout: Duration = .seconds(30)) {
+                maxBodyBytes: Int = 4 << 20, idleTimeout: Duration = .seconds(30), headerTimeout: Duration = .seconds(10),
+                maxConnections: Int = 512) {
         self.idleTimeout = idleTimeout
+        self.headerTimeout = headerTimeout
+        self.maxConnections = maxConnections
         self.reconcile = reconcile
         self.listen = listen
         self.interval = interval

@@ -11,6 +11,10 @@ public final class ServerMetrics: Sendable {
     private let webhookToPass: DurationHistogram
     private let blockedWorkflows: Gauge
     private let lastSuccess: Gauge
+    private let openConnections: Gauge
+    private let connectionLimit: Gauge
+    private let openDescriptors: Gauge
+    private let descriptorLimit: Gauge
 
     static let passBuckets: [Duration] = [.milliseconds(100), .milliseconds(500), .seconds(1), .seconds(5), .seconds(15),
                                           .seconds(60), .seconds(300), .seconds(900), .seconds(3600)]
@@ -30,6 +34,18 @@ public final class ServerMetrics: Sendable {
         lastSuccess = registry.makeGauge(
             descriptor: Self.name("last_successful_pass_timestamp", "seconds",
                                   "Unix time of the last pass that succeeded or had nothing to do."))
+        openConnections = registry.makeGauge(
+            descriptor: Self.name("http_connections", "", "HTTP connections open now."))
+        connectionLimit = registry.makeGauge(
+            descriptor: Self.name("http_connections_limit", "",
+                                  "The most HTTP connections served at once (--max-connections, lowered to fit ulimit -n)."))
+        openDescriptors = registry.makeGauge(
+            descriptor: Self.name("open_file_descriptors", "", "File descriptors the process has open, at the last scrape."))
+        descriptorLimit = registry.makeGauge(
+            descriptor: Self.name("file_descriptor_limit", "", "The process's descriptor limit (soft RLIMIT_NOFILE, ulimit -n)."))
+        // Zero from the start, so that a rate() over them works before the first event.
+        _ = rejectedConnections
+        _ = headerTimeouts
     }
 
     /// `innominatus_<metric>_<unit>`, with its help line.
@@ -88,8 +104,44 @@ public final class ServerMetrics: Sendable {
                              labels: [("outcome", outcome)]).increment()
     }
 
+    private var rejectedConnections: Counter {
+        registry.makeCounter(descriptor: Self.name("http_connections_rejected", "total",
+                                                   "Connections closed as soon as accepted: the server was at its connection limit."))
+    }
+
+    private var headerTimeouts: Counter {
+        registry.makeCounter(descriptor: Self.name("http_header_timeouts", "total",
+                                                   "Connections answered 408 and closed: no complete request head within --header-timeout."))
+    }
+
+    func recordRejectedConnection() {
+        rejectedConnections.increment()
+    }
+
+    func recordHeaderTimeout() {
+        headerTimeouts.increment()
+    }
+
+    func setOpenConnections(_ count: Int) {
+        openConnections.set(Double(count))
+    }
+
+    func setConnectionLimit(_ limit: Int) {
+        connectionLimit.set(Double(limit))
+    }
+
+    /// `where`: `accept` (the listening socket could not take a connection) or `pass` (a pass was
+    /// skipped while the process had none left).
+    func recordOutOfDescriptors(where place: String) {
+        registry.makeCounter(descriptor: Self.name("out_of_file_descriptors", "total",
+                                                   "Times the process found itself out of file descriptors, by where."),
+                             labels: [("where", place)]).increment()
+    }
+
     /// Prometheus text exposition format 0.0.4.
     public func text() -> String {
-        registry.emitToString()
+        if let open = DescriptorBudget.openCount() { openDescriptors.set(Double(open)) }
+        if let limit = DescriptorBudget.limit { descriptorLimit.set(Double(limit)) }
+        return registry.emitToString()
     }
 }

@@ -36,6 +36,19 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Apps executed at once.")
     var concurrency: Int = 2
 
+    @Option(help: ArgumentHelp(
+        "Close a connection whose request head is not complete this long after its first byte: 500ms, 10s, 1m.",
+        discussion: "It is answered 408, even if it keeps sending a byte now and then. A connection that sends nothing "
+            + "is closed after 30 s idle."))
+    var headerTimeout: String = "10s"
+
+    @Option(help: ArgumentHelp(
+        "The most HTTP connections served at once; one more is closed as soon as it is accepted.",
+        discussion: "Counted in /metrics (innominatus_http_connections_rejected_total). Lowered, with a warning, when "
+            + "the descriptor limit (ulimit -n) would leave fewer than max(40, a quarter of it) descriptors free beside those "
+            + "open at start: at its limit the process cannot open a file, and the runtime aborts."))
+    var maxConnections: Int = 512
+
     @OptionGroup var log: LogOptions
     @OptionGroup var execution: ExecutionOptions
 
@@ -43,6 +56,10 @@ struct Serve: AsyncParsableCommand {
         guard SpecDuration(parsing: interval) != nil else { throw ValidationError("--interval \(interval): write e.g. 30s, 5m or 1h") }
         guard ListenAddress(parsing: listen) != nil else { throw ValidationError("--listen \(listen): write HOST:PORT, e.g. 127.0.0.1:8080") }
         guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1") }
+        guard let header = SpecDuration(parsing: headerTimeout), header.duration > .zero else {
+            throw ValidationError("--header-timeout \(headerTimeout): write a positive time, e.g. 10s or 500ms")
+        }
+        guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
     }
 
     func run() async throws {
@@ -53,7 +70,8 @@ struct Serve: AsyncParsableCommand {
             configuration = ServerConfiguration(
                 reconcile: settings, listen: ListenAddress(parsing: listen)!, interval: SpecDuration(parsing: interval)!.duration,
                 apiToken: try Secret.load(file: apiTokenFile, environment: "INNOMINATUS_API_TOKEN"),
-                webhookSecret: try Secret.load(file: webhookSecretFile, environment: "INNOMINATUS_WEBHOOK_SECRET"))
+                webhookSecret: try Secret.load(file: webhookSecretFile, environment: "INNOMINATUS_WEBHOOK_SECRET"),
+                headerTimeout: SpecDuration(parsing: headerTimeout)!.duration, maxConnections: maxConnections)
         } catch {
             throw CleanFailure("\(error)")
         }

@@ -7,6 +7,8 @@ import FoundationNetworking
 /// waiting on a completion handler, which deadlocks Swift's 2-thread pool on this machine).
 struct HTTPClient: Sendable {
     let base: String
+    /// Seconds a request may take; short where a test must see a server that does not answer.
+    var timeout: TimeInterval = 120
 
     struct Answer: Sendable {
         var status: Int
@@ -42,7 +44,7 @@ struct HTTPClient: Sendable {
         var request = URLRequest(url: URL(string: base + path)!)
         request.httpMethod = method
         request.httpBody = body
-        request.timeoutInterval = 120
+        request.timeoutInterval = timeout
         for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         let session = URLSession(configuration: .ephemeral)
         defer { session.finishTasksAndInvalidate() }

@@ -27,11 +27,13 @@ struct LoadTests {
         try repo.commit(files, message: "20 apps")
         try repo.push()
         // Up to 2,000 keep-alive connections, here and in the server (which inherits the raised limit).
-        let connections = Self.raiseFileLimit(wanting: 2_000 + 512) - 512
+        let connections = max(64, min(2_000, Self.raiseFileLimit(wanting: 2_000 + 512) - 512))
         let port = try freeLocalPort()
+        // The default limit (512 connections) would turn most of the generator's connections away.
         let serve = try Shell.start([GitFixture.helper.executable, "serve", "--repo", repo.remote,
                                      "--workdir", repo.root.appending("workdir"), "--interval", "300ms",
-                                     "--listen", "127.0.0.1:\(port)"], log: repo.root.appending("serve.log"))
+                                     "--listen", "127.0.0.1:\(port)", "--max-connections", "\(connections)"],
+                                    log: repo.root.appending("serve.log"))
         defer { serve.stop() }
         try waitForPort(port, timeout: 120)
         let client = HTTPClient(base: "http://127.0.0.1:\(port)")
@@ -51,7 +53,7 @@ struct LoadTests {
 
         let before = Self.memory(of: serve.pid)
         let generator = LoadGenerator(port: port, paths: ["/api/v1/status", "/api/v1/apps/app00", "/api/v1/apps", "/healthz"],
-                                      rate: Self.rate, seconds: Self.seconds, connections: max(64, min(2_000, connections)))
+                                      rate: Self.rate, seconds: Self.seconds, connections: connections)
         let result = await generator.run()
         let after = Self.memory(of: serve.pid)
         let stillRunning = !FileManager.default.fileExists(atPath: finished)

@@ -31,7 +31,7 @@ import Testing
         #expect(bad.errorMessage?.contains("not a commit id") == true)
         let unknown = try await client.get("/api/v1/status/" + String(repeating: "ab", count: 20))
         #expect(unknown.status == 404)
-        #expect(unknown.errorMessage == "no commit \(String(repeating: "ab", count: 20)) in the platform repository")
+        #expect(unknown.errorMessage == "no status for \(String(repeating: "ab", count: 20)): no commit with an innominatus status note has this id in the platform repository")
 
         let list = try await client.get("/api/v1/apps")
         #expect(list.status == 200)

@@ -1,9 +1,11 @@
 import Foundation
 import GitKit
 import Logging
+import NIOCore
 import Reconciler
 import ServiceLifecycle
 @testable import Server
+import Synchronization
 import TestSupport
 
 /// A platform repository (as in ReconcilerTests' LoopFixture: each step appends what ran to an events
@@ -14,6 +16,7 @@ final class ServerFixture: Sendable {
     let server: InnominatusServer
     let client: HTTPClient
     private let group: ServiceGroup
+    private let listening: ChannelBox
     private let task: Task<Void, any Error>
 
     static let token = "test-api-token-5b1e"
@@ -44,7 +47,8 @@ final class ServerFixture: Sendable {
     /// `listen` defaults to loopback with port 0; `token`/`secret` nil leave that part unconfigured; `repo`
     /// replaces the fixture's remote (e.g. by one that does not exist).
     init(listenHost: String = "127.0.0.1", token: String? = ServerFixture.token, secret: String? = ServerFixture.secret,
-         interval: Duration = .seconds(3600), repo: String? = nil, idleTimeout: Duration = .seconds(30)) async throws {
+         interval: Duration = .seconds(3600), repo: String? = nil, idleTimeout: Duration = .seconds(30),
+         headerTimeout: Duration = .seconds(10), maxConnections: Int = 512, logs: LogCapture? = nil) async throws {
         git = try GitFixture()
         events = git.root.appending("events.log")
         _ = FileManager.default.createFile(atPath: events, contents: nil, attributes: [.posixPermissions: 0o666])
@@ -63,16 +67,21 @@ final class ServerFixture: Sendable {
         ], message: "initial platform repository")
         try git.push()
         let settings = ReconcileSettings(repo: repo ?? git.remote, workdir: git.root.appending("workdir"), helper: GitFixture.helper)
-        var logger = Logger(label: "innominatus-test")
+        var logger = logs.map { capture in Logger(label: "innominatus-test") { _ in capture.handler } }
+            ?? Logger(label: "innominatus-test")
         logger.logLevel = .warning
         server = InnominatusServer(
             configuration: ServerConfiguration(reconcile: settings, listen: ListenAddress(host: listenHost, port: 0),
                                                interval: interval, apiToken: token.flatMap(Secret.init),
-                                               webhookSecret: secret.flatMap(Secret.init), idleTimeout: idleTimeout),
+                                               webhookSecret: secret.flatMap(Secret.init), idleTimeout: idleTimeout,
+                                               headerTimeout: headerTimeout, maxConnections: maxConnections),
             logger: logger)
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let box = ChannelBox()
+        listening = box
         group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: server.services { port in continuation.yield(port) }
+            services: server.services(onListening: { port in continuation.yield(port) },
+                                      listening: { [box] channel in box.channel.withLock { $0 = channel } })
                 .map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
             logger: logger))
         task = Task { [group] in try await group.run() }
@@ -115,4 +124,51 @@ final class ServerFixture: Sendable {
     }
 
     var authorization: [String: String] { ["Authorization": "Bearer \(Self.token)"] }
+
+    var port: Int {
+        URLComponents(string: client.base)?.port ?? 0
+    }
+
+    /// The listening socket, as Hummingbird runs it (tests fire events into its pipeline).
+    var listeningChannel: (any Channel)? {
+        listening.channel.withLock { $0 }
+    }
+}
+
+/// Where the fixture keeps the listening channel once the server runs.
+final class ChannelBox: Sendable {
+    let channel = Mutex<(any Channel)?>(nil)
+}
+
+/// Log lines kept for a test to read (level and message), at warning and above as the fixture logs.
+final class LogCapture: Sendable {
+    struct Line: Sendable {
+        var level: Logger.Level
+        var message: String
+    }
+
+    private let store = Mutex<[Line]>([])
+
+    var lines: [Line] { store.withLock { $0 } }
+
+    var handler: Handler { Handler(capture: self) }
+
+    func append(_ line: Line) {
+        store.withLock { $0.append(line) }
+    }
+
+    struct Handler: LogHandler {
+        let capture: LogCapture
+        var logLevel: Logger.Level = .warning
+        var metadata: Logger.Metadata = [:]
+
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+
+        func log(event: LogEvent) {
+            capture.append(Line(level: event.level, message: "\(event.message)"))
+        }
+    }
 }
