@@ -1,4 +1,5 @@
 import Foundation
+import ProcessSupport
 import Specs
 
 /// Runs an app's workflows (ARCHITECTURE.md §2): phases in order, tiers in order inside a phase, each
@@ -38,56 +39,73 @@ public struct Executor: Sendable {
 
     /// Runs an app's workflows: `pre-deployment`, `deployment`, `post-deployment` (or only `destroy` when
     /// `prune` is set), platform → product → application inside each phase, in the given order within a
-    /// tier. The first failed workflow stops the rest: they are `not-run`.
+    /// tier, each tier's `generated` work first. The first failed workflow stops the rest: they are `not-run`.
     public func run(app: AppContext, workflows: [Workflow], prune: Bool = false,
-                    earlierOutputs: [String: [String: String]] = [:]) async -> AppRunOutcome {
+                    earlierOutputs: [String: [String: String]] = [:], generated: [GeneratedWorkflow] = []) async -> AppRunOutcome {
         let ordered = Self.order(workflows, prune: prune)
+        let units = Self.units(ordered, generated: generated, prune: prune)
         let problems = check(ordered, repositoryRoot: app.repositoryRoot)
         if !problems.isEmpty {
             let message = problems.map(\.message).joined(separator: "\n")
-            let outcomes = ordered.map { WorkflowOutcome(name: $0.name, tier: $0.kind.tier, phase: $0.phase.rawValue,
-                                                         result: .failed, message: message) }
-            return AppRunOutcome(app: app.appName, result: .failed, workflows: outcomes)
+            return AppRunOutcome(app: app.appName, result: .failed, workflows: units.map { $0.outcome(.failed, message: message) })
         }
         let preflight = Preflight(admin: admin, settings: settings)
-        let mask = SecretMask(preflight.secrets(of: ordered, repositoryRoot: app.repositoryRoot) + app.secrets)
-        // The run's private folder (0700). Should mkdtemp fail, steps fall back to the shared temporary
-        // folder, which is never removed and never receives the Score.
+        var mask = SecretMask(preflight.secrets(of: ordered, repositoryRoot: app.repositoryRoot) + app.secrets)
         // SCORE_JSON is read from the checkout's Score file: only once nothing an earlier run did is left there.
         if let problem = await settings.beforeWorkflow?() {
-            return AppRunOutcome(app: app.appName, result: .failed, workflows: ordered.map {
-                WorkflowOutcome(name: $0.name, tier: $0.kind.tier, phase: $0.phase.rawValue, result: .failed, message: problem)
-            })
+            return AppRunOutcome(app: app.appName, result: .failed, workflows: units.map { $0.outcome(.failed, message: problem) })
         }
+        // The run's private folder (0700). Should mkdtemp fail, steps fall back to the shared temporary
+        // folder, which is never removed and never receives the Score.
         let ownScratch = Self.makeScratch(for: settings.stepUser)
         let scratch = ownScratch ?? NSTemporaryDirectory()
         defer { if let ownScratch { try? FileManager.default.removeItem(atPath: ownScratch) } }
         let scoreJSON = ownScratch.flatMap { ScoreJSON.write(scoreFile: app.scoreFile, root: app.repositoryRoot, into: $0,
                                                              owner: settings.stepUser) }
+        var context = app
         var outputs = earlierOutputs
         var outcomes: [WorkflowOutcome] = []
         var stopped: WorkflowOutcome?
-        for workflow in ordered {
+        for unit in units {
             if let stopped {
-                outcomes.append(WorkflowOutcome(name: workflow.name, tier: workflow.kind.tier, phase: workflow.phase.rawValue,
-                                                result: .notRun, message: "not run: workflow '\(stopped.name)' "
-                                                    + "(\(stopped.tier.rawValue), \(stopped.phase)) \(stopped.result.rawValue)"))
+                outcomes.append(unit.outcome(.notRun, message: "not run: workflow '\(stopped.name)' "
+                    + "(\(stopped.tier.rawValue), \(stopped.phase)) \(stopped.result.rawValue)"))
                 continue
             }
             if let problem = await settings.beforeWorkflow?() {
-                let outcome = WorkflowOutcome(name: workflow.name, tier: workflow.kind.tier, phase: workflow.phase.rawValue,
-                                              result: .failed, message: problem)
+                let outcome = unit.outcome(.failed, message: problem)
                 outcomes.append(outcome)
                 stopped = outcome
                 continue
             }
-            let logDirectory = settings.logDirectory.map { "\($0)/\(workflow.kind.tier.rawValue)-\(workflow.name)" }
-            if let logDirectory { try? FileManager.default.createDirectory(atPath: logDirectory, withIntermediateDirectories: true) }
-            let runner = StepRunner(admin: admin, settings: settings, scratch: scratch, logDirectory: logDirectory)
-            let run = WorkflowRun(workflow: workflow, runner: runner, app: app, maxParallel: maxParallelSteps,
-                                  timeout: timeout(of: workflow), mask: mask, scoreJSON: scoreJSON)
-            let (outcome, newOutputs) = await run.run(earlierOutputs: outputs)
-            outputs = newOutputs
+            let outcome: WorkflowOutcome
+            switch unit {
+            case .generated(let work):
+                let clock = ContinuousClock()
+                let started = clock.now
+                let result = await work.body()
+                let milliseconds = Int((clock.now - started).wholeMilliseconds)
+                if let failure = result.failure {
+                    outcome = WorkflowOutcome(name: work.name, tier: work.tier, phase: work.phase.rawValue, result: .failed,
+                                              durationMs: milliseconds, message: mask.mask(failure))
+                } else {
+                    context.resources.merge(result.resources) { $1 }
+                    context.secrets += result.secrets
+                    mask = mask.adding(result.secrets)
+                    let step = StepOutcome(name: work.step, type: work.stepType, result: .succeeded, durationMs: milliseconds)
+                    outcome = WorkflowOutcome(name: work.name, tier: work.tier, phase: work.phase.rawValue, result: .succeeded,
+                                              durationMs: milliseconds, steps: [step])
+                }
+            case .file(let workflow):
+                let logDirectory = settings.logDirectory.map { "\($0)/\(workflow.kind.tier.rawValue)-\(workflow.name)" }
+                if let logDirectory { try? FileManager.default.createDirectory(atPath: logDirectory, withIntermediateDirectories: true) }
+                let runner = StepRunner(admin: admin, settings: settings, scratch: scratch, logDirectory: logDirectory)
+                let run = WorkflowRun(workflow: workflow, runner: runner, app: context, maxParallel: maxParallelSteps,
+                                      timeout: timeout(of: workflow), mask: mask, scoreJSON: scoreJSON)
+                let (ran, newOutputs) = await run.run(earlierOutputs: outputs)
+                outputs = newOutputs
+                outcome = ran
+            }
             outcomes.append(outcome)
             if outcome.result != .succeeded { stopped = outcome }
         }
@@ -96,10 +114,23 @@ public struct Executor: Sendable {
 
     /// Phases in order, tiers in order inside a phase, the given order inside a tier.
     public static func order(_ workflows: [Workflow], prune: Bool = false) -> [Workflow] {
-        let phases: [Workflow.Phase] = prune ? [.destroy] : [.preDeployment, .deployment, .postDeployment]
-        return phases.flatMap { phase in
+        phases(prune: prune).flatMap { phase in
             Tier.allCases.flatMap { tier in workflows.filter { $0.phase == phase && $0.kind.tier == tier } }
         }
+    }
+
+    /// `ordered` (already in `order`) with the generated work first of its tier in its phase.
+    static func units(_ ordered: [Workflow], generated: [GeneratedWorkflow], prune: Bool) -> [RunUnit] {
+        phases(prune: prune).flatMap { phase in
+            Tier.allCases.flatMap { tier in
+                generated.filter { $0.phase == phase && $0.tier == tier }.map(RunUnit.generated)
+                    + ordered.filter { $0.phase == phase && $0.kind.tier == tier }.map(RunUnit.file)
+            }
+        }
+    }
+
+    private static func phases(prune: Bool) -> [Workflow.Phase] {
+        prune ? [.destroy] : [.preDeployment, .deployment, .postDeployment]
     }
 
     /// The run's folder: 0700, or 0711 when steps run as another user, who may then enter the folders

@@ -75,6 +75,25 @@ extension AppliedState {
         return next
     }
 
+    /// The applied state to write before `plan`'s steps start: every pair about to run is marked
+    /// interrupted and dirty for its planned inputs, so that a reconciler killed mid-pass (kill -9, power
+    /// loss) leaves pairs that run again — also after a revert to their last successful content, since
+    /// they may be half-applied (docs/ARCHITECTURE.md §3). The applied commit stays the last one recorded
+    /// (a prune planned now still finds its destroy workflows in that commit's tree), and the state is not
+    /// settled, so the next pass plans in full. Pure, like `recording`.
+    public func markingInFlight(_ plan: Plan, at now: Timestamp) -> AppliedState {
+        var next = self
+        for item in plan.items where item.action == .run {
+            guard let fingerprint = item.fingerprint else { continue }
+            let old = next.pairs[item.key]
+            next.pairs[item.key] = PairRecord(fingerprint: old?.fingerprint, result: .interrupted, attempts: old?.attempts ?? 0,
+                                              dirty: true, lastAttempt: now, attemptedDigest: fingerprint.digest,
+                                              failedWorkflow: old?.failedWorkflow)
+        }
+        next.settled = false
+        return next
+    }
+
     /// Every `run` and `prune` of `plan` succeeded: what a clean pass records (tests, benchmarks).
     public func recordingSuccess(of plan: Plan, desired: DesiredState, at now: Timestamp) -> AppliedState {
         var outcomes: [PairKey: PairOutcome] = [:]

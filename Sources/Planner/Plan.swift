@@ -17,6 +17,10 @@ public struct Plan: Sendable, Hashable {
         self.errors = errors
     }
 
+    /// Whether a pass over this plan has anything to execute: some pair runs or is pruned, and the admin
+    /// config is valid (an invalid one runs nothing).
+    public var runsAnything: Bool { errors.isEmpty && items.contains { $0.action == .run || $0.action == .prune } }
+
     /// The item of one pair, if planned.
     public func item(_ app: String, _ tier: Tier) -> PlanItem? {
         items.first { $0.app == app && $0.tier == tier }

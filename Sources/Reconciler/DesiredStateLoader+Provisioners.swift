@@ -34,8 +34,10 @@ extension DesiredStateLoader {
                 switch try await read(entry.id, path: path, from: repository) {
                 case .failure(let message): parsed = .failure(ProvisioningError(message))
                 case .success(let bytes):
-                    // Commands are resolved against the checkout when they run; here only the definitions matter.
-                    do { parsed = .success(try ProvisionerLoader().load(bytes, file: path, folder: "/" + Self.provisionersFolder)) } catch {
+                    // `cmd://./script` is anchored in the checkout the generated deploy runs it in.
+                    let folder = checkoutRoot.hasSuffix("/") ? checkoutRoot + Self.provisionersFolder
+                        : checkoutRoot + "/" + Self.provisionersFolder
+                    do { parsed = .success(try ProvisionerLoader().load(bytes, file: path, folder: folder)) } catch {
                         parsed = .failure(error)
                     }
                 }
@@ -50,6 +52,7 @@ extension DesiredStateLoader {
         }
         desired.provisionerErrors = errors
         let registry = ProvisionerRegistry(files: loaded, policy: policy)
+        provisioners = registry
         for name in desired.apps.keys {
             guard let resources = desired.apps[name]?.resources, !resources.isEmpty else { continue }
             var inputs: [String: String] = [:]

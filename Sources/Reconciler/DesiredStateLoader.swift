@@ -15,13 +15,21 @@ public struct DesiredStateLoader: Sendable {
     private var validWorkflows: [String: ParsedWorkflow] = [:]
     private var scoreCache: [String: ScoreFacts] = [:]
     var provisionerCache: [String: Result<[ProvisionerDefinition], ProvisioningError>] = [:]
+    /// Score models of apps that ran, by blob id (`scoreModel(of:from:)`).
+    var scoreModels: [String: ScoreModel] = [:]
+    /// Where `cmd://./script` provisioners are anchored: the checkout they run in.
+    public var checkoutRoot: String
+    /// The provisioners of the last `load` (repository files judged by its admin config, then the built-in
+    /// ones); nil when delivery is off, so nothing is rendered.
+    public internal(set) var provisioners: ProvisionerRegistry?
     /// How many blobs the last `load` read and parsed (tests check that unchanged files cost nothing).
     public private(set) var parsedBlobs = 0
 
     public static var adminConfigPaths: [String] { AdminConfig.repositoryPaths }
 
-    public init(limits: SpecLimits = .default) {
+    public init(limits: SpecLimits = .default, checkoutRoot: String = "/") {
         self.limits = limits
+        self.checkoutRoot = checkoutRoot
     }
 
     /// What planning needs from a Score file.
@@ -35,6 +43,7 @@ public struct DesiredStateLoader: Sendable {
 
     public mutating func load(_ snapshot: TreeSnapshot, applied: AppliedState, from repository: Repository) async throws -> DesiredState {
         parsedBlobs = 0
+        provisioners = nil
         var desired = DesiredState(commit: snapshot.commit.hex)
         if let path = Self.adminConfigPaths.first(where: { snapshot[$0] != nil }), let entry = snapshot[path] {
             let bytes = try await read(entry.id, path: path, from: repository)

@@ -19,6 +19,27 @@ struct Execution: Sendable {
     var delivery: EnvironmentDelivery.Report?
     var deliveryError: String?
 
+    /// The pass's outcomes once delivery is known: when it failed, the application tiers that rendered (or
+    /// were pruned) failed too — their manifests did not reach the branch — and run again next pass.
+    func afterDelivery() -> Execution {
+        guard let message = deliveryError else { return self }
+        var result = self
+        for app in Set(renders.keys).union(pruned) {
+            let key = PairKey(app: app, tier: .application)
+            result.outcomes[key] = .failed(workflow: Planner.generatedWorkflow)
+            let failed = WorkflowOutcome(name: Planner.generatedWorkflow, tier: .application,
+                                         phase: Workflow.Phase.deployment.rawValue, result: .failed, message: message)
+            var outcomes = result.tiers[key] ?? []
+            if let index = outcomes.firstIndex(where: { $0.name == Planner.generatedWorkflow }) {
+                outcomes[index] = failed
+            } else {
+                outcomes.append(failed)
+            }
+            result.tiers[key] = outcomes
+        }
+        return result
+    }
+
     mutating func merge(_ other: Execution) {
         outcomes.merge(other.outcomes) { $1 }
         tiers.merge(other.tiers) { $1 }
@@ -32,16 +53,24 @@ extension PlatformReconciler {
     /// tiers in order inside an app, in a read-only checkout of the head (prunes in one of the last
     /// applied commit, whose destroy workflows and scripts are the ones that applied the app).
     func execute(_ plan: Plan, desired: DesiredState, applied: AppliedState, repository: Repository) async throws -> Execution {
-        guard let head = ObjectID(hex: plan.commit) else { throw ReconcileFailure("bad head commit \(plan.commit)") }
+        guard let head = ObjectID(hex: plan.commit) else { throw ReconcileError(.checkout, "bad head commit \(plan.commit)") }
         let checkout = settings.workdir + "/checkout"
         let guardian = try await guardedCheckout(head, into: checkout, repository: repository)
 
-        var previous: (desired: DesiredState, checkout: CheckoutGuard)?
+        var previous: (desired: DesiredState, checkout: CheckoutGuard, scores: [String: Result<ScoreModel, ReconcileError>])?
         if plan.items.contains(where: { $0.action == .prune }), let old = applied.commit.flatMap(ObjectID.init(hex:)) {
-            let folder = try await guardedCheckout(old, into: settings.workdir + "/checkout-previous", repository: repository)
-            var oldLoader = DesiredStateLoader()
+            let folder = settings.workdir + "/checkout-previous"
+            let oldCheckout = try await guardedCheckout(old, into: folder, repository: repository)
+            var oldLoader = DesiredStateLoader(checkoutRoot: folder)
             let oldDesired = try await oldLoader.load(repository.snapshot(of: old), applied: .empty, from: repository)
-            previous = (oldDesired, folder)
+            var scores: [String: Result<ScoreModel, ReconcileError>] = [:]
+            for app in Set(plan.items.filter { $0.action == .prune }.map(\.app)) {
+                guard let oldApp = oldDesired.apps[app] else { continue }
+                do { scores[app] = .success(try await oldLoader.scoreModel(of: oldApp, from: repository)) } catch {
+                    scores[app] = .failure(error as? ReconcileError ?? ReconcileError(.invalidSpec, oldApp.scorePath, underlying: error))
+                }
+            }
+            previous = (oldDesired, oldCheckout, scores)
         }
 
         var byApp: [String: [PlanItem]] = [:]
@@ -59,9 +88,12 @@ extension PlatformReconciler {
         let logLimit = self.settings.appLogLimitBytes
         let settings = executorSettings
         let resourceState = self.resourceState
+        let models = await scoreModels(for: plan, desired: desired, repository: repository)
+        let provisioners = self.provisioners
         let jobs = byApp.sorted { $0.key < $1.key }.map { app, items in
-            AppJob(app: app, items: items, desired: desired, previous: previous, checkout: guardian, repository: repository,
-                   commit: plan.commit,
+            AppJob(app: app, items: items, desired: desired,
+                   previous: previous.map { ($0.desired, $0.checkout, $0.scores[app]) }, checkout: guardian, score: models[app],
+                   provisioners: provisioners, commit: plan.commit,
                    logDirectory: logs + "/" + app, executorSettings: settings.withLogBudget(LogBudget(limit: logLimit)),
                    resourceState: resourceState,
                    stepLogger: stepLogger)
@@ -84,9 +116,6 @@ extension PlatformReconciler {
                 execution.merge(done)
                 startNext()
             }
-        }
-        if desired.config.delivery.enabled {
-            await deliver(&execution, branch: desired.config.delivery.branch, source: plan.commit, repository: repository)
         }
         return execution
     }
@@ -113,40 +142,30 @@ extension PlatformReconciler {
     /// Resource state of the generated workflows, under the workdir.
     var resourceState: ResourceStateFiles { ResourceStateFiles(folder: settings.workdir + "/resources") }
 
-    /// Commits what the pass rendered (and removes pruned apps) on the environment branch. When that fails,
-    /// the application tiers that rendered failed too (they run again next pass): their manifests did not
-    /// reach the branch.
-    private func deliver(_ execution: inout Execution, branch: String, source: String, repository: Repository) async {
-        guard !execution.renders.isEmpty || !execution.pruned.isEmpty else { return }
+    /// Commits what the pass rendered (and removes pruned apps) on the environment branch: what was
+    /// delivered, or why it was not (`Execution.afterDelivery` turns that into the tiers' outcomes).
+    func deliver(_ execution: Execution, branch: String, source: String,
+                 repository: Repository) async -> (report: EnvironmentDelivery.Report?, error: String?) {
+        guard !execution.renders.isEmpty || !execution.pruned.isEmpty else { return (nil, nil) }
         if branch == settings.branch {
-            execution.deliveryError = "delivery to \(branch) refused: it is the branch this reconciler watches; "
+            let refused = "delivery to \(branch) refused: it is the branch this reconciler watches; "
                 + "set workflowPolicies.delivery.branch to another branch (default env/main)"
+            logger.error("delivery failed", metadata: ["branch": "\(branch)", "error": "\(refused)"])
+            return (nil, refused)
         }
         let delivery = EnvironmentDelivery(repository: repository, remote: settings.remote, branch: branch,
                                            secretsFolder: settings.workdir + "/secrets")
         do {
-            if let refused = execution.deliveryError { throw ReconcileFailure(refused) }
-            execution.delivery = try await delivery.deliver(execution.renders, removed: execution.pruned, source: source)
+            let report = try await delivery.deliver(execution.renders, removed: execution.pruned, source: source)
             for app in execution.pruned { resourceState.remove(app) }
-            if let report = execution.delivery, let commit = report.commit {
+            if let commit = report.commit {
                 logger.info("delivered", metadata: ["branch": "\(branch)", "commit": "\(commit.prefix(12))",
                                                     "apps": "\(report.changed.joined(separator: ","))"])
             }
+            return (report, nil)
         } catch {
-            let message = execution.deliveryError ?? "delivery to the environment branch \(branch) failed: \(error)"
-            execution.deliveryError = message
             logger.error("delivery failed", metadata: ["branch": "\(branch)", "error": "\(error)"])
-            for app in Set(execution.renders.keys).union(execution.pruned) {
-                let key = PairKey(app: app, tier: .application)
-                execution.outcomes[key] = .failed(workflow: Planner.generatedWorkflow)
-                var outcomes = execution.tiers[key] ?? []
-                if let index = outcomes.firstIndex(where: { $0.name == Planner.generatedWorkflow }) {
-                    outcomes[index] = GeneratedDeploy.failed(message)
-                } else {
-                    outcomes.append(GeneratedDeploy.failed(message))
-                }
-                execution.tiers[key] = outcomes
-            }
+            return (nil, "delivery to the environment branch \(branch) failed: \(error)")
         }
     }
 }
@@ -164,10 +183,14 @@ struct AppJob: Sendable {
     var app: String
     var items: [PlanItem]
     var desired: DesiredState
-    var previous: (desired: DesiredState, checkout: CheckoutGuard)?
+    /// For prunes: the last applied commit as loaded, its checkout, and the app's Score there.
+    var previous: (desired: DesiredState, checkout: CheckoutGuard, score: Result<ScoreModel, ReconcileError>?)?
     var checkout: CheckoutGuard
-    /// Where the Score is read from: the blob the loader planned with, never the checkout a step may change.
-    var repository: Repository
+    /// The Score as the loader read it from the blob it planned with (nil for an app only pruned), never
+    /// the checkout a step may change.
+    var score: Result<ScoreModel, ReconcileError>?
+    /// The commit's provisioners as the loader read them (nil when delivery is off).
+    var provisioners: ProvisionerRegistry?
     var commit: String
     var logDirectory: String
     var executorSettings: ExecutorSettings
@@ -192,6 +215,7 @@ struct AppJob: Sendable {
     private func execute(_ items: [PlanItem], state: DesiredState, in checkout: CheckoutGuard, prune: Bool,
                          into execution: inout Execution) async {
         let root = checkout.directory
+        var rendered: RenderSlot?
         var settings = executorSettings
         settings.logDirectory = logDirectory
         settings.beforeWorkflow = { [app] in await checkout.ensureIntact(before: app) }
@@ -200,9 +224,19 @@ struct AppJob: Sendable {
         let executor = Executor(admin: desired.config, settings: settings)
         let context: AppContext
         var workflows: [Workflow] = []
+        var generated: [GeneratedWorkflow] = []
         do {
-            context = try await appContext(state: state, root: root)
+            context = try appContext(state: state, root: root, prune: prune)
             for item in items { workflows += try self.workflows(of: item, in: state, prune: prune) }
+            if !prune, items.contains(where: { $0.tier == .application && $0.workflows.contains(Planner.generatedWorkflow) }) {
+                guard case .success(let score)? = score, let provisioners else {
+                    throw ReconcileError(.invalidSpec, "\(app): its Score or the provisioners could not be read")
+                }
+                let slot = RenderSlot()
+                rendered = slot
+                generated.append(GeneratedDeploy(app: app, score: score, root: root, commit: commit, state: resourceState,
+                                                 registry: provisioners, rendered: slot).workflow)
+            }
         } catch {
             for item in items {
                 execution.outcomes[item.key] = .failed
@@ -211,18 +245,8 @@ struct AppJob: Sendable {
             }
             return
         }
-        let generated = !prune && items.contains { $0.tier == .application && $0.workflows.contains(Planner.generatedWorkflow) }
-        let result: AppRunOutcome
-        if generated {
-            let deploy = GeneratedDeploy(app: app, scoreFile: context.scoreFile, root: root, commit: commit, state: resourceState,
-                                         policy: ProvisionerPolicy(config: desired.config, configPath: desired.configPath))
-            let (outcome, rendered) = await runAround(deploy, workflows: workflows, context: context, executor: executor,
-                                                      checkout: checkout)
-            result = outcome
-            if let rendered { execution.renders[app] = rendered }
-        } else {
-            result = await executor.run(app: context, workflows: workflows, prune: prune)
-        }
+        let result = await executor.run(app: context, workflows: workflows, prune: prune, generated: generated)
+        if let manifests = rendered?.rendered { execution.renders[app] = manifests }
         if prune, items.contains(where: { $0.tier == .application }) { execution.pruned.insert(app) }
         for item in items {
             let ran = result.workflows.filter { $0.tier == item.tier }
@@ -263,65 +287,16 @@ struct AppJob: Sendable {
         }
     }
 
-    /// The app's workflows with the generated one in its place: everything before it (pre-deployment of
-    /// every tier, deployment of the platform and product tiers), then provision and render, then the rest
-    /// (the app's own deployment workflows, which see `${resources.NAME.KEY}`, and post-deployment). A
-    /// failure stops what follows, as inside the executor.
-    private func runAround(_ deploy: GeneratedDeploy, workflows: [Workflow], context: AppContext,
-                           executor: Executor, checkout: CheckoutGuard) async -> (AppRunOutcome, RenderedApp?) {
-        if !executor.check(workflows, repositoryRoot: context.repositoryRoot).isEmpty {
-            return (await executor.run(app: context, workflows: workflows), nil)
+    /// The executor's view of the app. Its Score is the model the loader read from the blob the plan was
+    /// made from (its path in the checkout is what steps get as `SCORE_FILE`); a pruned app's is the one of
+    /// the last applied commit.
+    private func appContext(state: DesiredState, root: String, prune: Bool) throws -> AppContext {
+        switch prune ? previous?.score : score {
+        case .success(let model)?:
+            return AppContext(score: model.workload, scoreFile: root + "/" + model.path, commit: commit, repositoryRoot: root)
+        case .failure(let error)?: throw error
+        case nil: throw ReconcileError(.invalidSpec, "\(app) has no Score file")
         }
-        let early = workflows.filter { $0.phase == .preDeployment || ($0.phase == .deployment && $0.kind.tier != .application) }
-        let late = workflows.filter { workflow in !early.contains { $0 == workflow } }
-        var outcomes: [WorkflowOutcome] = []
-        var stopped: WorkflowOutcome?
-        if !early.isEmpty {
-            let first = await executor.run(app: context, workflows: early)
-            outcomes += first.workflows
-            stopped = first.workflows.first { $0.result != .succeeded }
-        }
-        var rendered: RenderedApp?
-        if stopped == nil, let problem = await checkout.ensureIntact(before: app) {
-            let failed = GeneratedDeploy.failed(problem)
-            outcomes.append(failed)
-            stopped = failed
-        } else if let stopped {
-            outcomes.append(GeneratedDeploy.notRun(Planner.generatedWorkflow, tier: .application, phase: "deployment", because: stopped))
-        } else {
-            let (outcome, manifests) = await deploy.run()
-            outcomes.append(outcome)
-            rendered = manifests
-            if outcome.result != .succeeded { stopped = outcome }
-        }
-        if let stopped {
-            outcomes += Executor.order(late).map { GeneratedDeploy.notRun($0.name, tier: $0.kind.tier, phase: $0.phase.rawValue, because: stopped) }
-        } else if !late.isEmpty, let rendered {
-            var lateContext = context
-            lateContext.resources = rendered.outputs
-            lateContext.secrets = rendered.secretValues
-            let earlier = outcomes.reduce(into: [String: [String: String]]()) { $0.merge($1.outputs) { $1 } }
-            outcomes += await executor.run(app: lateContext, workflows: late, earlierOutputs: earlier).workflows
-        }
-        let failed = outcomes.first { $0.result != .succeeded }
-        return (AppRunOutcome(app: app, result: failed?.result ?? .succeeded, workflows: outcomes), rendered)
-    }
-
-    /// The executor's view of the app, from the Score blob the plan was made from (its path in the
-    /// checkout is what steps get as `SCORE_FILE`).
-    private func appContext(state: DesiredState, root: String) async throws -> AppContext {
-        guard let desired = state.apps[app], let blob = ObjectID(hex: desired.scoreID) else {
-            throw ReconcileFailure("\(app) has no Score file")
-        }
-        let scorePath = desired.scorePath
-        let file = root + "/" + scorePath
-        let bytes = try await repository.readBlob(blob, limit: SpecLimits.default.maxFileBytes)
-        let report = SpecValidator().validate(bytes, path: scorePath, as: .score)
-        guard let score = report.score else {
-            throw ReconcileFailure("\(scorePath) is not a valid Score file: "
-                + report.errors.map(\.description).joined(separator: "; "))
-        }
-        return AppContext(score: score, scoreFile: file, commit: commit, repositoryRoot: root)
     }
 
     /// The workflow models a plan item names, in the order given.
@@ -349,7 +324,7 @@ struct AppJob: Sendable {
                 found = parts.count == 2 ? state.productWorkflows[parts[0]]?.first { $0.name == parts[1] } : nil
             case .application: found = state.apps[app]?.workflows.first { $0.name == fullName }
             }
-            guard let workflow = found?.workflow else { throw ReconcileFailure("workflow \(fullName) of \(app) could not be loaded") }
+            guard let workflow = found?.workflow else { throw ReconcileError(.invalidSpec, "workflow \(fullName) of \(app) could not be loaded") }
             return workflow
         }
     }

@@ -3,17 +3,18 @@ import Foundation
 import GitKit
 import Logging
 import Planner
+import Provisioning
 import Specs
 
-/// The GitOps loop's one pass (`reconcileOnce`), in the order Flux's controllers use: fetch, load, plan,
-/// execute, record. It keeps its desired-state loader (parsed specs by blob id) across passes, so a
+/// The GitOps loop's one pass (`reconcileOnce`) as an ordered list of stages filling one `PassResult`,
+/// the shape of Flux's controllers (docs/ARCHITECTURE.md §11): prepare, fetch + load + plan
+/// (`PlanningPass`), lease, execute, deliver — then ONE `record` that runs whenever the head is known and
+/// the pass is not someone else's (a busy lease) or a no-op. `trigger` is a one-pair plan through the same
+/// stages. The reconciler keeps its desired-state loader (parsed specs by blob id) across passes, so a
 /// long-running `watch` re-parses only what a commit changed.
-///
-/// Status is written in exactly one place (`record`), on every exit path that knows the head commit:
-/// a pass that fails after fetching still leaves a note saying why.
 public actor PlatformReconciler {
     public let settings: ReconcileSettings
-    private var loader = DesiredStateLoader()
+    private var loader: DesiredStateLoader
     let executorSettings: ExecutorSettings
     let logger: Logger
     /// Where each step's start and end is logged (app, tier, workflow, step, duration), unless the caller
@@ -23,6 +24,7 @@ public actor PlatformReconciler {
     public init(settings: ReconcileSettings, executorSettings: ExecutorSettings = ExecutorSettings(),
                 logger: Logger = Logger(label: "innominatus.reconciler")) {
         self.settings = settings
+        self.loader = DesiredStateLoader(checkoutRoot: settings.workdir + "/checkout")
         self.stepLogger = executorSettings.progress == nil ? logger : nil
         var executorSettings = executorSettings
         if executorSettings.stepUser == nil { executorSettings.stepUser = settings.stepUser }
@@ -33,13 +35,17 @@ public actor PlatformReconciler {
     /// One pass, logged: its start, what it decided, and how it ended.
     public func reconcileOnce(now: Date = Date()) async -> PassReport {
         logger.debug("pass started", metadata: ["remote": "\(RemoteURL.redacted(settings.remote.url))", "branch": "\(settings.branch)"])
-        let report = await pass(now: now)
+        let report: PassReport
+        do { report = try await pass(now: now, purpose: .loop) } catch {
+            report = PassReport(.couldNotStart, code: (error as? ReconcileError)?.code, message: "\(error)")
+        }
         var metadata: Logger.Metadata = ["kind": "\(report.kind)", "exit": "\(report.exitCode)"]
         if let status = report.status {
             metadata["commit"] = "\(status.commit.prefix(12))"
             metadata["result"] = "\(status.result.rawValue)"
             metadata["unchanged"] = "\(status.unchanged)"
         }
+        if let code = report.code { metadata["code"] = "\(code.rawValue)" }
         if let message = report.message { metadata["message"] = "\(message)" }
         switch report.kind {
         case .nothingToDo: logger.info("pass did nothing", metadata: metadata)
@@ -50,132 +56,215 @@ public actor PlatformReconciler {
         return report
     }
 
-    /// One pass. Never throws: everything that went wrong is in the report (and, when a head commit is
-    /// known, in its note).
-    private func pass(now: Date) async -> PassReport {
-        let started = now
+    /// `innominatus trigger APP WORKFLOW`: one `manual` workflow of one app at the branch head, through the
+    /// same stages as a loop pass (lock, lease, guarded checkout, record); the applied state is not changed.
+    /// Throws `ReconcileError` (`.refused`) when the loop's policy would not run it.
+    public func trigger(app: String, workflow: String, now: Date = Date()) async throws -> PassReport {
+        try await pass(now: now, purpose: .trigger(app: app, workflow: workflow))
+    }
+
+    /// What a pass is for: the loop's plan, or one triggered pair.
+    enum Purpose: Sendable {
+        case loop
+        case trigger(app: String, workflow: String)
+
+        /// The pairs this pass runs, from what the plan stage found.
+        func plan(from planned: PlanningPass.Outcome) throws -> Plan {
+            switch self {
+            case .loop: planned.plan
+            case .trigger(let app, let workflow): try ManualTrigger.plan(app: app, workflow: workflow, from: planned)
+            }
+        }
+
+        var isLoop: Bool { if case .loop = self { true } else { false } }
+    }
+
+    /// The stages in order. Throws only what the caller asked wrongly (`trigger` refused); everything that
+    /// went wrong otherwise is in the report (and, when the head is known, in its note).
+    private func pass(now: Date, purpose: Purpose) async throws -> PassReport {
+        // prepare
         let lock: WorkdirLock
         do {
             lock = try WorkdirLock(workdir: settings.workdir)
         } catch {
-            return PassReport(.busy, message: "\(error)")
+            return PassReport(.busy, code: .busy, message: "\(error)")
         }
         defer { lock.release() }
+        if let problem = prepareWorkdir() { return PassReport(.couldNotStart, code: problem.code, message: problem.description) }
+
+        // fetch, load, plan
+        let planned: PlanningPass.Outcome
+        do {
+            guard let outcome = try await makePlan(now: now, stopIfUnchanged: purpose.isLoop) else {
+                return PassReport(.nothingToDo, message: "nothing to do: the head is the applied commit")
+            }
+            planned = outcome
+        } catch {
+            return PassReport(.couldNotStart, code: .unreachable, message: "the pass could not start: \(error)")
+        }
+        var result = PassResult(started: now, planned: planned, plan: try purpose.plan(from: planned))
+        result.recordsState = purpose.isLoop
+        // Nothing changed since the last pass: write nothing, take no lease.
+        if purpose.isLoop, !result.plan.runsAnything, result.plan.commit == planned.applied.commit, result.plan.errors.isEmpty {
+            return PassReport(.nothingToDo, message: "nothing to do at \(result.plan.commit.prefix(12))" + pending(in: result.plan))
+        }
+
+        // lease, and the plan again under it
+        if result.plan.runsAnything {
+            if let stop = try await leaseStage(&result, now: now, purpose: purpose) { return stop }
+        }
+        logPlan(result)
+
+        // execute, deliver
+        if !result.plan.errors.isEmpty {
+            result.failure = ReconcileError(.invalidConfig, "the admin config is invalid, nothing runs:\n"
+                + result.plan.errors.joined(separator: "\n"))
+        } else if result.failure == nil, result.plan.runsAnything {
+            if result.recordsState { await markInFlight(&result) }
+        }
+        if result.failure == nil, result.plan.runsAnything {
+            do {
+                result.execution = try await execute(result.plan, desired: result.planned.desired, applied: result.planned.applied,
+                                                     repository: result.planned.repository)
+                if result.planned.desired.config.delivery.enabled {
+                    let delivered = await deliver(result.execution, branch: result.planned.desired.config.delivery.branch,
+                                                  source: result.plan.commit, repository: result.planned.repository)
+                    result.execution.delivery = delivered.report
+                    result.execution.deliveryError = delivered.error
+                }
+            } catch {
+                result.failure = error as? ReconcileError ?? ReconcileError(.checkout, "the pass could not complete", underlying: error)
+                result.completed = false
+            }
+        }
+        return await record(result)
+    }
+
+    /// Writes, before any step starts, that the pairs about to run are in flight (`markingInFlight`): a
+    /// reconciler killed mid-pass then leaves them dirty for the next one. Without that record nothing runs.
+    private func markInFlight(_ result: inout PassResult) async {
+        let planned = result.planned
+        let marked = planned.applied.markingInFlight(result.plan, at: Timestamp(date: Date()))
+        do {
+            try await AppliedStateStore(repository: planned.repository).save(marked, to: settings.remote, key: planned.key)
+        } catch {
+            result.failure = ReconcileError(.recordFailed, "the pairs about to run could not be marked in flight in the applied "
+                + "state, nothing ran", underlying: error)
+        }
+    }
+
+    /// The workdir's checks before anything is fetched: room on the disk, and modes that keep steps out.
+    private func prepareWorkdir() -> ReconcileError? {
         let workdir = Workdir(path: settings.workdir)
-        if let full = workdir.spaceProblem(minimum: settings.minimumFreeBytes) { return PassReport(.couldNotStart, message: full) }
+        if let full = workdir.spaceProblem(minimum: settings.minimumFreeBytes) { return ReconcileError(.workdir, full) }
         do {
             try workdir.secure(for: executorSettings.stepUser)
         } catch {
-            return PassReport(.couldNotStart, message: "the pass could not start: \(error)")
+            return ReconcileError(.workdir, "the pass could not start", underlying: error)
         }
+        return nil
+    }
 
-        let outcome: PlanningPass.Outcome
+    /// Takes the remote lease and plans again under it (another reconciler may have finished a pass between
+    /// our plan and our lease). Returns the report to stop with when the pass is not ours to do (a live
+    /// holder, or the head already applied); a lease or re-plan that fails otherwise is recorded.
+    private func leaseStage(_ result: inout PassResult, now: Date, purpose: Purpose) async throws -> PassReport? {
+        let planned = result.planned
+        let candidate = RemoteLease(repository: planned.repository, remote: settings.remote, branch: settings.branch,
+                                    holder: settings.holder, key: planned.key)
         do {
-            guard let planned = try await makePlan(now: now, stopIfUnchanged: true) else {
-                return PassReport(.nothingToDo, message: "nothing to do: the head is the applied commit")
-            }
-            outcome = planned
+            try await candidate.acquire(for: settings.leaseDuration, now: now)
+        } catch let busy as RemoteLease.Busy {
+            return PassReport(.busy, code: .busy, message: "\(busy); this pass does nothing")
         } catch {
-            return PassReport(.couldNotStart, message: "the pass could not start: \(error)")
+            // Not ours to write the applied state without the lease; the note says why nothing ran.
+            result.failure = ReconcileError(.leaseUnavailable, "cannot take the lease on the remote, nothing ran", underlying: error)
+            result.recordsState = false
+            return nil
         }
-        var plan = outcome.plan
-        let head = plan.commit
-        let hasWork = plan.errors.isEmpty && plan.items.contains { $0.action == .run || $0.action == .prune }
-        // Nothing changed since the last pass: write nothing, take no lease.
-        if !hasWork && head == outcome.applied.commit && plan.errors.isEmpty {
-            return PassReport(.nothingToDo, message: "nothing to do at \(head.prefix(12))" + pending(in: plan))
-        }
-
-        var lease: RemoteLease?
-        var desired = outcome.desired
-        var applied = outcome.applied
-        var stateProblem = outcome.stateProblem
-        var warnings = outcome.warnings
-        if hasWork {
-            let candidate = RemoteLease(repository: outcome.repository, remote: settings.remote, branch: settings.branch,
-                                        holder: settings.holder, key: outcome.key)
-            do {
-                try await candidate.acquire(for: settings.leaseDuration, now: now)
-            } catch let busy as RemoteLease.Busy {
-                return PassReport(.busy, message: "\(busy); this pass does nothing")
-            } catch {
-                return PassReport(.couldNotStart, message: "cannot take the lease on the remote: \(error)")
-            }
-            lease = candidate
-            // Another reconciler may have finished a pass between our plan and our lease: plan again.
-            do {
-                guard let fresh = try await makePlan(now: now, stopIfUnchanged: false) else { throw ReconcileFailure("no plan") }
-                plan = fresh.plan
-                desired = fresh.desired
-                applied = fresh.applied
-                stateProblem = fresh.stateProblem
-                warnings = fresh.warnings
-            } catch {
-                await candidate.release()
-                return PassReport(.couldNotStart, message: "the pass could not start: \(error)")
-            }
-            if plan.commit == applied.commit && !plan.items.contains(where: { $0.action == .run || $0.action == .prune }) {
-                await candidate.release()
-                return PassReport(.nothingToDo, message: "another reconciler applied \(plan.commit.prefix(12))")
-            }
-        }
-
-        // A pass can outlast its lease (slow steps): renew it at half-life while the pass works.
-        let renewal = lease.map { held in
-            Task { [settings, logger] in
-                while !Task.isCancelled {
-                    try? await Task.sleep(for: settings.leaseDuration / 2)
-                    guard !Task.isCancelled else { return }
-                    do { try await held.acquire(for: settings.leaseDuration, now: Date()) } catch {
-                        logger.warning("cannot renew the lease", metadata: ["error": "\(error)"])
-                    }
+        result.lease = candidate
+        // A pass can outlast its lease (a slow re-plan, slow steps): renew it at half-life from now on.
+        result.renewal = Task { [settings, logger] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: settings.leaseDuration / 2)
+                guard !Task.isCancelled else { return }
+                do { try await candidate.acquire(for: settings.leaseDuration, now: Date()) } catch {
+                    logger.warning("cannot renew the lease", metadata: ["error": "\(error)"])
                 }
             }
         }
-        defer { renewal?.cancel() }
+        let fresh: PlanningPass.Outcome
+        do {
+            guard let outcome = try await makePlan(now: now, stopIfUnchanged: false) else {
+                throw ReconcileError(.unreachable, "no plan was made")
+            }
+            fresh = outcome
+        } catch {
+            result.failure = ReconcileError(.unreachable, "the plan could not be made again under the lease, nothing ran",
+                                            underlying: error)
+            result.recordsState = false
+            return nil
+        }
+        let plan: Plan
+        do { plan = try purpose.plan(from: fresh) } catch {
+            await release(result)
+            throw error
+        }
+        if purpose.isLoop, plan.commit == fresh.applied.commit, !plan.runsAnything {
+            await release(result)
+            return PassReport(.nothingToDo, message: "another reconciler applied \(plan.commit.prefix(12))")
+        }
+        result.planned = fresh
+        result.plan = plan
+        return nil
+    }
 
-        let counts = plan.counts
-        logger.info("plan", metadata: ["commit": "\(plan.commit.prefix(12))", "applied": "\(applied.commit?.prefix(12) ?? "none")",
+    private func logPlan(_ result: PassResult) {
+        let counts = result.plan.counts
+        logger.info("plan", metadata: ["commit": "\(result.plan.commit.prefix(12))",
+                                       "applied": "\(result.planned.applied.commit?.prefix(12) ?? "none")",
                                        "run": "\(counts[.run] ?? 0)", "prune": "\(counts[.prune] ?? 0)",
                                        "blocked": "\(counts[.blocked] ?? 0)", "unchanged": "\(counts[.skip] ?? 0)"])
-        var execution = Execution(outcomes: [:], tiers: [:])
-        var failure: String?
-        var completed = true
-        if !plan.errors.isEmpty {
-            failure = "the admin config is invalid, nothing runs:\n" + plan.errors.joined(separator: "\n")
-        } else if plan.items.contains(where: { $0.action == .run || $0.action == .prune }) {
-            do {
-                execution = try await execute(plan, desired: desired, applied: applied, repository: outcome.repository)
-            } catch {
-                failure = "the pass could not complete: \(error)"
-                completed = false
-            }
-        }
-        var products = applied.apps.compactMapValues(\.product)
-        for (name, app) in desired.apps { products[name] = app.product }
-        if let stateProblem { logger.error("\(stateProblem)") }
-        var status = StatusBuilder(plan: plan, execution: execution, previousCommit: applied.commit,
-                                   startedAt: started, finishedAt: Date(), failure: failure, products: products,
-                                   deliveryBranch: desired.config.delivery.branch).status
-        warnings = (stateProblem.map { [$0] } ?? []) + warnings
+    }
+
+    /// The one writer of a pass's outcome: the status note on the head and (for a loop pass that may) the
+    /// applied state, then the lease is released. Recorded also when the pass failed, but then nothing as
+    /// succeeded and the state not settled: the next pass plans again and runs what this one could not
+    /// (docs/ARCHITECTURE.md §3).
+    private func record(_ result: PassResult) async -> PassReport {
+        let planned = result.planned
+        let execution = result.execution.afterDelivery()
+        var products = planned.applied.apps.compactMapValues(\.product)
+        for (name, app) in planned.desired.apps { products[name] = app.product }
+        if let stateProblem = planned.stateProblem { logger.error("\(stateProblem)") }
+        var status = StatusBuilder(plan: result.plan, execution: execution, previousCommit: planned.applied.commit,
+                                   startedAt: result.started, finishedAt: Date(), failure: result.failure?.description,
+                                   products: products, deliveryBranch: planned.desired.config.delivery.branch).status
+        let warnings = (planned.stateProblem.map { [$0] } ?? []) + planned.warnings
         status.warnings = warnings.isEmpty ? nil : warnings
-        var report = PassReport(.ran, status: status, message: failure)
-        report.stateRejected = stateProblem != nil
+        var report = PassReport(.ran, status: status, code: result.failure?.code, message: result.failure?.description)
+        report.stateRejected = planned.stateProblem != nil
         do {
-            let recorder = PassRecorder(repository: outcome.repository, remote: settings.remote, key: outcome.key)
-            // Recorded even when the pass failed, but then nothing as succeeded and the state not settled:
-            // the next pass plans again and runs what this one could not (ARCHITECTURE.md §3).
-            let next = applied.recording(plan, outcomes: execution.outcomes, desired: desired, at: Timestamp(date: Date()),
-                                         complete: completed)
+            let recorder = PassRecorder(repository: planned.repository, remote: settings.remote, key: planned.key)
+            let next = result.recordsState
+                ? planned.applied.recording(result.plan, outcomes: execution.outcomes, desired: planned.desired,
+                                            at: Timestamp(date: Date()), complete: result.completed)
+                : nil
             try await recorder.record(status, state: next)
             report.wroteNote = true
         } catch {
+            report.code = report.code ?? .recordFailed
             report.message = [report.message, "recording the status failed: \(error)"].compactMap { $0 }.joined(separator: "; ")
         }
-        renewal?.cancel()
-        await renewal?.value  // a renewal under way finishes first, so it cannot re-take the lease after the release
-        await lease?.release()
+        await release(result)
         return report
+    }
+
+    /// Stops renewing the lease, then gives it up.
+    private func release(_ result: PassResult) async {
+        result.renewal?.cancel()
+        await result.renewal?.value  // a renewal under way finishes first, so it cannot re-take the lease after the release
+        await result.lease?.release()
     }
 
     /// What still waits although nothing runs now (pairs in backoff, gated, stalled), and why a forced pair
@@ -207,6 +296,41 @@ public actor PlatformReconciler {
                                                stopIfUnchanged: stopIfUnchanged)
     }
 
+    /// The Score models of the apps `plan` runs, read by the loader from the blobs it planned with.
+    func scoreModels(for plan: Plan, desired: DesiredState, repository: Repository) async -> [String: Result<ScoreModel, ReconcileError>] {
+        var working = loader
+        defer { loader = working }
+        var models: [String: Result<ScoreModel, ReconcileError>] = [:]
+        for app in Set(plan.items.filter { $0.action == .run }.map(\.app)) {
+            guard let desiredApp = desired.apps[app] else { continue }
+            do { models[app] = .success(try await working.scoreModel(of: desiredApp, from: repository)) } catch {
+                models[app] = .failure(error as? ReconcileError ?? ReconcileError(.invalidSpec, "\(desiredApp.scorePath)", underlying: error))
+            }
+        }
+        return models
+    }
+
+    /// The provisioners of the commit the loader last loaded.
+    var provisioners: ProvisionerRegistry? { loader.provisioners }
+}
+
+/// What the stages of one pass found and did, filled in order; `record` turns it into the note and the
+/// applied state.
+struct PassResult {
+    var started: Date
+    /// What fetch, load and plan found (again under the lease).
+    var planned: PlanningPass.Outcome
+    /// The pairs this pass runs: the loop's plan, or a triggered pair.
+    var plan: Plan
+    var lease: RemoteLease?
+    var renewal: Task<Void, Never>?
+    var execution = Execution(outcomes: [:], tiers: [:])
+    /// The stage that could not do its work; nothing after it ran.
+    var failure: ReconcileError?
+    /// False when execution stopped part-way: nothing is recorded as succeeded.
+    var completed = true
+    /// Whether the applied state is written (a triggered run and a pass without the lease write only the note).
+    var recordsState = true
 }
 
 /// What one pass did, for the command line (exit status), the loop (backoff) and the server.
@@ -223,6 +347,8 @@ public struct PassReport: Sendable {
     }
 
     public var kind: Kind
+    /// What stopped a stage, when one could not do its work (what the loop backs off on).
+    public var code: ReconcileError.Code?
     /// The status written; nil unless `kind` is `.ran`.
     public var status: ReconcileStatus?
     public var wroteNote: Bool
@@ -231,14 +357,22 @@ public struct PassReport: Sendable {
     /// The stored applied state failed verification and was ignored (`/metrics` counts these).
     public var stateRejected = false
 
-    public init(_ kind: Kind, status: ReconcileStatus? = nil, wroteNote: Bool = false, message: String? = nil) {
+    public init(_ kind: Kind, status: ReconcileStatus? = nil, code: ReconcileError.Code? = nil, wroteNote: Bool = false,
+                message: String? = nil) {
         self.kind = kind
+        self.code = code
         self.status = status
         self.wroteNote = wroteNote
         self.message = message
     }
 
-    /// ARCHITECTURE.md §6: 0 when every pair that ran succeeded (blocked workflows inside a pair that ran
+    /// Whether the loop should wait longer before the next pass (`ReconcileError.backsOff`).
+    public var backsOff: Bool {
+        guard let code else { return kind == .couldNotStart }
+        return ReconcileError(code, "").backsOff
+    }
+
+    /// docs/ARCHITECTURE.md §6: 0 when every pair that ran succeeded (blocked workflows inside a pair that ran
     /// are reported, not failures), 1 when a pair failed, was blocked as a whole, stalled, errored, or the
     /// pass could not complete; 3 when another process holds the workdir or the remote's lease (nothing
     /// was done, and the message names the holder).

@@ -34,7 +34,7 @@ public struct WatchLoop: Sendable {
             let report = await reconciler.reconcileOnce()
             await onPass(report, clock.now - start)
             if Task.isCancelled { break }
-            failures = report.kind == .couldNotStart ? failures + 1 : 0
+            failures = report.backsOff ? failures + 1 : 0
             let wait = delay(afterFailures: failures)
             logSkipped(report, failures: failures, wait: wait)
             if let alarm { await alarm.wait(for: wait) } else { try? await Task.sleep(for: wait) }
@@ -42,15 +42,17 @@ public struct WatchLoop: Sendable {
         logger.notice("loop stopped: shutting down")
     }
 
-    /// A pass that did nothing because it could not (`busy`, `couldNotStart`) is never silent: it says why,
+    /// A pass that did nothing because it could not (`busy`, `couldNotStart`), or one that ran but could not
+    /// reach the remote (its code backs off), is never silent: it says why,
     /// and when the next try is. Out of descriptors is an error whatever the pass reported (the workdir
     /// lock that cannot be opened then reads as "busy"): the process cannot work until some are freed.
     func logSkipped(_ report: PassReport, failures: Int, wait: Duration) {
-        guard report.kind == .busy || report.kind == .couldNotStart else { return }
+        guard report.kind == .busy || report.kind == .couldNotStart || report.backsOff else { return }
         let next = Date().addingTimeInterval(Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18)
             .formatted(.iso8601)
         let why = report.message ?? "no reason given"
         var metadata: Logger.Metadata = ["wait": "\(wait.components.seconds)s", "kind": "\(report.kind)"]
+        if let code = report.code { metadata["code"] = "\(code.rawValue)" }
         if let usage = Self.descriptorShortage() {
             metadata["descriptors"] = "\(usage)"
             let text = "pass skipped: the process is out of file descriptors (\(usage)); next try at \(next). "
@@ -59,8 +61,9 @@ public struct WatchLoop: Sendable {
         } else if report.kind == .busy {
             logger.warning("pass skipped: busy: \(why); next try at \(next)", metadata: metadata)
         } else {
-            let text = "pass skipped, backing off: the pass could not start \(failures) time(s) in a row: \(why); "
-                + "next try at \(next)"
+            let what = report.kind == .couldNotStart ? "pass skipped, backing off: the pass could not start"
+                : "backing off: the pass could not finish its work"
+            let text = "\(what) \(failures) time(s) in a row: \(why); next try at \(next)"
             logger.warning("\(text)", metadata: metadata)
         }
     }

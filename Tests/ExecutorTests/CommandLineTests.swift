@@ -99,7 +99,7 @@ import TestSupport
             - name: sleeper
               run: |
                 echo $$ >> pids
-                sleep 60 &
+                sleep 600 &
                 echo $! >> pids
                 wait
             """)

@@ -30,12 +30,21 @@ public struct AppRenderer: Sendable {
             let errors = report.errors.map(\.description)
             throw ProvisioningError(errors.isEmpty ? "\(scoreFile): not a Score file (apiVersion: score.dev/v1b1)" : errors.joined(separator: "\n"))
         }
-        let source = ScoreSource(file: scoreFile, root: report.root)
+        return try render(workload, source: ScoreSource(file: scoreFile, root: report.root), root: root,
+                          sources: SourceFiles(scoreFile: scoreFile, root: root))
+    }
+
+    /// Renders a Score already read and validated (the reconciler's, parsed from the commit's blob).
+    /// - Parameters:
+    ///   - source: the Score's path and YAML tree, for errors at file:line:column.
+    ///   - root: where `cmd://` provisioners run.
+    ///   - sources: where the Score's `source:` files are read.
+    public func render(_ workload: ScoreWorkload, source: ScoreSource, root: String?,
+                       sources: SourceFiles) throws(ProvisioningError) -> RenderedApp {
         var states = try stateStore.load()
         let resources = try ResourceProvisioning(registry: registry, random: random, root: root).provision(workload, file: source,
                                                                                                        states: &states)
-        let rendered = try ManifestRenderer(commit: commit).render(workload, file: source, resources: resources,
-                                                                   sources: SourceFiles(scoreFile: scoreFile, root: root))
+        let rendered = try ManifestRenderer(commit: commit).render(workload, file: source, resources: resources, sources: sources)
         try stateStore.save(states)
         var result = rendered
         for (name, resource) in resources {

@@ -4,62 +4,68 @@ import Planner
 import ProcessSupport
 import Provisioning
 import Specs
+import Synchronization
 
-/// The generated workflow of the application tier (ARCHITECTURE.md §2): provision the Score's resources
+/// The generated workflow of the application tier (docs/ARCHITECTURE.md §2): provision the Score's resources
 /// through the repository's provisioners (then the built-in ones), resolve placeholders, render the
-/// Kubernetes manifests. Delivery to the environment branch happens once per pass, after every app ran
-/// (`EnvironmentDelivery`).
+/// Kubernetes manifests. The executor runs it in its place (`GeneratedWorkflow`); delivery to the
+/// environment branch happens once per pass, after every app ran (`EnvironmentDelivery`).
 struct GeneratedDeploy: Sendable {
     var app: String
-    /// The Score file in the checkout.
-    var scoreFile: String
-    /// The checkout's root: provisioners are read from it, `source:` files must stay inside it.
+    /// The Score as the load stage read it from the commit.
+    var score: ScoreModel
+    /// The checkout's root: `cmd://` provisioners run there, `source:` files must stay inside it.
     var root: String
     var commit: String
     var state: ResourceStateFiles
-    /// The watched branch's admin config's rule on repository provisioners: the one the plan applied.
-    var policy: ProvisionerPolicy
+    /// The commit's provisioners as the load stage read them, judged by the admin config the plan applied.
+    var registry: ProvisionerRegistry
+    /// Where the rendered manifests are left for delivery.
+    var rendered: RenderSlot
+
+    /// The work as the executor runs it.
+    var workflow: GeneratedWorkflow {
+        GeneratedWorkflow(name: Planner.generatedWorkflow, tier: .application, phase: .deployment, step: "render",
+                          stepType: "provision") { [self] in await run() }
+    }
 
     /// Renders on a thread of its own (provisioner commands block), one app at a time so that resources
     /// shared by id between apps read and write one consistent state.
-    func run() async -> (outcome: WorkflowOutcome, rendered: RenderedApp?) {
-        let started = ContinuousClock.now
+    func run() async -> GeneratedWorkflow.Result {
         let result: Result<RenderedApp, ProvisioningError> = await withCheckedContinuation { continuation in
             OSThread.detach { [self] in
                 Self.serial.lock()
                 defer { Self.serial.unlock() }
                 do throws(ProvisioningError) {
-                    let registry = try ProvisionerRegistry.forRepository(root: root, policy: policy)
                     let renderer = AppRenderer(registry: registry, stateStore: state.store(for: app), commit: commit)
-                    continuation.resume(returning: .success(try renderer.render(scoreFile: scoreFile, root: root)))
+                    let source = ScoreSource(file: score.path, root: score.tree)
+                    continuation.resume(returning: .success(try renderer.render(
+                        score.workload, source: source, root: root,
+                        sources: SourceFiles(scoreFile: root + "/" + score.path, root: root))))
                 } catch {
                     continuation.resume(returning: .failure(error))
                 }
             }
         }
-        let milliseconds = Int(started.duration(to: .now).wholeMilliseconds)
         switch result {
-        case .success(let rendered):
-            let step = StepOutcome(name: "render", type: "provision", result: .succeeded, durationMs: milliseconds,
-                                   outputs: [:])
-            return (WorkflowOutcome(name: Planner.generatedWorkflow, tier: .application, phase: Workflow.Phase.deployment.rawValue,
-                                    result: .succeeded, durationMs: milliseconds, steps: [step]), rendered)
+        case .success(let manifests):
+            rendered.put(manifests)
+            return .succeeded(resources: manifests.outputs, secrets: manifests.secretValues)
         case .failure(let error):
-            return (Self.failed(error.message, milliseconds: milliseconds), nil)
+            return .failed(error.message)
         }
     }
 
-    static func failed(_ message: String, milliseconds: Int = 0) -> WorkflowOutcome {
-        WorkflowOutcome(name: Planner.generatedWorkflow, tier: .application, phase: Workflow.Phase.deployment.rawValue,
-                        result: .failed, durationMs: milliseconds, message: message)
-    }
-
-    static func notRun(_ workflow: String, tier: Tier, phase: String, because stopped: WorkflowOutcome) -> WorkflowOutcome {
-        WorkflowOutcome(name: workflow, tier: tier, phase: phase, result: .notRun,
-                        message: "not run: workflow '\(stopped.name)' (\(stopped.tier.rawValue), \(stopped.phase)) \(stopped.result.rawValue)")
-    }
-
     private static let serial = NSLock()
+}
+
+/// The rendered manifests of one app's generated deploy, handed from the executor's run to delivery.
+final class RenderSlot: Sendable {
+    private let value = Mutex<RenderedApp?>(nil)
+
+    func put(_ rendered: RenderedApp) { value.withLock { $0 = rendered } }
+
+    var rendered: RenderedApp? { value.withLock { $0 } }
 }
 
 /// Resource state (generated passwords, ids) under the workdir, mode 0600 in folders of mode 0700: one file

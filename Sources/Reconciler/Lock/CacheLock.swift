@@ -16,7 +16,7 @@ struct CacheLock {
         while flock(fd, LOCK_EX | LOCK_NB) != 0 {
             guard ContinuousClock.now < deadline else {
                 close(fd)
-                throw ReconcileFailure("the cache \(workdir)/cache.git stayed busy (another innominatus fetching) for \(timeout)")
+                throw ReconcileError(.busy, "the cache \(workdir)/cache.git stayed busy (another innominatus fetching) for \(timeout)")
             }
             try? await Task.sleep(for: .milliseconds(20))
         }

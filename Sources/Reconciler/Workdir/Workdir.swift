@@ -36,7 +36,7 @@ struct Workdir {
                 let allowed = status.st_uid == user.uid ? mode & 0o100 != 0
                     : status.st_gid == user.gid ? mode & 0o010 != 0 : mode & 0o001 != 0
                 if !allowed {
-                    throw ReconcileFailure("steps run as \(user) but cannot enter \(folder) (mode \(String(mode & 0o777, radix: 8))) "
+                    throw ReconcileError(.workdir, "steps run as \(user) but cannot enter \(folder) (mode \(String(mode & 0o777, radix: 8))) "
                         + "on the way to the checkout in \(path): let that user through (chmod o+x \(folder)) or choose "
                         + "another --workdir (e.g. /var/lib/innominatus), or name the step user with --step-user")
                 }

@@ -1,0 +1,38 @@
+import GitKit
+import Planner
+import Provisioning
+import Specs
+
+/// A Score as execution uses it: the model, its YAML tree (for errors at file:line:column) and its path
+/// in the repository.
+public struct ScoreModel: Sendable {
+    public var path: String
+    public var workload: ScoreWorkload
+    public var tree: YAMLNode?
+}
+
+extension DesiredStateLoader {
+    /// The Score model of an app of the last `load`, read from the blob that load planned with — the one
+    /// way a commit is read, so planning and execution cannot disagree (docs/ARCHITECTURE.md §11, load).
+    /// Planning takes unchanged Scores' facts from the applied state without parsing them; the apps that
+    /// run are parsed here, once per blob.
+    mutating func scoreModel(of app: DesiredApp, from repository: Repository) async throws -> ScoreModel {
+        if let known = scoreModels[app.scoreID], known.path == app.scorePath { return known }
+        guard let id = ObjectID(hex: app.scoreID) else {
+            throw ReconcileError(.invalidSpec, "\(app.scorePath) is not a regular file in the commit")
+        }
+        switch try await read(id, path: app.scorePath, from: repository) {
+        case .failure(let message):
+            throw ReconcileError(.invalidSpec, message)
+        case .success(let bytes):
+            let report = SpecValidator(limits: limits).validate(bytes, path: app.scorePath, as: .score)
+            guard let workload = report.score else {
+                throw ReconcileError(.invalidSpec, "\(app.scorePath) is not a valid Score file:\n"
+                    + report.errors.map(\.description).joined(separator: "\n"))
+            }
+            let model = ScoreModel(path: app.scorePath, workload: workload, tree: report.root)
+            scoreModels[app.scoreID] = model
+            return model
+        }
+    }
+}
