@@ -14,6 +14,10 @@ struct LoadGenerator: Sendable {
     var connections: Int
     /// After this, requests still unanswered count as errors.
     var guardSeconds: Double = 300
+    /// A connection left unused this long is reopened before its next request, as HTTP clients' pools do:
+    /// the server closes keep-alive connections idle for 30 s, and a request written on one it already
+    /// closed reads "connection closed" (a deep pool under a slow server leaves some unused that long).
+    var maxIdleSeconds: Double = 15
 
     struct Result: Sendable {
         var scheduled = 0
@@ -22,6 +26,8 @@ struct LoadGenerator: Sendable {
         /// Per path, latencies in milliseconds.
         var latencies: [String: [Double]] = [:]
         var elapsed: Double = 0
+        /// Connections reopened because they sat unused past `maxIdleSeconds` (not errors).
+        var reconnects = 0
 
         var errorCount: Int { errors.values.reduce(0, +) }
         var achievedRate: Double { elapsed > 0 ? Double(completed) / elapsed : 0 }
@@ -68,6 +74,8 @@ struct LoadGenerator: Sendable {
         var due: Double = 0
         var path = 0
         var busy = false
+        /// When it was opened or last answered.
+        var lastUsed: Double = 0
     }
 
     private static func now() -> Double {
@@ -127,7 +135,7 @@ struct LoadGenerator: Sendable {
         var pool: [Connection] = []
         for _ in 0..<connections {
             let fd = openConnection()
-            if fd < 0 { result.errors["connect", default: 0] += 1 } else { pool.append(Connection(fd: fd)) }
+            if fd < 0 { result.errors["connect", default: 0] += 1 } else { pool.append(Connection(fd: fd, lastUsed: Self.now())) }
         }
         var idle = Array(pool.indices)
         let requests = paths.map { Array("GET \($0) HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: innominatus-load\r\n\r\n".utf8) }
@@ -139,7 +147,7 @@ struct LoadGenerator: Sendable {
         func fail(_ index: Int, _ reason: String) {
             result.errors[reason, default: 0] += 1
             close(pool[index].fd)
-            pool[index] = Connection(fd: openConnection())
+            pool[index] = Connection(fd: openConnection(), lastUsed: Self.now())
             inFlight -= 1
             if pool[index].fd >= 0 { idle.append(index) } else { result.errors["connect", default: 0] += 1 }
         }
@@ -151,6 +159,12 @@ struct LoadGenerator: Sendable {
                 break
             }
             while next < total, start + Double(next) / Double(rate) <= now, let index = idle.popLast() {
+                if now - pool[index].lastUsed > maxIdleSeconds {
+                    close(pool[index].fd)
+                    pool[index] = Connection(fd: openConnection(), lastUsed: now)
+                    result.reconnects += 1
+                    if pool[index].fd < 0 { result.errors["connect", default: 0] += 1; continue }
+                }
                 let path = next % paths.count
                 let sent = requests[path].withUnsafeBytes { write(pool[index].fd, $0.baseAddress, $0.count) }
                 pool[index].due = start + Double(next) / Double(rate)
@@ -176,6 +190,7 @@ struct LoadGenerator: Sendable {
                 let latency = (Self.now() - pool[index].due) * 1000
                 pool[index].buffer.removeFirst(length)
                 pool[index].busy = false
+                pool[index].lastUsed = Self.now()
                 inFlight -= 1
                 idle.append(index)
                 result.completed += 1

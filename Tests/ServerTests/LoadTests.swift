@@ -62,7 +62,8 @@ struct LoadTests {
         let stillRunning = !FileManager.default.fileExists(atPath: finished)
 
         var lines = ["load: \(generator.connections) connections; \(result.completed)/\(result.scheduled) requests in \(String(format: "%.1f", result.elapsed)) s = "
-            + "\(String(format: "%.0f", result.achievedRate)) req/s (target \(Self.rate)), errors: \(result.errors)",
+            + "\(String(format: "%.0f", result.achievedRate)) req/s (target \(Self.rate)), errors: \(result.errors), "
+            + "\(result.reconnects) idle connections reopened",
             "load: all p50 \(Self.ms(LoadGenerator.Result.percentile(result.allLatencies, 0.5))) "
             + "p99 \(Self.ms(LoadGenerator.Result.percentile(result.allLatencies, 0.99))) "
             + "max \(Self.ms(result.allLatencies.max() ?? .nan)) (from when each request was due)"]
