@@ -52,6 +52,11 @@ extension Repository {
     public func snapshot(of commit: ObjectID) throws(GitError) -> TreeSnapshot {
         let tree = try lookupTree(of: commit)
         defer { git_tree_free(tree) }
+        return TreeSnapshot(commit: commit, tree: ObjectID(git_tree_id(tree)), entries: try walk(tree, "walk tree of \(commit)"))
+    }
+
+    /// Every file below `tree` (path relative to it → blob id and mode); folders are not listed.
+    private func walk(_ tree: OpaquePointer?, _ operation: @autoclosure () -> String) throws(GitError) -> [String: TreeEntry] {
         final class Collector {
             var entries: [String: TreeEntry] = [:]
         }
@@ -69,8 +74,8 @@ extension Repository {
                 return 0
             }, Unmanaged.passUnretained(collector).toOpaque())
         }
-        if result < 0 { throw GitError.last(result, "walk tree of \(commit)") }
-        return TreeSnapshot(commit: commit, tree: ObjectID(git_tree_id(tree)), entries: collector.entries)
+        if result < 0 { throw GitError.last(result, operation()) }
+        return collector.entries
     }
 
     /// The id of the object at `path` inside `commit` (a tree for a folder, a blob for a file), nil if absent.
@@ -85,6 +90,19 @@ extension Repository {
         if result < 0 { throw GitError.last(result, "look up \(path) in \(commit)") }
         defer { git_tree_entry_free(entry) }
         return ObjectID(git_tree_entry_id(entry))
+    }
+
+    /// The files below the folder `path` of `commit` (paths relative to it), empty when there is no such
+    /// folder: one subtree walked, not the whole tree.
+    public func files(under path: String, in commit: ObjectID) throws(GitError) -> [String: TreeEntry] {
+        guard let id = try objectID(at: path, in: commit) else { return [:] }
+        var raw = id.raw
+        var tree: OpaquePointer?
+        let result = git_tree_lookup(&tree, self.raw, &raw)
+        if result == GIT_ENOTFOUND.rawValue { return [:] }  // a file, not a folder
+        if result < 0 { throw GitError.last(result, "look up the folder \(path) in \(commit)") }
+        defer { git_tree_free(tree) }
+        return try walk(tree, "walk \(path) in \(commit)")
     }
 
     /// Paths added, modified or deleted from `old` to `new` (no rename detection: a rename is a

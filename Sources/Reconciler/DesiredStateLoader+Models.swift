@@ -9,6 +9,15 @@ public struct ScoreModel: Sendable {
     public var path: String
     public var workload: ScoreWorkload
     public var tree: YAMLNode?
+    /// Its `source:` files as the commit holds them (`readingSources`); none until read.
+    public var sources: SourceFiles
+
+    init(path: String, workload: ScoreWorkload, tree: YAMLNode?) {
+        self.path = path
+        self.workload = workload
+        self.tree = tree
+        sources = SourceFiles(scorePath: path, files: [:])
+    }
 }
 
 extension DesiredStateLoader {

@@ -9,19 +9,24 @@ public enum PlanRendering {
         var out = "{\"commit\": \(JSONString.quote(plan.commit)), \"appliedCommit\": \(plan.appliedCommit.map(JSONString.quote) ?? "null"),\n \"items\": ["
         for (index, item) in plan.items.enumerated() {
             out += index == 0 ? "\n  " : ",\n  "
-            out += "{\"app\": \(JSONString.quote(item.app)), \"tier\": \"\(item.tier.rawValue)\", \"action\": \"\(item.action.rawValue)\", "
-            out += "\"reason\": \(JSONString.quote(item.reason)), \"workflows\": [\(item.workflows.map(JSONString.quote).joined(separator: ", "))], "
-            out += "\"blocked\": [" + item.blocked.map {
-                "{\"workflow\": \(JSONString.quote($0.workflow)), \"reason\": \(JSONString.quote($0.reason))}"
-            }.joined(separator: ", ") + "]"
-            if let fingerprint = item.fingerprint { out += ", \"fingerprint\": \"\(fingerprint.digest)\"" }
-            if item.waiting { out += ", \"waiting\": true" }
-            if item.gated { out += ", \"gated\": true" }
-            out += "}"
+            out += json(item)
         }
         out += plan.items.isEmpty ? "],\n" : "\n ],\n"
         out += " \"errors\": [\(plan.errors.map(JSONString.quote).joined(separator: ", "))]}\n"
         return out
+    }
+
+    /// One plan item as §7 gives it (also inside a preview).
+    public static func json(_ item: PlanItem) -> String {
+        var out = "{\"app\": \(JSONString.quote(item.app)), \"tier\": \"\(item.tier.rawValue)\", \"action\": \"\(item.action.rawValue)\", "
+        out += "\"reason\": \(JSONString.quote(item.reason)), \"workflows\": [\(item.workflows.map(JSONString.quote).joined(separator: ", "))], "
+        out += "\"blocked\": [" + item.blocked.map {
+            "{\"workflow\": \(JSONString.quote($0.workflow)), \"reason\": \(JSONString.quote($0.reason))}"
+        }.joined(separator: ", ") + "]"
+        if let fingerprint = item.fingerprint { out += ", \"fingerprint\": \"\(fingerprint.digest)\"" }
+        if item.waiting { out += ", \"waiting\": true" }
+        if item.gated { out += ", \"gated\": true" }
+        return out + "}"
     }
 
     public static func text(_ plan: Plan) -> String {

@@ -52,7 +52,8 @@ public struct PlanningPass: Sendable {
     }
 
     /// Opens (or creates) the cache and fetches the branches and `refs/innominatus/*` in one transfer.
-    public func fetch() async throws -> Repository {
+    /// - Parameter extra: more refspecs for the same transfer (a preview's `refs/pull/7/head`).
+    public func fetch(also extra: [String] = []) async throws -> Repository {
         // Before the workdir is made: nothing is written for a URL that carries a password.
         if let refusal = RemoteURL.refusal(remote.url, operation: "fetch") { throw Failure(description: refusal.description) }
         let lock = try await CacheLock.acquire(workdir: workdir)
@@ -70,8 +71,12 @@ public struct PlanningPass: Sendable {
             repository = try Repository.createBare(at: cache)
         }
         try await repository.setOrigin(remote.url)
+        // An extra ref the remote no longer has must not resolve to what an earlier fetch left.
+        for spec in extra {
+            if let colon = spec.lastIndex(of: ":") { try? await repository.deleteReference(String(spec[spec.index(after: colon)...])) }
+        }
         try await repository.fetch(from: remote, refspecs: [Repository.branchesRefspec, AppliedStateStore.refspec,
-                                                            Self.notesRefspec])
+                                                            Self.notesRefspec] + extra)
         return repository
     }
 
@@ -124,8 +129,12 @@ public struct PlanningPass: Sendable {
     /// the pass that applied it settled (it completed and every pair it planned has an outcome) and no pair
     /// is dirty (failed, interrupted or stalled) or forced: a no-op pass then reads no tree and parses nothing.
     /// Anything else plans in full, so `plan` and `reconcile` on the same workdir agree.
+    ///
+    /// With `target`, the commit planned is not the branch head but what `target` picks in the fetched
+    /// cache (a preview: what would run if that commit became the head), still against the branch's
+    /// applied state; `stopIfUnchanged` is then ignored.
     public func run(now: Timestamp, loader: inout DesiredStateLoader, forced: Set<PairKey> = [],
-                    stopIfUnchanged: Bool) async throws -> Outcome? {
+                    stopIfUnchanged: Bool, target: Target? = nil) async throws -> Outcome? {
         // INNOMINATUS_TIMINGS=1 prints each phase's duration on stderr (for Benchmarks/planner.sh).
         let timings = ProcessInfo.processInfo.environment["INNOMINATUS_TIMINGS"] != nil
         let clock = ContinuousClock()
@@ -136,14 +145,16 @@ public struct PlanningPass: Sendable {
             FileHandle.standardError.write(Data("plan phase \(label): \(now - mark)\n".utf8))
             mark = now
         }
-        let repository = try await fetch()
+        let repository = try await fetch(also: target?.refspecs ?? [])
         lap("fetch")
-        let head: ObjectID
+        let branchHead: ObjectID
         do {
-            head = try await repository.resolveRemoteBranch(branch)
+            branchHead = try await repository.resolveRemoteBranch(branch)
         } catch {
             throw Failure(description: "the remote \(RemoteURL.redacted(remote.url)) has no branch '\(branch)' (\(error.message)); pass --branch")
         }
+        let head = try await target?.resolve(in: repository, remote: remote) ?? branchHead
+        let stopIfUnchanged = stopIfUnchanged && target == nil
         let key = try stateKey()
         // The applied state is trusted only when the state key authenticates it: anyone who can push to the
         // remote could otherwise mark a pair succeeded (skipping its security scan) or name a commit whose
@@ -169,8 +180,8 @@ public struct PlanningPass: Sendable {
         // An authentic state whose commit the branch no longer contains was ours when written: the branch was
         // force-pushed (a rollback). It still says what really ran, so it plans as usual, with a warning.
         var stateWarning: String?
-        if stateProblem == nil, let commit = applied.commit, commit != head.hex,
-           !(await Self.branch(head, contains: commit, in: repository)) {
+        if stateProblem == nil, let commit = applied.commit, commit != branchHead.hex,
+           !(await Self.branch(branchHead, contains: commit, in: repository)) {
             stateWarning = "the applied commit \(commit.prefix(12)) is not on the branch '\(branch)' any more (it was "
                 + "force-pushed); planning against what ran there"
         }

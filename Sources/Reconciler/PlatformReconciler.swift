@@ -303,7 +303,10 @@ public actor PlatformReconciler {
         var models: [String: Result<ScoreModel, ReconcileError>] = [:]
         for app in Set(plan.items.filter { $0.action == .run }.map(\.app)) {
             guard let desiredApp = desired.apps[app] else { continue }
-            do { models[app] = .success(try await working.scoreModel(of: desiredApp, from: repository)) } catch {
+            do {
+                let model = try await working.scoreModel(of: desiredApp, from: repository)
+                models[app] = .success(await model.readingSources(in: plan.commit, from: repository))
+            } catch {
                 models[app] = .failure(error as? ReconcileError ?? ReconcileError(.invalidSpec, "\(desiredApp.scorePath)", underlying: error))
             }
         }

@@ -77,6 +77,15 @@ actor PlatformView {
         return try await planning.run(now: .now, loader: &working)
     }
 
+    /// What `target` would do if it became the head (`GET /api/v1/preview`); cmd provisioners do not run,
+    /// the loop's resource state is read, nothing is written.
+    func preview(_ target: PlanningPass.Target, resourceState: String) async throws -> Read<Preview> {
+        let planning = planning
+        return try await coalesced("preview \(target)") {
+            try await PreviewPass(planning: planning, target: target, resourceStateFolder: resourceState).run()
+        }
+    }
+
     /// The status note of `revision`, default the last applied commit.
     func status(of revision: String?) async throws -> Read<StatusAnswer> {
         let settings = settings

@@ -196,6 +196,24 @@ extension ServerAPI {
         return Self.raw(Array(text.utf8))
     }
 
+    /// `GET /api/v1/preview?ref=REF`: the preview's JSON (`innominatus preview --output json`). 400 without a
+    /// valid ref, 404 for a ref or commit the remote does not have, 503 when the remote cannot be read.
+    func preview(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        guard let text = request.uri.queryParameters.get("ref"), !text.isEmpty else {
+            throw HTTPError(.badRequest, message: "name what to preview: ?ref=BRANCH, ?ref=refs/pull/N/head or ?ref=COMMIT")
+        }
+        let target: PlanningPass.Target
+        do { target = try PlanningPass.Target(text) } catch { throw HTTPError(.badRequest, message: "\(error)") }
+        do {
+            let read = try await view.preview(target, resourceState: configuration.reconcile.workdir + "/resources")
+            return Self.raw(Array(PreviewRendering.json(read.value).utf8))
+        } catch let missing as PlanningPass.Target.NotFound {
+            throw HTTPError(.notFound, message: missing.description)
+        } catch {
+            throw Self.unavailable(error)
+        }
+    }
+
     /// `GET /api/v1/plan`: what a pass would run now (§7 plan JSON); nothing is executed.
     func plan(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         Self.raw(Array(PlanRendering.json(try await outcome().plan).utf8))

@@ -41,6 +41,7 @@ final class ServerAPI: Sendable {
                      handler: productWorkflow),
             APIRoute(method: .post, path: "/api/v1/workflows/validate", access: .read, handler: validate),
             APIRoute(method: .get, path: "/api/v1/plan", access: .read, handler: plan),
+            APIRoute(method: .get, path: "/api/v1/preview", access: .read, handler: preview),
             APIRoute(method: .post, path: "/api/v1/reconcile", access: .write, handler: reconcile),
             APIRoute(method: .post, path: "/hooks/git", access: .hook, handler: gitHook),
         ]

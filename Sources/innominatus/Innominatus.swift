@@ -14,7 +14,7 @@ struct Innominatus: AsyncParsableCommand {
             """,
         version: version,
         subcommands: [
-            Validate.self, PlanCommand.self, Approve.self, Run.self, Render.self,
+            Validate.self, PlanCommand.self, PreviewCommand.self, Approve.self, Run.self, Render.self,
             Reconcile.self, Watch.self, Serve.self, Trigger.self,
             Status.self, History.self, Workflows.self,
         ]

@@ -1,5 +1,6 @@
 import Foundation
 import TestSupport
+import Specs
 import Testing
 @testable import Provisioning
 
@@ -38,6 +39,26 @@ import Testing
         let second = try Provisioner(definition).provision(Self.request, state: first.state)
         #expect(second.state["runs"] == .int(2))
         #expect(second.outputs["token"]?.string == "tok-demo-thing")
+    }
+
+    /// A preview does not start cmd provisioners: the resource is deferred, its outputs read "(at apply)".
+    @Test func aPreviewStartsNoCommandAndItsOutputsReadAtApply() throws {
+        let folder = try TemporaryDirectory("cmd-provisioner")
+        let marker = folder.appending("ran")
+        let definition = try Self.provisioner("#!/bin/sh\ntouch \(marker)\necho '{\"outputs\": {\"url\": \"x\"}}'\n", in: folder)
+        let deferred = try Provisioner(definition, runsCommands: false).provision(Self.request, state: .map([("kept", .int(1))]))
+        #expect(deferred.deferred)
+        #expect(deferred.state["kept"] == .int(1))
+        #expect(deferred.manifests.isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: marker), "the command ran")
+        let yaml = "apiVersion: score.dev/v1b1\nmetadata: {name: demo}\ncontainers:\n  main: {image: nginx}\nresources:\n  thing: {type: custom}\n"
+        let workload = try #require(SpecValidator().validate(Array(yaml.utf8), path: "score.yaml").score)
+        let resolved = try PlaceholderResolver(workload: workload, resources: ["thing": deferred])
+            .resolve("db=${resources.thing.url}", field: "env")
+        #expect(resolved.text == "db=(at apply)")
+        // Run for real, the same definition does start it.
+        _ = try Provisioner(definition).provision(Self.request, state: .map([]))
+        #expect(FileManager.default.fileExists(atPath: marker))
     }
 
     @Test func aProvisionerThatPrintsWithoutEndIsKilledAtFourMiB() throws {

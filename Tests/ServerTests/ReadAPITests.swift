@@ -112,6 +112,33 @@ import Testing
         try await fixture.stop()
     }
 
+    /// `GET /api/v1/preview?ref=` answers the preview JSON for a ref no branch points to; nothing runs.
+    @Test func previewOfAPullRequestRef() async throws {
+        let fixture = try await ServerFixture()
+        let client = fixture.client
+        try await fixture.waitUntilReady()
+        let events = try fixture.ranEvents().count
+        try fixture.git.commit(["apps/search/score.yaml": ServerFixture.score("search", product: nil)
+            .replacingOccurrences(of: "nginx:1.27", with: "nginx:1.99")], message: "the pull request")
+        try fixture.git.git("push", "-q", "origin", "HEAD:refs/pull/5/head")
+        let head = try fixture.git.git("rev-parse", "HEAD")
+        try fixture.git.git("reset", "-q", "--hard", "HEAD~1")  // main stays where the loop applied it
+
+        let answer = try await client.get("/api/v1/preview?ref=refs/pull/5/head")
+        #expect(answer.status == 200, "\(answer.errorMessage ?? "")")
+        #expect(answer.json["commit"] as? String == head)
+        let items = answer.json["items"] as? [[String: Any]] ?? []
+        #expect(items.contains { $0["app"] as? String == "search" && $0["tier"] as? String == "application" && $0["action"] as? String == "run" })
+        #expect(answer.json["exitCode"] as? Int == 2)
+        #expect(try await client.get("/api/v1/preview").status == 400)
+        #expect(try await client.get("/api/v1/preview?ref=refs/pull/..%2Fx").status == 400)
+        let missing = try await client.get("/api/v1/preview?ref=refs/pull/404/head")
+        #expect(missing.status == 404)
+        #expect(missing.errorMessage?.contains("refs/pull/404/head") == true)
+        #expect(try fixture.ranEvents().count == events, "a preview ran a step")
+        try await fixture.stop()
+    }
+
     /// Requests at once each fetch into the read clone in turn (two fetches into one repository at once
     /// would fail on git's locks).
     @Test func concurrentReadsAllSucceed() async throws {

@@ -67,6 +67,7 @@ public struct PlaceholderResolver: Sendable {
             if parts.count == 2 { return (.string(parts[1]), false) }
             var value: ManifestValue? = resource.outputs
             for part in parts.dropFirst(2) { value = value?[part] }
+            if value == nil, resource.deferred { return (.string(ProvisionedResource.atApply), false) }
             guard let value else {
                 let keys = resource.outputs.entries?.map(\.0).joined(separator: ", ") ?? ""
                 throw ProvisioningError("\(field): \(reference) names an output that resources.\(parts[1]) does not have; "

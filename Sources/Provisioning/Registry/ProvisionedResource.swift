@@ -7,11 +7,24 @@ public struct ProvisionedResource: Sendable, Hashable {
     public var secrets: Set<String>
     /// Kubernetes objects the resource needs (a database StatefulSet, a PVC, an Ingress…).
     public var manifests: [ManifestValue]
+    /// A `cmd://` provisioner that was not run (a preview): its outputs are known only when it runs, so
+    /// every `${resources.NAME.KEY}` of it reads `atApply`, and it adds no manifests.
+    public var deferred = false
+
+    /// What a deferred resource's outputs show.
+    public static let atApply = "(at apply)"
 
     public init(state: ManifestValue, outputs: ManifestValue, secrets: Set<String>, manifests: [ManifestValue]) {
         self.state = state
         self.outputs = outputs
         self.secrets = secrets
         self.manifests = manifests
+    }
+
+    /// A `cmd://` resource not provisioned: its previous state kept, nothing known of its outputs.
+    public static func deferred(state: ManifestValue) -> ProvisionedResource {
+        var resource = ProvisionedResource(state: state, outputs: .map([]), secrets: [], manifests: [])
+        resource.deferred = true
+        return resource
     }
 }

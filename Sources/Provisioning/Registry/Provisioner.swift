@@ -9,17 +9,21 @@ public struct Provisioner: Sendable {
     /// Where a `cmd://` program runs: the repository's root (the checkout), as steps do — never the
     /// reconciler's own folder.
     public var workingDirectory: String?
+    /// False for a preview: a `cmd://` program is not started, its resource is `deferred`.
+    public var runsCommands: Bool
 
     public init(_ definition: ProvisionerDefinition, random: @escaping @Sendable (Template.RandomKind) -> String = RandomValue.generate,
-                workingDirectory: String? = nil) {
+                workingDirectory: String? = nil, runsCommands: Bool = true) {
         self.definition = definition
         self.random = random
         self.workingDirectory = workingDirectory
+        self.runsCommands = runsCommands
     }
 
     public func provision(_ resource: ResourceRequest, state: ManifestValue) throws(ProvisioningError) -> ProvisionedResource {
         switch definition.kind {
         case .template(let spec): return try provision(resource, state: state, template: spec)
+        case .command where !runsCommands: return .deferred(state: state)
         case .command(let spec): return try provision(resource, state: state, command: spec)
         }
     }

@@ -9,6 +9,8 @@ public struct AppRenderer: Sendable {
     public var stateStore: any ResourceStateStore
     public var commit: String
     public var random: @Sendable (Template.RandomKind) -> String
+    /// False for a preview: `cmd://` provisioners are not run and their outputs read "(at apply)".
+    public var runsCommands = true
 
     public init(registry: ProvisionerRegistry, stateStore: any ResourceStateStore, commit: String = "local",
                 random: @escaping @Sendable (Template.RandomKind) -> String = RandomValue.generate) {
@@ -42,7 +44,7 @@ public struct AppRenderer: Sendable {
     public func render(_ workload: ScoreWorkload, source: ScoreSource, root: String?,
                        sources: SourceFiles) throws(ProvisioningError) -> RenderedApp {
         var states = try stateStore.load()
-        let resources = try ResourceProvisioning(registry: registry, random: random, root: root).provision(workload, file: source,
+        let resources = try ResourceProvisioning(registry: registry, random: random, root: root, runsCommands: runsCommands).provision(workload, file: source,
                                                                                                        states: &states)
         let rendered = try ManifestRenderer(commit: commit).render(workload, file: source, resources: resources, sources: sources)
         try stateStore.save(states)

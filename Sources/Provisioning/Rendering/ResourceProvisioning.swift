@@ -7,12 +7,15 @@ public struct ResourceProvisioning: Sendable {
     public var random: @Sendable (Template.RandomKind) -> String
     /// The working directory of `cmd://` provisioners (the repository root).
     public var root: String?
+    /// False for a preview: `cmd://` provisioners are not run (`ProvisionedResource.deferred`).
+    public var runsCommands: Bool
 
     public init(registry: ProvisionerRegistry, random: @escaping @Sendable (Template.RandomKind) -> String = RandomValue.generate,
-                root: String? = nil) {
+                root: String? = nil, runsCommands: Bool = true) {
         self.registry = registry
         self.random = random
         self.root = root
+        self.runsCommands = runsCommands
     }
 
     /// The provisioned resources by Score name; `states` is read for previous state and updated.
@@ -37,7 +40,7 @@ public struct ResourceProvisioning: Sendable {
             if previous == nil, definition.isBuiltIn, let legacy = states.removeValue(forKey: request.legacyStateKey) {
                 previous = legacy  // state written before keys named their provisioner: moved to the built-in's key
             }
-            let result = try Provisioner(definition, random: random, workingDirectory: root).provision(request, state: previous ?? .map([]))
+            let result = try Provisioner(definition, random: random, workingDirectory: root, runsCommands: runsCommands).provision(request, state: previous ?? .map([]))
             states[key] = result.state
             provisioned[name] = result
         }

@@ -14,7 +14,7 @@ struct GeneratedDeploy: Sendable {
     var app: String
     /// The Score as the load stage read it from the commit.
     var score: ScoreModel
-    /// The checkout's root: `cmd://` provisioners run there, `source:` files must stay inside it.
+    /// The checkout's root: `cmd://` provisioners run there (`source:` files come from the commit, `score.sources`).
     var root: String
     var commit: String
     var state: ResourceStateFiles
@@ -41,7 +41,7 @@ struct GeneratedDeploy: Sendable {
                     let source = ScoreSource(file: score.path, root: score.tree)
                     continuation.resume(returning: .success(try renderer.render(
                         score.workload, source: source, root: root,
-                        sources: SourceFiles(scoreFile: root + "/" + score.path, root: root))))
+                        sources: score.sources)))
                 } catch {
                     continuation.resume(returning: .failure(error))
                 }
