@@ -110,6 +110,19 @@ plan_scenarios() {
     $plan | tail -1 >&2
     hf "$work/s2-$n.json" -n "plan (one Score changed)" "$plan" -n "git ls-tree -r HEAD" "$lstree"
     row "2 one Score changed" "$n" "$work/s2-$n.json" "$work/s2-$n.json" "$(peak $plan)" "<= 5x"
+
+    echo "== $n apps: (7) preview of a pull request changing one app's Score (exit 2: something would run)" >&2
+    local other=$(printf 'app-%05d' $((n / 3)))
+    gitc -C "$src" checkout -q -b preview-$n
+    sed -i 's/LOG_LEVEL: [a-z]*$/LOG_LEVEL: warning/' "$src/apps/$other/score.yaml"
+    gitc -C "$src" commit -q -am "$other: log level warning"
+    gitc -C "$src" push -q origin HEAD:refs/pull/1/head
+    gitc -C "$src" checkout -q main
+    local preview="$bin preview --repo $repo --workdir $wd --ref refs/pull/1/head"
+    $preview | tail -1 >&2 || true
+    hyperfine -N -i --warmup 2 --runs "$runs" --export-json "$work/s7-$n.json" -n "preview (one Score changed)" "$preview" \
+        -n "git ls-tree -r HEAD" "$lstree" >&2
+    row "7 preview one Score" "$n" "$work/s7-$n.json" "$work/s7-$n.json" "$(peak $preview)" "10,000 apps < 1 s"
     [ "$full" = 1 ] || return 0
 
     echo "== $n apps: (3) one platform workflow changed" >&2
