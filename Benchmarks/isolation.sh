@@ -17,7 +17,7 @@ chmod 711 "$work"
 [ "$(id -u)" = 0 ] || { echo "run as root: only root can run steps as another user" >&2; exit 1; }
 command -v hyperfine >/dev/null || { apt-get update -qq && apt-get install -y -qq hyperfine >/dev/null; }
 dpkg -s libgit2-dev >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq libgit2-dev >/dev/null; }
-dpkg -s libcurl4-openssl-dev >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq libcurl4-openssl-dev >/dev/null; }
+dpkg -s libyaml-dev >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq libyaml-dev >/dev/null; }
 if [ -z "${SKIP_BUILD:-}" ]; then
     swift build -c release --static-swift-stdlib --scratch-path .build-static --product innominatus >&2
 fi

@@ -25,8 +25,7 @@ need hyperfine hyperfine
 need python3 python3
 [ -x /usr/bin/time ] || { apt-get update -qq && apt-get install -y -qq time >/dev/null; }
 dpkg -s libgit2-dev >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq libgit2-dev >/dev/null; }
-# The static Foundation links FoundationNetworking, which needs libcurl at link time.
-dpkg -s libcurl4-openssl-dev >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq libcurl4-openssl-dev >/dev/null; }
+dpkg -s libyaml-dev >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq libyaml-dev >/dev/null; }
 # The plot uses Debian's python3 (which sees apt's python3-matplotlib) when there is one.
 plotpy=python3; [ -x /usr/bin/python3 ] && plotpy=/usr/bin/python3
 $plotpy -c 'import matplotlib' 2>/dev/null || { apt-get update -qq && apt-get install -y -qq python3-matplotlib >/dev/null; }

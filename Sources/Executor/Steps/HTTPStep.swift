@@ -1,48 +1,68 @@
+import AsyncHTTPClient
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
+import NIOCore
+import NIOHTTP1
 import ProcessSupport
 import Specs
 
 /// `type: http`: one request with placeholders resolved in the URL, headers and body. The step succeeds
-/// when the status is one of `expectedStatus` (any 2xx when none is given).
+/// when the status is one of `expectedStatus` (any 2xx when none is given). Redirects are not followed
+/// (a 3xx is the answer); TLS is verified against the system's CA store; the whole exchange, body
+/// included, must end within the step's timeout; a body over `maxBody` fails the step.
 ///
 /// Outputs: `status`, `body` (up to 64 KiB), `header_NAME` (lower-cased names) and, for a JSON object
 /// body, `json_KEY` for each top-level field (no dots: `${steps.STEP.outputs.KEY}` takes one key).
 enum HTTPStep {
     static let maxBodyOutput = 64 * 1024
+    /// The most of a response body read; past it the step fails (a step's outputs are small).
+    static let maxBody = 4 << 20
+
+    /// One client for the process (its connections are pooled); redirects off, so a step talks to the
+    /// host its URL names and nothing else.
+    static let client: HTTPClient = {
+        var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow)
+        configuration.decompression = .disabled
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
 
     static func run(_ invocation: StepInvocation) async -> AttemptResult {
         let step = invocation.step
         guard let http = step.http else { return .failure("step '\(step.name)' of type http has no request") }
         let field = "steps.\(step.name)"
         let environment: StepEnvironment
-        var request: URLRequest
+        var request: HTTPClientRequest
         do {
             environment = try StepEnvironment(step: step, scope: invocation.scope, resolver: invocation.resolver,
                                               outputFile: "/dev/null", admin: invocation.admin, settings: invocation.settings)
             let text = try invocation.resolver.resolve(http.url, field: "\(field).url")
-            guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https" else {
+            guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
+                  url.host?.isEmpty == false else {
                 return .failure("\(field).url: '\(text)' is not an http or https URL")
             }
-            request = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalCacheData,
-                                 timeoutInterval: Double(invocation.timeout.wholeMilliseconds) / 1000)
-            request.httpMethod = http.method.uppercased()
+            request = HTTPClientRequest(url: text)
+            request.method = HTTPMethod(rawValue: http.method.uppercased())
             for (name, value) in http.headers.sorted(by: { $0.key < $1.key }) {
-                request.setValue(try invocation.resolver.resolve(value, field: "\(field).headers.\(name)"), forHTTPHeaderField: name)
+                request.headers.replaceOrAdd(name: name, value: try invocation.resolver.resolve(value, field: "\(field).headers.\(name)"))
             }
-            if let body = http.body { request.httpBody = Data(try invocation.resolver.resolve(body, field: "\(field).body").utf8) }
+            if let body = http.body {
+                request.body = .bytes(ByteBuffer(string: try invocation.resolver.resolve(body, field: "\(field).body")))
+            }
         } catch {
             return .failure(error.message)
         }
         let mask = invocation.mask.adding(environment.secrets)
         let log = StepLog(mask: mask, path: invocation.logPath, budget: invocation.settings.logBudget)
-        let target = "\(request.httpMethod ?? "GET") \(request.url?.absoluteString ?? http.url)"
-        let answer: (Data, URLResponse)
+        let target = "\(request.method.rawValue) \(request.url)"
+        let answer: Answer
         do {
             let prepared = request
-            answer = try await withDeadline(invocation.timeout) { try await URLSession.shared.data(for: prepared) }
+            let limit = invocation.timeout
+            answer = try await withDeadline(limit) {
+                let response = try await client.execute(prepared, timeout: .milliseconds(Int64(limit.wholeMilliseconds)))
+                let body = try await response.body.collect(upTo: maxBody)
+                return Answer(status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) },
+                              body: Data(body.readableBytesView))
+            }
         } catch is CancellationError {
             log.note("\(target): cancelled")
             return AttemptResult(result: .cancelled, exitCode: nil, log: log.finish(), message: "cancelled", secrets: environment.secrets)
@@ -50,19 +70,25 @@ enum HTTPStep {
             log.note("\(target): no answer within \(StepProcess.describe(error.limit))")
             return AttemptResult(result: .timedOut, exitCode: nil, log: log.finish(),
                                  message: "\(target): no answer within \(StepProcess.describe(error.limit))", secrets: environment.secrets)
-        } catch {
-            log.note("\(target): \(error.localizedDescription)")
+        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
+            log.note("\(target): no answer within \(StepProcess.describe(invocation.timeout))")
+            return AttemptResult(result: .timedOut, exitCode: nil, log: log.finish(),
+                                 message: "\(target): no answer within \(StepProcess.describe(invocation.timeout))", secrets: environment.secrets)
+        } catch is NIOTooManyBytesError {
+            log.note("\(target): the answer is over \(maxBody >> 20) MiB")
             return AttemptResult(result: .failed, exitCode: nil, log: log.finish(),
-                                 message: "\(target) failed: \(error.localizedDescription)", secrets: environment.secrets)
+                                 message: "\(target): the answer is over \(maxBody >> 20) MiB, more than a step reads", secrets: environment.secrets)
+        } catch {
+            log.note("\(target): \(Self.describe(error))")
+            return AttemptResult(result: .failed, exitCode: nil, log: log.finish(),
+                                 message: "\(target) failed: \(Self.describe(error))", secrets: environment.secrets)
         }
-        let (data, response) = answer
-        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        let status = answer.status
+        let data = answer.body
         log.note("\(target) → \(status)")
         data.prefix(maxBodyOutput).withUnsafeBytes { log.append($0) }
         var outputs: [String: String] = ["status": String(status), "body": String(decoding: data.prefix(maxBodyOutput), as: UTF8.self)]
-        for (name, value) in (response as? HTTPURLResponse)?.allHeaderFields ?? [:] {
-            if let name = name as? String, let value = value as? String { outputs["header_\(name.lowercased())"] = value }
-        }
+        for (name, value) in answer.headers { outputs["header_\(name.lowercased())"] = value }
         if let json = try? JSONDecoder().decode(JSONValue.self, from: data), case .object(let fields) = json {
             for (key, value) in fields { outputs["json_\(key)"] = value.outputText }
         }
@@ -74,11 +100,23 @@ enum HTTPStep {
                              secrets: environment.secrets)
     }
 
+    struct Answer: Sendable {
+        var status: Int
+        var headers: [(String, String)]
+        var body: Data
+    }
+
+    /// Words for a failed exchange: the connection refused, the name not found, the certificate refused.
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? HTTPClientError { return "\(error)" }
+        return String(describing: error)
+    }
+
     struct DeadlineExceeded: Error {
         var limit: Duration
     }
 
-    /// Runs `body`, cancelling it at `limit`: URLSession's own timeout is per idle period, not overall.
+    /// Runs `body`, cancelling it at `limit`: the request, the body read and any wait for a pooled connection together.
     static func withDeadline<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
         try await withThrowingTaskGroup(of: T.self) { group in
             group.addTask { try await body() }

@@ -1,7 +1,6 @@
 import Foundation
 import Planner
 import Specs
-import Yams
 
 /// A status note for people (`innominatus status`, `history`) and for machines (JSON, YAML).
 public enum StatusRendering {

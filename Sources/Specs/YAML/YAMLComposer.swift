@@ -1,4 +1,4 @@
-import CYaml
+import CLibYAML
 
 /// Builds `YAMLNode` documents from libyaml's event stream while enforcing `SpecLimits`.
 ///

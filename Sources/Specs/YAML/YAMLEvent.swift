@@ -1,4 +1,4 @@
-import CYaml
+import CLibYAML
 
 /// One libyaml parser event, copied out of C memory so the event can be freed at once.
 ///

@@ -1,4 +1,4 @@
-import CYaml
+import CLibYAML
 
 /// The YAML front end: turns a file's bytes into `YAMLNode` documents, or into diagnostics that say
 /// clearly why not.
