@@ -27,7 +27,7 @@ final class NetworkTransfer {
                                message: "there is no repository at \(local): the path does not exist")
             }
             var remote: OpaquePointer?
-            try check(git_remote_create_anonymous(&remote, repository, request.url), "set up remote \(RemoteURL.redacted(request.url))")
+            try check(Self.createRemote(&remote, repository, request.url), "set up remote \(RemoteURL.redacted(request.url))")
             defer { git_remote_free(remote) }
             switch request.operation {
             case .fetch: try fetch(remote)
@@ -215,6 +215,20 @@ final class NetworkTransfer {
         if url.contains("://") { return nil }
         if let colon = url.firstIndex(of: ":"), !url[..<colon].contains("/") { return nil }
         return url
+    }
+
+    /// An anonymous remote for `url`. For a remote on this machine (served in the reconciler's own process)
+    /// `url.*.insteadOf` is not applied: that lookup matches every config entry against a regular expression,
+    /// and libgit2 1.5 leaks the match data (about 20 KiB) of each entry that does not match — an unbounded
+    /// leak in `serve`, which fetches for every read (docs/ARCHITECTURE.md §8). A path has nothing to rewrite;
+    /// network remotes keep the rewrite, in a helper process that exits.
+    static func createRemote(_ remote: inout OpaquePointer?, _ repository: OpaquePointer?, _ url: String) -> Int32 {
+        guard localPath(of: url) != nil else { return git_remote_create_anonymous(&remote, repository, url) }
+        var options = git_remote_create_options()
+        git_remote_create_options_init(&options, UInt32(GIT_REMOTE_CREATE_OPTIONS_VERSION))
+        options.repository = repository
+        options.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF.rawValue | GIT_REMOTE_CREATE_SKIP_DEFAULT_FETCHSPEC.rawValue
+        return git_remote_create_with_opts(&remote, url, &options)
     }
 
     /// The remote ref a refspec writes (`+refs/a:refs/b` → `refs/b`).

@@ -35,17 +35,21 @@ extension Repository {
             FileSystem.setMode(path, 0o700)
             FileSystem.setMode(path + "/config", 0o600)
         }
-        var remote: OpaquePointer?
-        let lookup = git_remote_lookup(&remote, raw, "origin")
-        defer { git_remote_free(remote) }
-        if lookup == GIT_ENOTFOUND.rawValue {
-            var created: OpaquePointer?
-            try check(git_remote_create(&created, raw, "origin", url), "record origin \(url)")
-            git_remote_free(created)
-        } else if lookup < 0 {
-            throw GitError.last(lookup, "read origin")
-        } else if String(cString: git_remote_url(remote)) != url {
-            try check(git_remote_set_url(raw, "origin", url), "record origin \(url)")
+        // Read and written as config values: `git_remote_lookup` and `git_remote_create` apply
+        // `url.*.insteadOf`, and libgit2 1.5 leaks memory for each config entry that does not match it
+        // (docs/ARCHITECTURE.md §8); this runs before every fetch of a long-running `serve`.
+        var config: OpaquePointer?
+        try check(git_repository_config(&config, raw), "read the config of \(path)")
+        defer { git_config_free(config) }
+        var current = git_buf()
+        let found = git_config_get_string_buf(&current, config, "remote.origin.url")
+        defer { git_buf_dispose(&current) }
+        if found == 0, String(cString: current.ptr) == url { return }
+        if found < 0 && found != GIT_ENOTFOUND.rawValue { throw GitError.last(found, "read origin") }
+        try check(git_config_set_string(config, "remote.origin.url", url), "record origin \(RemoteURL.redacted(url))")
+        if found == GIT_ENOTFOUND.rawValue {
+            try check(git_config_set_string(config, "remote.origin.fetch", "+refs/heads/*:refs/remotes/origin/*"),
+                      "record origin \(RemoteURL.redacted(url))")
         }
     }
 
