@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Planner benchmark (issue 4): whole-process `innominatus plan` on generated platform repositories,
+# Planner benchmark: whole-process `innominatus plan` on generated platform repositories,
 # each figure beside `git ls-tree -r HEAD` on the same repository in the same run.
 #   (a) 10,000 apps, applied state present, one app's Score changed      goal: ≤ 5 × ls-tree
 #   (b) 10,000 apps, applied state present, nothing changed              goal: ≤ 3 × ls-tree

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The scale and speed benchmark (issue 9): builds innominatus in release, generates platform repositories
+# The scale and speed benchmark: builds innominatus in release, generates platform repositories
 # (Benchmarks/generate.py) of 1,000 and 10,000 apps, and prints per scenario our median, the baseline's
 # median, their ratio and our peak memory (max RSS). Medians of RUNS hyperfine runs (default 10).
 #   bash Benchmarks/run.sh [RUNS] [WORK_DIR]

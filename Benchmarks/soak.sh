@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# On-demand crash-safety soak (issue 10): the scenario of ChaosTests — the real `innominatus reconcile`
+# On-demand crash-safety soak: the scenario of ChaosTests — the real `innominatus reconcile`
 # over a platform repository of 50 apps, killed with SIGKILL at seeded random moments, then run until it
 # converges — with TRIALS kill trials (default 30; CI runs 5). Every trial is audited (git fsck on the
 # remote, notes and refs/innominatus/* parse, no step process left, no recorded success re-run, no lock

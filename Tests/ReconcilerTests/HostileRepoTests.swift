@@ -6,7 +6,7 @@ import Specs
 import TestSupport
 import Testing
 
-/// Hostile repository content (issue 10): each hostile file fails only its own app, with file:line:column in
+/// Hostile repository content: each hostile file fails only its own app, with file:line:column in
 /// the status note, runs nothing of that app (marker-file steps prove it), and every other app reconciles. The
 /// reconciler runs as the real binary under a deadline: a crash or a hang fails the test as an exit status.
 /// Cases are grouped — dozens of hostile apps in one repository per pass — to keep the suite short.

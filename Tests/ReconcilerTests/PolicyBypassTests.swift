@@ -6,7 +6,7 @@ import Specs
 import TestSupport
 import Testing
 
-/// Attempts to run something the platform team did not approve (issue 10). Every workflow or plugin below
+/// Attempts to run something the platform team did not approve. Every workflow or plugin below
 /// would leave a marker file if it executed; none may, and each is reported as blocked or invalid with the
 /// reason in the status note, while the good apps reconcile in the same pass.
 @Suite("Policy bypass attempts")
