@@ -11,8 +11,12 @@ extension Repository {
     /// - a new commit (normally a descendant of the tip): it is written locally and pushed.
     /// An error `build` throws ends the publish at once, unchanged: a refusal is the caller's to make.
     ///
+    /// It runs in the caller's isolation (`nonisolated(nonsending)`), so `build` need not be `Sendable`
+    /// and may keep what it learns in the caller's variables.
+    ///
     /// Gives up after `attempts` rounds with `.contended`, naming the last refusal. Any other error of the
-    /// fetch or the push (unreachable, authentication) is thrown as it is, without retrying.
+    /// fetch or the push (unreachable, authentication) is thrown as it is, without retrying. After a
+    /// failure the local `ref` may hold a commit the remote never took; the next publish moves it on.
     ///
     /// - Returns: the commit the remote ref now points at because of us, or nil when `build` returned nil.
     @discardableResult

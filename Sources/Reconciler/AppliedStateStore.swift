@@ -82,8 +82,9 @@ public struct AppliedStateStore: Sendable {
         case .rejected: baseState = nil  // a state we ignored: only a remote that did not move is overwritten
         }
         let operation = "save the applied state (\(Self.ref))"
-        let tip = try await repository.publish(Self.ref, to: remote, tracking: Self.trackingRef, attempts: attempts) {
+        let pushed = try await repository.publish(Self.ref, to: remote, tracking: Self.trackingRef, attempts: attempts) {
             tip throws(GitError) in
+            // The publish has just fetched `tip` into `trackingRef`, so `stored(key:)` reads their state.
             var next = state
             if tip != base {
                 guard let baseState else {
@@ -112,8 +113,10 @@ public struct AppliedStateStore: Sendable {
             let text = String(decoding: AppliedStateCodec.signed(AppliedStateCodec.encode(next), key: key), as: UTF8.self)
             return try await repository.notesCommit(on: tip, note: text, on: Self.key)
         }
-        if let tip, tip != (try await repository.reference(Self.trackingRef)) {
-            try await repository.updateReference(Self.trackingRef, to: tip, expected: repository.reference(Self.trackingRef),
+        // The next reads (`stored`, `encoded`) see what we pushed, as if fetched.
+        let fetched = try await repository.reference(Self.trackingRef)
+        if let pushed, pushed != fetched {
+            try await repository.updateReference(Self.trackingRef, to: pushed, expected: fetched,
                                                  message: "innominatus: applied state pushed")
         }
     }

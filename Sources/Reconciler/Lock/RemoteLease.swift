@@ -71,12 +71,13 @@ public actor RemoteLease {
         let commit: ObjectID?
         do {
             // Fetch, check the holder, commit on the fetched lease, non-forced push; a refused push looks
-            // again (`Repository.publish`, docs/ARCHITECTURE.md §11). A live lease of another holder: nil.
+            // again (`Repository.publish`, docs/ARCHITECTURE.md §4). A live lease of another holder: nil.
             commit = try await repository.publish(ref, to: remote, tracking: tracking, attempts: 3) { current throws(GitError) in
                 if try await otherHolder(of: current, site: site, now: now, duration: duration) != nil { return nil }
                 return try await leaseCommit(message, parent: current)
             }
         } catch {
+            // Not `catch where`: Swift 6.3.1 fails to compile that here (an ownership error on the typed error).
             guard error.code == .contended else { throw error }
             throw Busy(holder: "another reconciler (the lease kept moving)", expires: now)
         }
