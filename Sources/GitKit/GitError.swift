@@ -19,6 +19,8 @@ public struct GitError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let nonFastForward = Code("non-fast-forward")
         /// The server refused a ref update (a hook, a protected branch, a lost race on the server).
         public static let rejected = Code("rejected")
+        /// `Repository.publish` gave up: every attempt was refused because the ref kept moving.
+        public static let contended = Code("contended")
         public static let timedOut = Code("timed-out")
         public static let authentication = Code("authentication")
         /// The server's host key is not in the known_hosts file, or does not match it.

@@ -82,18 +82,11 @@ extension Repository {
                     return .fastForward(theirs)
                 } catch where error.code == .refMoved { backOff(attempt); continue }
             }
-            if local == theirs { return .upToDate }
-            if try isDescendant(local, of: theirs) { return .upToDate }
-            let outcome: NotesMergeOutcome
+            let outcome = try notesMerge(of: theirs, into: local, signature: signature)
             let target: ObjectID
-            if try isDescendant(theirs, of: local) {
-                target = theirs
-                outcome = .fastForward(theirs)
-            } else {
-                let (tree, combined) = try mergedNotesTree(ours: local, theirs: theirs)
-                target = try createCommit(tree: tree, parents: [local, theirs],
-                                          message: "Notes merged by innominatus", signature: signature)
-                outcome = .merged(target, combinedNotes: combined)
+            switch outcome {
+            case .upToDate: return .upToDate
+            case .fastForward(let id), .merged(let id, _): target = id
             }
             do {
                 try updateReference(ours, to: target, expected: local, message: "innominatus: notes merge")
@@ -103,6 +96,25 @@ extension Repository {
             }
         }
         throw GitError(.locked, operation: "merge notes into \(ours)", message: "the notes ref kept moving")
+    }
+
+    /// The notes commit holding both `ours` and `theirs`, without moving any ref: `ours` when it already
+    /// holds `theirs` (`.upToDate`), `theirs` when it holds `ours` (`.fastForward`), else a new merge commit
+    /// with both as parents (`.merged`, see `mergeNotes`).
+    public func notesMerge(of theirs: ObjectID, into ours: ObjectID, signature: Signature = .innominatus) throws(GitError) -> NotesMergeOutcome {
+        if ours == theirs { return .upToDate }
+        if try isDescendant(ours, of: theirs) { return .upToDate }
+        if try isDescendant(theirs, of: ours) { return .fastForward(theirs) }
+        let (tree, combined) = try mergedNotesTree(ours: ours, theirs: theirs)
+        let merge = try createCommit(tree: tree, parents: [ours, theirs], message: "Notes merged by innominatus", signature: signature)
+        return .merged(merge, combinedNotes: combined)
+    }
+
+    /// A new notes commit on `parent` (nil: the first one) whose note on `commit` is `text`, replaced; the
+    /// parent's other notes are kept. Moves no ref: for `publish`, which moves it.
+    public func notesCommit(on parent: ObjectID?, note text: String, on commit: ObjectID,
+                            signature: Signature = .innominatus) throws(GitError) -> ObjectID {
+        try createNotesCommit(parent: parent, setting: [(commit, text)], signature: signature)
     }
 
     // MARK: Internals

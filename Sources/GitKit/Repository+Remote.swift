@@ -80,30 +80,24 @@ extension Repository {
         return response.pushed
     }
 
-    /// Pushes the notes ref `ref` without forcing. When the remote has notes we lack (someone else
-    /// wrote a note), fetches them, merges them with ours (`mergeNotes`) and pushes again, up to
-    /// `attempts` times, so that no writer's note is lost. Returns the number of merges it took.
+    /// Pushes the notes ref `ref` without forcing, through `publish`: the remote's notes are fetched and
+    /// merged with ours (`notesMerge`) before each push, and a refused push starts again from the fetch,
+    /// up to `attempts` times, so that no writer's note is lost. Returns the number of merges it took
+    /// (rounds in which the remote had notes we lacked).
     @discardableResult
     public func pushNotes(_ ref: String = Repository.defaultNotesRef, to remote: Remote, attempts: Int = 8) async throws(GitError) -> Int {
         guard try reference(ref) != nil else { return 0 }
-        let tracking = Self.remoteNotesRef(for: ref)
         var merges = 0
-        var lastError: GitError?
-        for attempt in 0..<attempts {
-            do {
-                try await push(["\(ref):\(ref)"], to: remote)
-                return merges
-            } catch where error.code == .nonFastForward || error.code == .rejected {
-                lastError = error
-            }
-            try await fetch(from: remote, refspecs: ["+\(ref):\(tracking)"], prune: false)
-            if let theirs = try reference(tracking) {
-                try mergeNotes(into: ref, from: theirs)
+        try await publish(ref, to: remote, tracking: Self.remoteNotesRef(for: ref), attempts: attempts) { theirs throws(GitError) in
+            guard let ours = try reference(ref) else { return nil }
+            guard let theirs else { return ours }
+            switch try notesMerge(of: theirs, into: ours) {
+            case .upToDate: return ours
+            case .fastForward(let id), .merged(let id, _):
                 merges += 1
+                return id
             }
-            backOff(attempt)
         }
-        throw GitError(.rejected, operation: "push notes \(ref) to \(RemoteURL.redacted(remote.url))",
-                       message: "still refused after \(attempts) fetch-and-merge rounds: \(lastError?.message ?? "unknown reason")")
+        return merges
     }
 }

@@ -65,24 +65,59 @@ public struct AppliedStateStore: Sendable {
         return try await repository.readBlob(entry.blob, limit: Self.sizeLimit)
     }
 
-    /// Writes `state` on top of the fetched remote state and pushes it without forcing. Throws
-    /// `GitError` with code `.nonFastForward` or `.rejected` when another writer moved the remote ref
-    /// since the last fetch: fetch, plan again and retry (the Reconciler issue's loop).
-    public func save(_ state: AppliedState, to remote: Remote, key: StateKey) async throws {
-        let text = String(decoding: AppliedStateCodec.signed(AppliedStateCodec.encode(state), key: key), as: UTF8.self)
-        let local = try await repository.reference(Self.ref)
-        let fetched = try await repository.reference(Self.trackingRef)
-        if local != fetched {
-            if let fetched {
-                try await repository.updateReference(Self.ref, to: fetched, expected: local,
-                                                     message: "innominatus: applied state from the remote")
-            } else {
-                try await repository.deleteReference(Self.ref)
-            }
+    /// Writes `state` on top of the remote state and pushes it without forcing (`Repository.publish`).
+    ///
+    /// `state` was computed from the state as last fetched (the base). When the remote ref moved since
+    /// (another writer pushed between our fetch and our push), the publish fetches again and rebuilds our
+    /// state on theirs (`AppliedState.merging`: what each side changed from the base), so neither write is
+    /// lost. Throws `GitError` with code `.rejected` when that cannot be done — both changed the same pair
+    /// or pass fields, or their state is not authentic: fetch, plan again and retry — and `.contended`
+    /// when the ref kept moving for every attempt (docs/ARCHITECTURE.md §4).
+    public func save(_ state: AppliedState, to remote: Remote, key: StateKey, attempts: Int = 5) async throws {
+        let base = try await repository.reference(Self.trackingRef)
+        let baseState: AppliedState?
+        switch await stored(key: key) {
+        case .none: baseState = .empty
+        case .authentic(let body): baseState = try? AppliedStateCodec.decode(body)
+        case .rejected: baseState = nil  // a state we ignored: only a remote that did not move is overwritten
         }
-        let tip = try await repository.writeNote(text, on: Self.key, ref: Self.ref, append: false)
-        try await repository.push(["\(Self.ref):\(Self.ref)"], to: remote)
-        try await repository.updateReference(Self.trackingRef, to: tip, expected: fetched,
-                                             message: "innominatus: applied state pushed")
+        let operation = "save the applied state (\(Self.ref))"
+        let pushed = try await repository.publish(Self.ref, to: remote, tracking: Self.trackingRef, attempts: attempts) {
+            tip throws(GitError) in
+            // The publish has just fetched `tip` into `trackingRef`, so `stored(key:)` reads their state.
+            var next = state
+            if tip != base {
+                guard let baseState else {
+                    throw GitError(.rejected, operation: operation, message: "another writer moved \(Self.ref) since this "
+                        + "pass fetched it, and the state this pass planned on was not authentic: fetch and plan again")
+                }
+                let theirs: AppliedState
+                switch await stored(key: key) {
+                case .none: theirs = .empty
+                case .authentic(let body):
+                    do { theirs = try AppliedStateCodec.decode(body) } catch {
+                        throw GitError(.rejected, operation: operation, message: "another writer moved \(Self.ref) to a "
+                            + "state this version cannot read (\(error)): fetch and plan again")
+                    }
+                case .rejected(let why):
+                    throw GitError(.rejected, operation: operation, message: "another writer moved \(Self.ref) to a state "
+                        + "that is not authentic (\(why)): nothing was written")
+                }
+                guard let merged = AppliedState.merging(state, base: baseState, theirs: theirs) else {
+                    throw GitError(.rejected, operation: operation, message: "another writer moved \(Self.ref) since this "
+                        + "pass fetched it and recorded other outcomes for the same pairs or pass: fetch and plan again")
+                }
+                if merged == theirs { return tip }
+                next = merged
+            }
+            let text = String(decoding: AppliedStateCodec.signed(AppliedStateCodec.encode(next), key: key), as: UTF8.self)
+            return try await repository.notesCommit(on: tip, note: text, on: Self.key)
+        }
+        // The next reads (`stored`, `encoded`) see what we pushed, as if fetched.
+        let fetched = try await repository.reference(Self.trackingRef)
+        if let pushed, pushed != fetched {
+            try await repository.updateReference(Self.trackingRef, to: pushed, expected: fetched,
+                                                 message: "innominatus: applied state pushed")
+        }
     }
 }

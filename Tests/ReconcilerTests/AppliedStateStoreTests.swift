@@ -50,4 +50,33 @@ struct AppliedStateStoreTests {
         let history = try repo.git.remoteGit("rev-list", "--count", AppliedStateStore.ref)
         #expect(history == "2")
     }
+
+    @Test func aStateThatMovedSinceOurFetchIsBuiltOnNotRefused() async throws {
+        var repo = try PlatformRepoFixture()
+        try await repo.recordSuccess(try await repo.plan())
+        let ours = try await repo.change(["apps/cart/score.yaml": PlatformRepoFixture.score("cart", product: "ecommerce", image: "nginx:9")])
+        #expect(PlatformRepoFixture.running(ours.plan) == ["cart/application", "cart/platform", "cart/product"])
+        // Between our fetch and our push, a second reconciler with its own clone of the remote records a
+        // failure of a pair we do not run, and pushes it.
+        var otherLoader = DesiredStateLoader()
+        var other = PlanningPass(repo: repo.git.remote, workdir: repo.git.root.appending("other"), helper: GitFixture.helper)
+        other.stateKeyFile = repo.git.stateKeyFile
+        let otherOutcome = try await other.run(now: Timestamp(millisecondsSinceEpoch: 2_000_000), loader: &otherLoader)
+        let search = PairKey(app: "search", tier: .platform)
+        var theirs = otherOutcome.applied
+        theirs.pairs[search]?.result = .failed
+        theirs.pairs[search]?.dirty = true
+        theirs.pairs[search]?.attempts = 1
+        try await AppliedStateStore(repository: otherOutcome.repository).save(theirs, to: other.remote, key: otherOutcome.key)
+        // Our save fetches again and builds on their state: both records survive.
+        try await repo.recordSuccess(ours, now: 3_000_000)
+        #expect(try repo.git.remoteGit("rev-list", "--count", AppliedStateStore.ref) == "3")
+        let after = try await repo.plan(now: 4_000_000)
+        #expect(after.applied.commit == ours.plan.commit)
+        #expect(after.applied.pairs[search]?.result == .failed && after.applied.pairs[search]?.dirty == true)
+        let cart = PairKey(app: "cart", tier: .application)
+        #expect(after.applied.pairs[cart]?.lastAttempt == Timestamp(millisecondsSinceEpoch: 3_000_000))
+        #expect(after.applied.pairs[cart]?.result == .succeeded)
+        #expect(PlatformRepoFixture.running(after.plan) == ["search/platform"], "their failure still runs again; ours does not")
+    }
 }

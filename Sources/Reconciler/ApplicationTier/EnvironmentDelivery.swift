@@ -5,8 +5,8 @@ import Provisioning
 /// Delivers rendered manifests to the environment branch of the platform repository (default `env/main`),
 /// one folder per app, in ONE commit per pass whose message names the source commit — the rendered-
 /// manifests pattern Argo CD or Flux then sync. Apps whose manifests did not change are not touched, and
-/// a pass that changes nothing makes no commit. The push is non-forced: when someone else moved the
-/// branch, the commit is rebuilt on their tip (other folders kept as they are) and pushed again.
+/// a pass that changes nothing makes no commit. The push is non-forced (`Repository.publish`): when someone
+/// else moved the branch, the commit is rebuilt on their tip (other folders kept as they are) and pushed again.
 ///
 /// Secrets never reach the branch: `Secret` objects are written under the workdir (mode 0600) instead,
 /// for the operator's secret manager (README, "Secrets of rendered apps").
@@ -42,10 +42,10 @@ struct EnvironmentDelivery {
             }
             folders[app] = files
         }
-        var lastError: (any Error)?
-        for _ in 0..<5 {
-            try await repository.fetch(from: remote, refspecs: ["+\(ref):\(tracking)"], prune: true)
-            let tip = try await repository.reference(tracking)
+        // Fetch, rebuild on the remote's tip, non-forced push, retried from the fetch when someone moved
+        // the branch (`Repository.publish`, docs/ARCHITECTURE.md §4).
+        var changed: [String] = []
+        let commit = try await repository.publish(ref, to: remote, tracking: tracking) { tip throws(GitError) in
             // The branch by app folder (paths outside any folder kept as they are), grouped once.
             var byFolder: [String: [String: TreeEntry]] = [:]
             var loose: [String: TreeEntry] = [:]
@@ -58,8 +58,8 @@ struct EnvironmentDelivery {
                     }
                 }
             }
-            let changed = folders.keys.sorted().filter { byFolder[$0] ?? [:] != folders[$0] }
-            guard !changed.isEmpty else { return Report(branch: branch, commit: nil, changed: []) }
+            changed = folders.keys.sorted().filter { byFolder[$0] ?? [:] != folders[$0] }
+            guard !changed.isEmpty else { return nil }
             for app in changed { byFolder[app] = folders[app]?.isEmpty == false ? folders[app] : nil }
             var entries = loose
             for (folder, files) in byFolder {
@@ -68,19 +68,11 @@ struct EnvironmentDelivery {
             let tree = try await repository.writeTree(entries)
             let message = "innominatus: deliver \(changed.count) app(s) from \(source.prefix(12))\n\n"
                 + "Source-Commit: \(source)\nApps: \(changed.joined(separator: ", "))\n"
-            let commit = try await repository.createCommit(tree: tree, parents: tip.map { [$0] } ?? [], message: message,
-                                                           signature: .innominatus)
-            let local = try await repository.reference(ref)
-            try await repository.updateReference(ref, to: commit, expected: local, message: "innominatus: deliver")
-            do {
-                try await repository.push(["\(ref):\(ref)"], to: remote)
-                return Report(branch: branch, commit: commit.hex, changed: changed)
-            } catch {
-                guard error.code == .nonFastForward || error.code == .rejected else { throw error }
-                lastError = error  // someone else moved the branch: rebuild on their tip
-            }
+            return try await repository.createCommit(tree: tree, parents: tip.map { [$0] } ?? [], message: message,
+                                                     signature: .innominatus)
         }
-        throw lastError ?? ReconcileFailure("the environment branch kept moving")
+        guard let commit else { return Report(branch: branch, commit: nil, changed: []) }
+        return Report(branch: branch, commit: commit.hex, changed: changed)
     }
 
     /// The files of an app's folder on the branch: every object but Secrets.

@@ -65,27 +65,36 @@ public actor RemoteLease {
     /// Takes the lease for `duration` (or renews it, when held), or throws `Busy`.
     public func acquire(for duration: Duration, now: Date = Date()) async throws {
         let tracking = ref.replacingOccurrences(of: "refs/innominatus/lease/", with: "refs/innominatus/remote-lease/")
-        for _ in 0..<3 {
-            try await repository.fetch(from: remote, refspecs: ["+\(ref):\(tracking)"], prune: false)
-            let current = try await repository.reference(tracking)
-            let site = try Self.site(of: repository)
-            if let current, current != held, let record = try await record(of: current),
-               record.holder != holder, record.expires > now.timeIntervalSince1970, record.site != site,
-               valid(record, now: now, duration: duration) {
-                throw Busy(holder: record.holder, expires: Date(timeIntervalSince1970: record.expires))
+        let site = try Self.site(of: repository)
+        let expires = now.addingTimeInterval(Double(duration.components.seconds)).timeIntervalSince1970
+        let message = try Self.message(Record(holder: holder, expires: expires, site: site).signed(key, ref: ref))
+        let commit: ObjectID?
+        do {
+            // Fetch, check the holder, commit on the fetched lease, non-forced push; a refused push looks
+            // again (`Repository.publish`, docs/ARCHITECTURE.md §4). A live lease of another holder: nil.
+            commit = try await repository.publish(ref, to: remote, tracking: tracking, attempts: 3) { current throws(GitError) in
+                if try await otherHolder(of: current, site: site, now: now, duration: duration) != nil { return nil }
+                return try await leaseCommit(message, parent: current)
             }
-            let expires = now.addingTimeInterval(Double(duration.components.seconds)).timeIntervalSince1970
-            let commit = try await write(Record(holder: holder, expires: expires, site: site).signed(key, ref: ref), parent: current)
-            do {
-                try await repository.push(["\(ref):\(ref)"], to: remote)
-                held = commit
-                return
-            } catch {
-                // Someone else moved it: look again.
-                guard error.code == .nonFastForward || error.code == .rejected else { throw error }
-            }
+        } catch {
+            // Not `catch where`: Swift 6.3.1 fails to compile that here (an ownership error on the typed error).
+            guard error.code == .contended else { throw error }
+            throw Busy(holder: "another reconciler (the lease kept moving)", expires: now)
         }
-        throw Busy(holder: "another reconciler (the lease kept moving)", expires: now)
+        guard let commit else {
+            let record = try await otherHolder(of: repository.reference(tracking), site: site, now: now, duration: duration)
+            throw Busy(holder: record?.holder ?? "another reconciler", expires: Date(timeIntervalSince1970: record?.expires ?? 0))
+        }
+        held = commit
+    }
+
+    /// The lease at `current` when it is another holder's, live and valid (`acquire` must not take it).
+    private func otherHolder(of current: ObjectID?, site: String, now: Date, duration: Duration) async throws(GitError) -> Record? {
+        guard let current, current != held, let record = try await record(of: current),
+              record.holder != holder, record.expires > now.timeIntervalSince1970, record.site != site,
+              valid(record, now: now, duration: duration)
+        else { return nil }
+        return record
     }
 
     /// Gives the lease up (a commit saying it expired), if this reconciler holds it.
@@ -93,19 +102,23 @@ public actor RemoteLease {
         guard let held else { return }
         self.held = nil
         let site = try? Self.site(of: repository)
-        guard (try? await write(Record(holder: holder, expires: 0, site: site).signed(key, ref: ref), parent: held)) != nil else { return }
+        guard let message = try? Self.message(Record(holder: holder, expires: 0, site: site).signed(key, ref: ref)),
+              let commit = try? await leaseCommit(message, parent: held),
+              (try? await repository.updateReference(ref, to: commit, expected: repository.reference(ref),
+                                                     message: "innominatus: lease released")) != nil
+        else { return }
         _ = try? await repository.push(["\(ref):\(ref)"], to: remote)
     }
 
-    /// A lease commit on `parent`, with our local copy of the lease ref moved to it (ready to push).
-    private func write(_ record: Record, parent: ObjectID?) async throws -> ObjectID {
-        let message = String(decoding: try JSONEncoder().encode(record), as: UTF8.self)
+    private static func message(_ record: Record) throws -> String {
+        String(decoding: try JSONEncoder().encode(record), as: UTF8.self)
+    }
+
+    /// A lease commit on `parent`; moves no ref.
+    private func leaseCommit(_ message: String, parent: ObjectID?) async throws(GitError) -> ObjectID {
         let tree = try await repository.emptyTreeID()
-        let commit = try await repository.createCommit(tree: tree, parents: parent.map { [$0] } ?? [], message: message,
-                                                       signature: .innominatus)
-        let local = try await repository.reference(ref)
-        try await repository.updateReference(ref, to: commit, expected: local, message: "innominatus: lease")
-        return commit
+        return try await repository.createCommit(tree: tree, parents: parent.map { [$0] } ?? [], message: message,
+                                                 signature: .innominatus)
     }
 
     /// The random id of the workdir whose cache is `repository`, made on first use (`<git dir>/innominatus-site`).
@@ -136,7 +149,7 @@ public actor RemoteLease {
     /// The lease duration reconcilers use unless told otherwise (seconds).
     public static let defaultDuration = 600.0
 
-    private func record(of commit: ObjectID) async throws -> Record? {
+    private func record(of commit: ObjectID) async throws(GitError) -> Record? {
         let message = try await repository.commitMessage(commit)
         return try? JSONDecoder().decode(Record.self, from: Data(message.utf8))
     }
