@@ -25,8 +25,6 @@ public struct DesiredStateLoader: Sendable {
     /// How many blobs the last `load` read and parsed (tests check that unchanged files cost nothing).
     public private(set) var parsedBlobs = 0
 
-    public static var adminConfigPaths: [String] { AdminConfig.repositoryPaths }
-
     public init(limits: SpecLimits = .default, checkoutRoot: String = "/") {
         self.limits = limits
         self.checkoutRoot = checkoutRoot
@@ -45,7 +43,7 @@ public struct DesiredStateLoader: Sendable {
         parsedBlobs = 0
         provisioners = nil
         var desired = DesiredState(commit: snapshot.commit.hex)
-        if let path = Self.adminConfigPaths.first(where: { snapshot[$0] != nil }), let entry = snapshot[path] {
+        if let path = AdminConfig.path(where: { snapshot[$0] != nil }), let entry = snapshot[path] {
             let bytes = try await read(entry.id, path: path, from: repository)
             parsedBlobs += 1
             switch bytes {

@@ -10,10 +10,8 @@ enum RepoLocation: Equatable {
     /// A YAML file anywhere else: validated only if its content says it is a spec.
     case other
 
-    static var adminConfigPaths: [String] { AdminConfig.repositoryPaths }
-
     static func of(_ path: String, config: AdminConfig) -> RepoLocation {
-        if adminConfigPaths.contains(path) { return .adminConfig }
+        if AdminConfig.repositoryPaths.contains(path) { return .adminConfig }
         let parts = path.split(separator: "/").map(String.init)
         if parts.count == 2, parts[0] == "provisioners", yamlStem(parts[1]) != nil { return .provisioners }
         let apps = config.appsRoot.split(separator: "/").map(String.init)

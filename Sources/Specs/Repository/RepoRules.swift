@@ -15,7 +15,7 @@ struct RepoRules {
     /// App folders holding a Score file, for the products' membership patterns.
     private(set) var apps: Set<String> = []
 
-    init(config: AdminConfig, tree: RepoTree, configPath: String = RepoLocation.adminConfigPaths[0]) {
+    init(config: AdminConfig, tree: RepoTree, configPath: String = AdminConfig.defaultPath) {
         self.config = config
         self.tree = tree
         self.configPath = configPath
@@ -51,7 +51,7 @@ struct RepoRules {
                 report.addWarning(at: .root, node: nil,
                                   "this Score file is not reconciled: apps are read from \(config.appsRoot)/<app>/score.yaml")
             case .adminConfig:
-                report.addWarning(at: .root, node: nil, "the admin config is read only from policies/admin-config.yaml")
+                report.addWarning(at: .root, node: nil, "the admin config is read only from \(AdminConfig.defaultPath)")
             case .provisioners, .unknown:
                 break
             }
