@@ -64,17 +64,16 @@ struct RepoRules {
             productWorkflows.insert("\(product)/\(name)")
             let inputs = tree.inputs(named: report.workflow?.inputs ?? [])
             productInputs["\(product)/\(name)"] = inputs.filter { $0.key != report.path }
-            if let approval = config.approval(product: product, name: name) {
-                let blobID = GitBlobID.of(bytes)
-                if let digest = approval.digest, !WorkflowPin.matches(digest, path: report.path, blobID: blobID, inputs: inputs) {
-                    let now = WorkflowPin.current(for: digest, path: report.path, blobID: blobID, inputs: inputs)
-                    let covered = WorkflowPin.isBlobID(digest) ? "its file" : "its file and its inputs"
-                    report.addWarning(at: .root, node: nil,
-                                      "'\(product)/\(name)' changed since it was approved (the digest of \(covered) is now "
-                                        + "\(now), not \(digest)), so it will be blocked until the platform team approves it "
-                                        + "again (innominatus approve \(product)/\(name))")
-                }
-            } else {
+            switch config.approval(ofWorkflow: product, name, path: report.path, blobID: GitBlobID.of(bytes), inputs: inputs) {
+            case .approved, .pinned:
+                break
+            case .changed(let digest, let now):
+                let covered = WorkflowPin.isBlobID(digest) ? "its file" : "its file and its inputs"
+                report.addWarning(at: .root, node: nil,
+                                  "'\(product)/\(name)' changed since it was approved (the digest of \(covered) is now "
+                                    + "\(now), not \(digest)), so it will be blocked until the platform team approves it "
+                                    + "again (innominatus approve \(product)/\(name))")
+            case .notListed:
                 report.addWarning(at: .root, node: nil,
                                   "'\(product)/\(name)' is not in allowedProductWorkflows of the admin config, so it will be "
                                     + "blocked; ask the platform team to approve it")
