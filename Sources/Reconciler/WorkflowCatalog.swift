@@ -1,7 +1,8 @@
 import Planner
 import Specs
 
-/// Workflow discovery for product teams (`GET /api/v1/workflows…`, `innominatus workflows list|show`):
+/// Workflow discovery for product teams (`GET /api/v1/workflows…`, `innominatus workflows list|show`), in the
+/// Reconciler so that listing workflows needs no HTTP layer (ARCHITECTURE.md §5, §15):
 /// every workflow of the branch head with its owner, phase, triggers, step count and approval state.
 /// Built from the same `DesiredState` the planner sees, so what it says is what the loop would do.
 public struct WorkflowCatalog: Sendable {
