@@ -40,13 +40,14 @@ let package = Package(
         .target(name: "CProcess"),
         // Layer 0: the Swift side of process control shared by GitKit and the Executor.
         .target(name: "ProcessSupport", dependencies: ["CProcess"], swiftSettings: swiftSettings),
-        // Layer 1: the only code that touches libgit2.
+        // Layer 1: the only code that touches libgit2 (Specs only for `Duration.brief`, the one duration format).
         .target(
             name: "GitKit",
             dependencies: [
                 "CLibGit2",
                 "CProcess",
                 "ProcessSupport",
+                "Specs",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import ProcessSupport
+import Specs
 
 /// Spawns the network helper, hands it a request and collects its answer before a deadline.
 enum ChildProcess {

@@ -46,16 +46,16 @@ struct WorkflowPolicy {
         }
         if tier == .product, let product {
             let approve = "approve with: innominatus approve \(fullName))"
-            guard let approval = config.approval(product: product, name: source.name) else {
+            // The rule is the admin config's (ARCHITECTURE.md §15); here it becomes the plan's reason.
+            switch config.approval(ofWorkflow: product, source.name, path: source.path, blobID: source.blobID,
+                                   inputs: source.inputs) {
+            case .approved, .pinned:
+                break
+            case .notListed:
                 verdict.blockedBecause = "not in allowedProductWorkflows (" + approve
                 verdict.awaitsApproval = true
                 return verdict
-            }
-            // The pin covers what runs: the workflow file and the files its inputs name (an older pin, the
-            // file's blob id alone, covers the file only).
-            if let digest = approval.digest,
-               !WorkflowPin.matches(digest, path: source.path, blobID: source.blobID, inputs: source.inputs) {
-                let now = WorkflowPin.current(for: digest, path: source.path, blobID: source.blobID, inputs: source.inputs)
+            case .changed(let digest, let now):
                 let inputs = source.inputs.keys.filter { $0 != source.path }.sorted()
                 let covered = WorkflowPin.isBlobID(digest) || inputs.isEmpty ? ""
                     : "the workflow file or its inputs (" + inputs.prefix(3).joined(separator: ", ")

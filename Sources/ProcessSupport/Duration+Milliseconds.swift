@@ -5,13 +5,3 @@ extension Duration {
         return seconds * 1000 + attoseconds / 1_000_000_000_000_000
     }
 }
-
-extension Duration {
-    /// How every message says a duration: "30s", "1.5s", "500ms".
-    public var brief: String {
-        let ms = wholeMilliseconds
-        if ms < 1000 { return "\(ms)ms" }
-        if ms % 1000 == 0 { return "\(ms / 1000)s" }
-        return "\(Double(ms) / 1000)s"
-    }
-}

@@ -86,8 +86,8 @@ extension AdminConfigApproval {
     /// serves nothing.
     public static func approveProvisioners(_ file: String, inCheckout directory: String) throws(Failure) -> Approved {
         let relative = file.hasPrefix("./") ? String(file.dropFirst(2)) : file
-        let parts = relative.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count == 2, parts[0] == "provisioners", relative.hasSuffix(".yaml") || relative.hasSuffix(".yml") else {
+        // Which path is a provisioners file is the classifier's rule (ARCHITECTURE.md §15); the roots do not matter.
+        guard RepoLocation.of(relative, config: .default) == .provisioners else {
             throw Failure(description: "'\(file)' is not a provisioners file; write provisioners/NAME.yaml")
         }
         let root = directory.hasSuffix("/") ? String(directory.dropLast()) : directory

@@ -16,12 +16,12 @@ extension DesiredStateLoader {
         } catch {
             return
         }
-        let layout = RepositoryLayout(config: desired.config)
+        let classifier = RepoLocation.Classifier(config: desired.config)
         var platform: [(name: String, path: String, id: ObjectID)] = []
         var products: [String: [(name: String, path: String, id: ObjectID)]] = [:]
         var own: [String: [(name: String, path: String, id: ObjectID)]] = [:]
         for (path, entry) in snapshot.entries where entry.mode == .blob || entry.mode == .executable {
-            switch layout.place(of: path) {
+            switch classifier.location(of: path) {
             case .platformWorkflow(let name): platform.append((name, path, entry.id))
             case .productWorkflow(let product, let name): products[product, default: []].append((name, path, entry.id))
             case .appWorkflow(let app, let name) where gone.contains(app): own[app, default: []].append((name, path, entry.id))
@@ -31,7 +31,7 @@ extension DesiredStateLoader {
         var inputs = InputResolver(snapshot: snapshot)
         var platformWorkflows: [DesiredWorkflow] = []
         for file in platform {
-            platformWorkflows.append(inputs.workflow(file, try await workflowContent(file, kind: .platform, from: repository)))
+            platformWorkflows.append(inputs.workflow(file, try await workflowContent(file, at: .platformWorkflow(name: file.name), from: repository)))
         }
         for app in gone {
             // An app the current admin config does not admit to its product gets none of the product's
@@ -39,12 +39,13 @@ extension DesiredStateLoader {
             let product = applied.apps[app]?.product.flatMap { desired.config.admits(app: app, toProduct: $0) ? $0 : nil }
             var workflows: [Tier: [DesiredWorkflow]] = [.platform: platformWorkflows]
             for file in product.flatMap({ products[$0] }) ?? [] {
+                let location = RepoLocation.productWorkflow(product: product ?? "", name: file.name)
                 workflows[.product, default: []].append(
-                    inputs.workflow(file, try await workflowContent(file, kind: .product, from: repository)))
+                    inputs.workflow(file, try await workflowContent(file, at: location, from: repository)))
             }
             for file in own[app] ?? [] {
                 workflows[.application, default: []].append(
-                    inputs.workflow(file, try await workflowContent(file, kind: .application, from: repository)))
+                    inputs.workflow(file, try await workflowContent(file, at: .appWorkflow(app: app, name: file.name), from: repository)))
             }
             desired.departed[app] = DepartedApp(product: product, workflows: workflows)
         }

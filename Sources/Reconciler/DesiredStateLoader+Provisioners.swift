@@ -21,7 +21,7 @@ extension DesiredStateLoader {
             path.hasPrefix(Self.provisionersFolder) && !path.dropFirst(Self.provisionersFolder.count).contains("/")
                 && (path.hasSuffix(".yaml") || path.hasSuffix(".yml"))
         }.sorted()
-        let policy = ProvisionerPolicy(config: desired.config, configPath: Self.adminConfigPaths.first { snapshot[$0] != nil })
+        let policy = ProvisionerPolicy(config: desired.config, configPath: AdminConfig.path { snapshot[$0] != nil })
         var loaded: [ProvisionerRegistry.File] = []
         var errors: [String] = []
         for path in files {

@@ -25,8 +25,6 @@ public struct DesiredStateLoader: Sendable {
     /// How many blobs the last `load` read and parsed (tests check that unchanged files cost nothing).
     public private(set) var parsedBlobs = 0
 
-    public static var adminConfigPaths: [String] { AdminConfig.repositoryPaths }
-
     public init(limits: SpecLimits = .default, checkoutRoot: String = "/") {
         self.limits = limits
         self.checkoutRoot = checkoutRoot
@@ -45,7 +43,7 @@ public struct DesiredStateLoader: Sendable {
         parsedBlobs = 0
         provisioners = nil
         var desired = DesiredState(commit: snapshot.commit.hex)
-        if let path = Self.adminConfigPaths.first(where: { snapshot[$0] != nil }), let entry = snapshot[path] {
+        if let path = AdminConfig.path(where: { snapshot[$0] != nil }), let entry = snapshot[path] {
             let bytes = try await read(entry.id, path: path, from: repository)
             parsedBlobs += 1
             switch bytes {
@@ -59,7 +57,7 @@ public struct DesiredStateLoader: Sendable {
             }
             if !desired.configErrors.isEmpty { return desired }
         }
-        let layout = RepositoryLayout(config: desired.config)
+        let classifier = RepoLocation.Classifier(config: desired.config)
         var scores: [String: (path: String, id: ObjectID)] = [:]
         var appWorkflows: [String: [(name: String, path: String, id: ObjectID)]] = [:]
         var platform: [(name: String, path: String, id: ObjectID)] = []
@@ -68,7 +66,7 @@ public struct DesiredStateLoader: Sendable {
         var unusableScores: [String: (path: String, id: String, problem: String)] = [:]
         for (path, entry) in snapshot.entries {
             let regular = entry.mode == .blob || entry.mode == .executable
-            switch layout.place(of: path) {
+            switch classifier.location(of: path) {
             case .score(let app) where regular: scores[app] = (path, entry.id)
             case .score(let app):
                 unusableScores[app] = (path, entry.id.hex, entry.mode == .symlink ? "a symbolic link" : "a submodule")
@@ -81,12 +79,12 @@ public struct DesiredStateLoader: Sendable {
         }
         var inputs = InputResolver(snapshot: snapshot)
         for file in platform {
-            let content = try await workflowContent(file, kind: .platform, from: repository)
+            let content = try await workflowContent(file, at: .platformWorkflow(name: file.name), from: repository)
             desired.platformWorkflows.append(inputs.workflow(file, content))
         }
         for (product, files) in products {
             for file in files {
-                let content = try await workflowContent(file, kind: .product, product: product, from: repository)
+                let content = try await workflowContent(file, at: .productWorkflow(product: product, name: file.name), from: repository)
                 desired.productWorkflows[product, default: []].append(inputs.workflow(file, content))
             }
         }
@@ -94,7 +92,9 @@ public struct DesiredStateLoader: Sendable {
         for (app, score) in scores {
             var facts: ScoreFacts
             if let known = applied.apps[app], known.scoreID == score.id.hex, let resources = known.resources {
-                facts = ScoreFacts(product: known.product, suspended: known.suspended, errors: [], resources: resources)
+                // Unparsed: only the rules of the path (the folder's name) can be broken.
+                let errors = RepoIdentity.problems(at: .score(app: app), path: score.path, claims: .init(root: nil)).map(\.description)
+                facts = ScoreFacts(product: known.product, suspended: known.suspended, errors: errors, resources: resources)
             } else {
                 facts = try await scoreFacts(app: app, path: score.path, id: score.id, from: repository)
             }
@@ -104,7 +104,7 @@ public struct DesiredStateLoader: Sendable {
             }
             var own: [DesiredWorkflow] = []
             for file in appWorkflows[app] ?? [] {
-                let content = try await workflowContent(file, kind: .application, from: repository)
+                let content = try await workflowContent(file, at: .appWorkflow(app: app, name: file.name), from: repository)
                 own.append(inputs.workflow(file, content))
             }
             desired.apps[app] = DesiredApp(name: app, scorePath: score.path, scoreID: score.id.hex, product: facts.product,
@@ -120,7 +120,7 @@ public struct DesiredStateLoader: Sendable {
         if desired.config.delivery.enabled { try await loadProvisioners(into: &desired, snapshot: snapshot, from: repository) }
         for (name, definition) in desired.config.stepTypes {
             guard let program = definition.command.first, program.contains("/") else { continue }
-            if let entry = snapshot[RepositoryLayout.normalized(program)] { desired.stepTypeFiles[name] = entry.id.hex }
+            if let entry = snapshot[RepositoryPath.normalized(program)] { desired.stepTypeFiles[name] = entry.id.hex }
         }
         try await loadDeparted(into: &desired, applied: applied, from: repository)
         return desired
@@ -154,27 +154,25 @@ public struct DesiredStateLoader: Sendable {
             facts.errors = [message]
         case .success(let bytes):
             let report = SpecValidator(limits: limits).validate(bytes, path: path, as: .score)
+            // The identity rules of validate DIR (ARCHITECTURE.md §1, §15): folder name and metadata.name.
+            let identity = RepoIdentity.problems(at: .score(app: app), path: path, claims: .init(root: report.root))
             if let score = report.score {
-                if score.metadata.name != app {
-                    let location = report.root?["metadata"]?["name"]?.location ?? .start
-                    facts.errors = ["\(path):\(location): error: metadata.name: the app folder is '\(app)' but metadata.name "
-                        + "is '\(score.metadata.name)'; they must be equal, so rename one"]
-                }
+                facts.errors = identity.map(\.description)
                 facts.product = score.metadata.product
                 facts.productLocation = report.root?["metadata"]?["product"]?.location
                 facts.suspended = score.metadata.annotations[DesiredApp.suspendAnnotation] == "true"
                 facts.resources = score.resources.map { ResourceRef(name: $0.key, type: $0.value.type, class: $0.value.class,
                                                                     id: $0.value.id) }.sorted()
             } else {
-                facts.errors = report.errors.map(\.description)
+                facts.errors = (report.errors + identity).map(\.description)
             }
         }
         scoreCache[key] = facts
         return facts
     }
 
-    /// - Parameter product: for a product workflow, the product folder it lies in (its `metadata.product` must name it).
-    mutating func workflowContent(_ file: (name: String, path: String, id: ObjectID), kind: Workflow.Kind, product: String? = nil,
+    /// - Parameter location: where the file lies (`RepoLocation`), which fixes its identity rules.
+    mutating func workflowContent(_ file: (name: String, path: String, id: ObjectID), at location: RepoLocation,
                                   from repository: Repository) async throws -> DesiredWorkflow.Content {
         let key = file.id.hex + " " + file.path
         if let cached = workflowCache[key] { return cached }
@@ -182,7 +180,7 @@ public struct DesiredStateLoader: Sendable {
         // A valid workflow's model does not depend on its path (only messages do): a blob parsed once
         // serves every file holding it — apps that copy the same workflow cost one parse, not thousands.
         if let parsed = validWorkflows[file.id.hex] {
-            content = Self.placed(parsed, file, kind, product: product)
+            content = Self.placed(parsed, file, at: location)
         } else {
             parsedBlobs += 1
             switch try await read(file.id, path: file.path, from: repository) {
@@ -191,13 +189,12 @@ public struct DesiredStateLoader: Sendable {
             case .success(let bytes):
                 let report = SpecValidator(limits: limits).validate(bytes, path: file.path, as: .workflow)
                 if let workflow = report.workflow {
-                    let parsed = ParsedWorkflow(workflow: workflow, nameLocation: report.root?["metadata"]?["name"]?.location ?? .start,
-                                                kindLocation: report.root?["kind"]?.location ?? .start,
-                                                productLocation: report.root?["metadata"]?["product"]?.location ?? .start)
+                    let parsed = ParsedWorkflow(workflow: workflow, claims: RepoIdentity.Claims(root: report.root))
                     validWorkflows[file.id.hex] = parsed
-                    content = Self.placed(parsed, file, kind, product: product)
+                    content = Self.placed(parsed, file, at: location)
                 } else {
-                    content = .invalid(report.errors.map(\.description))
+                    let identity = RepoIdentity.problems(at: location, path: file.path, claims: .init(root: report.root))
+                    content = .invalid((report.errors + identity).map(\.description))
                 }
             }
         }
@@ -205,32 +202,18 @@ public struct DesiredStateLoader: Sendable {
         return content
     }
 
-    /// A valid workflow model with where its name and kind are written, for the checks that depend on the file.
+    /// A valid workflow model with what it claims about itself (name, kind, product, and where they are
+    /// written), for the identity rules that depend on where the file lies.
     struct ParsedWorkflow: Sendable {
         var workflow: Workflow
-        var nameLocation: SourceLocation
-        var kindLocation: SourceLocation
-        var productLocation: SourceLocation
+        var claims: RepoIdentity.Claims
     }
 
-    /// The workflow where `file` lies: its file name must be its name, its folder must hold its kind, and a
-    /// product workflow's product folder must be the product it names.
+    /// The workflow where `file` lies, judged by the identity rules `validate DIR` applies (`RepoIdentity`).
     static func placed(_ parsed: ParsedWorkflow, _ file: (name: String, path: String, id: ObjectID),
-                       _ kind: Workflow.Kind, product: String?) -> DesiredWorkflow.Content {
-        let workflow = parsed.workflow
-        if workflow.name != file.name {
-            return .invalid(["\(file.path):\(parsed.nameLocation): error: metadata.name: the file is named '\(file.name)' but "
-                + "metadata.name is '\(workflow.name)'; they must be equal, so rename one"])
-        }
-        if workflow.kind != kind {
-            return .invalid(["\(file.path):\(parsed.kindLocation): error: kind: a workflow in this folder must be kind "
-                + "'\(kind.rawValue)', not '\(workflow.kind.rawValue)'"])
-        }
-        if let product, let named = workflow.product, named != product {
-            return .invalid(["\(file.path):\(parsed.productLocation): error: metadata.product: the workflow lies in the "
-                + "product folder '\(product)' but names the product '\(named)'; make them equal"])
-        }
-        return .valid(workflow)
+                       at location: RepoLocation) -> DesiredWorkflow.Content {
+        let problems = RepoIdentity.problems(at: location, path: file.path, claims: parsed.claims)
+        return problems.isEmpty ? .valid(parsed.workflow) : .invalid(problems.map(\.description))
     }
 }
 

@@ -190,7 +190,7 @@ public struct PlanningPass: Sendable {
         let snapshot = try await repository.snapshot(of: head)
         lap("snapshot")
         var desired = try await loader.load(snapshot, applied: applied, from: repository)
-        desired.configPath = DesiredStateLoader.adminConfigPaths.first { snapshot[$0] != nil }
+        desired.configPath = AdminConfig.path { snapshot[$0] != nil }
         if let old = applied.commit.flatMap(ObjectID.init(hex:)) {
             // Only for reasons; an applied commit the cache lacks leaves them plainer.
             desired.changedPaths = (try? await repository.changedPaths(from: old, to: head)).map { Set($0.map(\.path)) }

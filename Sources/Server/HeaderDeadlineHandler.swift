@@ -2,6 +2,7 @@ import HTTPTypes
 import Logging
 import NIOCore
 import NIOHTTPTypes
+import Specs
 
 /// Closes a connection that has not sent a complete request head in time, with a 408 answer.
 ///
@@ -104,7 +105,6 @@ final class HeaderDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandler
     }
 
     private static func seconds(_ amount: TimeAmount) -> String {
-        let milliseconds = amount.nanoseconds / 1_000_000
-        return milliseconds % 1000 == 0 ? "\(milliseconds / 1000) s" : "\(milliseconds) ms"
+        SpecDuration(milliseconds: Int(amount.nanoseconds / 1_000_000)).description
     }
 }

@@ -7,7 +7,7 @@ import Specs
 /// checkout's admin config, for the platform team to commit in a reviewed pull request.
 struct Approve: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Pin a product workflow's digest (its file and its inputs), or a provisioners file's blob id, in policies/admin-config.yaml.",
+        abstract: "Pin a product workflow's digest (its file and its inputs), or a provisioners file's blob id, in \(AdminConfig.repositoryPaths.joined(separator: " or ")).",
         discussion: """
             The digest is sha256:<hex> over the workflow file and every file its spec.inputs name (their git blob \
             ids, sorted by path), as they lie in the checkout: an edit to any of them blocks the workflow until it \
@@ -23,7 +23,7 @@ struct Approve: ParsableCommand {
     @Argument(help: "The product workflow, as PRODUCT/WORKFLOW, or a provisioners file, as provisioners/NAME.yaml.")
     var workflow: String
 
-    @Option(help: "A folder of the checkout of the platform repository (default: the current one); its root is the nearest folder at or above it holding policies/admin-config.yaml, provisioners/ or .git.")
+    @Option(help: "A folder of the checkout of the platform repository (default: the current one); its root is the nearest folder at or above it holding \(AdminConfig.repositoryPaths.joined(separator: " or ")), provisioners/ or .git.")
     var dir: String = "."
 
     func run() throws {

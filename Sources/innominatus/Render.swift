@@ -10,7 +10,7 @@ struct Render: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Render one app's Kubernetes manifests locally.",
         discussion: """
-            The repository root is the nearest folder above the Score file holding policies/admin-config.yaml, \
+            The repository root is the nearest folder above the Score file holding \(AdminConfig.repositoryPaths.joined(separator: " or ")), \
             provisioners/ or .git (or --repo); its provisioners/*.yaml that workflowPolicies.allowedProvisioners in its admin config approves come \
             before the built-in ones (unapproved files are not used; cmd:// ones need allowCmdProvisioners: true). Without --output the manifests \
             are printed to stdout as one YAML stream. Generated passwords are kept in --state FILE (mode 0600) \

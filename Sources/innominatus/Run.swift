@@ -16,7 +16,7 @@ struct Run: AsyncParsableCommand {
         abstract: "Run one workflow for one app locally.",
         discussion: """
             Steps run in the repository root (--repo, default: the nearest folder above the workflow holding \
-            policies/admin-config.yaml, provisioners/ or .git; else the current folder), whose admin config \
+            \(AdminConfig.repositoryPaths.joined(separator: " or ")), provisioners/ or .git; else the current folder), whose admin config \
             registers plugin step types and allows fromEnv variables. Steps see only the context variables \
             APP_NAME, PRODUCT, SCORE_FILE (the --app file), SCORE_JSON (the Score as JSON, in a private file \
             of the run, removed after it), COMMIT, TIER, PHASE and INNOMINATUS_OUTPUT, earlier outputs, PATH \

@@ -17,7 +17,7 @@ struct Validate: ParsableCommand {
             Each PATH is a file (its kind is detected from its content) or a platform-repo directory (every \
             spec in it, plus the cross-file rules: identity, allow-list, required workflows; and its \
             provisioners/*.yaml, read as render and the reconciler read them). A workflow FILE \
-            that lies outside any platform repository (no policies/admin-config.yaml, provisioners/ or .git at \
+            that lies outside any platform repository (no \(AdminConfig.repositoryPaths.joined(separator: " or ")), provisioners/ or .git at \
             or above its folder) gets a warning at each step type that is not built in (shell, http): only a \
             repository's admin config registers plugin types under stepTypes. Exit status: 0 \
             when valid (warnings allowed), 1 when any error, 2 for usage errors.

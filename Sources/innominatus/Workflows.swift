@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import Reconciler
-import Server
 import Specs
 
 /// `innominatus workflows list|show --repo ... [--product P] [--tier T]`: workflow discovery on the

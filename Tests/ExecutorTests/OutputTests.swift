@@ -97,3 +97,57 @@ import Testing
         }
     }
 }
+
+/// A step's strings mean what the validator says they mean (docs/ARCHITECTURE.md §2, §15): the executor cuts
+/// them with the validator's tokenizer, so the references `Placeholder.scan` finds are exactly the ones
+/// substituted, '\.' is a dot inside a key, and a backslash before '${' is no escape.
+@Suite struct PlaceholderAgreementTests {
+    static let scope = StepScope(app: AppContext(appName: "demo", product: nil, scoreFile: "s.yaml", commit: "abc",
+                                                 metadata: ["team": "payments", "a.b": "dotted-meta"],
+                                                 resources: ["db": ["a.b": "dotted-output", "host": "db-host"]],
+                                                 repositoryRoot: "/"),
+                                 tier: .application, phase: .deployment, workflow: "wf",
+                                 outputs: ["make.url": ["x": "dotted-step"]])
+
+    @Test(arguments: [
+        (#"${steps.make\.url.outputs.x}"#, 1, "dotted-step"),
+        (#"${resources.db.a\.b}"#, 1, "dotted-output"),
+        (#"${metadata.a\.b}"#, 1, "dotted-meta"),
+        (#"\${app.name}"#, 1, #"\demo"#),
+        (#"\$${app.name}"#, 0, #"\${app.name}"#),
+        ("$${app.name} ${app.name}", 1, "${app.name} demo"),
+        ("$$${app.name}", 1, "$$demo"),
+        ("$HOME ${resources.db.host}", 1, "$HOME db-host"),
+    ])
+    func substitutesWhatTheValidatorFinds(text: String, references: Int, expected: String) throws {
+        let found = Placeholder.scan(text)
+        #expect(found.problems.isEmpty)
+        #expect(found.placeholders.count == references)
+        var substituted = 0
+        let resolved = try PlaceholderResolver(scope: Self.scope).resolve(text, field: "run") { value, _ in
+            substituted += 1
+            return value
+        }
+        #expect(substituted == references)
+        #expect(resolved == expected)
+    }
+
+    /// The validator reads `${resources.db.a.b}` as output `b` of output `a`, which a step never sees (its
+    /// outputs are one level deep), not as the output `a.b`: the step refuses it rather than guess.
+    @Test func anUnescapedDotIsALevelNotPartOfTheKey() {
+        #expect(Placeholder.scan("${resources.db.a.b}").placeholders.first?.parts == ["resources", "db", "a", "b"])
+        #expect(throws: ExecutorError.self) { try PlaceholderResolver(scope: Self.scope).resolve("${resources.db.a.b}", field: "run") }
+        #expect(throws: ExecutorError.self) { try PlaceholderResolver(scope: Self.scope).resolve("${metadata.a.b}", field: "run") }
+    }
+
+    /// What the validator calls malformed, the executor refuses with the validator's sentence.
+    @Test func aMalformedReferenceIsRefusedWithTheValidatorsReason() throws {
+        let problem = try #require(Placeholder.scan("${app. name}").problems.first)
+        do {
+            _ = try PlaceholderResolver(scope: Self.scope).resolve("${app. name}", field: "run")
+            Issue.record("resolved a malformed reference")
+        } catch {
+            #expect(error.message == "run: \(problem)")
+        }
+    }
+}

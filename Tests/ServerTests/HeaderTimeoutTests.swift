@@ -14,7 +14,7 @@ import Testing
         let answer = connection.trickle("a", every: .milliseconds(200), for: .seconds(3))
         #expect(answer.closed, "a client trickling its header was still connected after 3× the header timeout")
         #expect(answer.text.hasPrefix("HTTP/1.1 408"))
-        #expect(answer.text.contains("no complete request head within 1 s"))
+        #expect(answer.text.contains("no complete request head within 1s"))
         let metrics = try PrometheusText.parse(try await fixture.client.get("/metrics").text)
         #expect(metrics["innominatus_http_header_timeouts_total"] == 1)
         try await fixture.stop()

@@ -75,7 +75,7 @@ struct StepEnvironment: Sendable {
         guard admin.secretEnv[tier]?.contains(name) == true else {
             throw ExecutorError(.environment, "step '\(step)': env \(entry) reads fromEnv '\(name)', which the admin "
                 + "config does not allow for the \(tier.rawValue) tier; add it to workflowPolicies.secretEnv.\(tier.rawValue) "
-                + "in policies/admin-config.yaml or use a value")
+                + "in \(AdminConfig.defaultPath) or use a value")
         }
     }
 }

@@ -1,6 +1,7 @@
 import CProcess
 import Glibc
 import ProcessSupport
+import Specs
 
 /// Runs one child process for a step: spawned behind a guard in its own process group (see
 /// `innominatus_spawn_guarded`), its output streamed into a `StepLog`, killed as a group at its deadline

@@ -19,7 +19,7 @@ struct Preflight {
                 if admin.stepTypes[type] == nil {
                     let known = (["shell", "http"] + admin.stepTypes.keys.sorted()).joined(separator: ", ")
                     problems.append(ExecutorError(.unknownStepType, "\(where_): unknown step type '\(type)'; use one of \(known), "
-                        + "or register it under workflowPolicies.stepTypes in policies/admin-config.yaml"))
+                        + "or register it under workflowPolicies.stepTypes in \(AdminConfig.defaultPath)"))
                 } else if let program = admin.stepTypes[type]?.command.first {
                     do {
                         _ = try PluginCommand.executable(program, root: repositoryRoot, path: settings.path, type: type)

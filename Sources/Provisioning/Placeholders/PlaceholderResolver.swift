@@ -28,25 +28,24 @@ public struct PlaceholderResolver: Sendable {
     /// The text with every placeholder replaced; an unknown reference is an error naming it and `field`.
     public func resolve(_ text: String, field: String) throws(ProvisioningError) -> Resolved {
         guard text.contains("$") else { return Resolved(text: text, isSecret: false) }
-        var out = String.UnicodeScalarView()
+        var out = ""
         var isSecret = false
-        let scalars = Array(text.unicodeScalars)
-        var index = 0
-        while index < scalars.count {
-            let scalar = scalars[index]
-            guard scalar == "$", index + 1 < scalars.count else { out.append(scalar); index += 1; continue }
-            if scalars[index + 1] == "$" { out.append("$"); index += 2; continue }
-            guard scalars[index + 1] == "{" else { out.append(scalar); index += 1; continue }
-            guard let close = scalars[(index + 2)...].firstIndex(of: "}") else {
+        // The validator's tokenizer with Score escapes (`$$` is one `$`; ARCHITECTURE.md §15).
+        for token in Placeholder.tokens(of: text, dollars: .score) {
+            switch token {
+            case .text(let piece):
+                out += piece
+            case .unclosed:
                 throw ProvisioningError("\(field): '${' is not closed; add '}' or write '$$' for a literal '$'")
+            case .malformed(_, let problem):
+                throw ProvisioningError("\(field): \(problem)")
+            case .reference(let placeholder):
+                let value = try lookup(placeholder.parts, field: field)
+                out += value.value.text
+                isSecret = isSecret || value.isSecret
             }
-            let parts = Placeholder.split(String(String.UnicodeScalarView(scalars[(index + 2)..<close])))
-            let value = try lookup(parts, field: field)
-            out.append(contentsOf: value.value.text.unicodeScalars)
-            isSecret = isSecret || value.isSecret
-            index = close + 1
         }
-        return Resolved(text: String(out), isSecret: isSecret)
+        return Resolved(text: out, isSecret: isSecret)
     }
 
     private func lookup(_ parts: [String], field: String) throws(ProvisioningError) -> (value: ManifestValue, isSecret: Bool) {
@@ -84,9 +83,9 @@ public struct PlaceholderResolver: Sendable {
         switch value {
         case .string(let text):
             // A param that is one placeholder keeps the output's type, so `port: ${resources.api.port}` stays a number.
-            if text.hasPrefix("${"), text.hasSuffix("}"), text.dropFirst(2).firstIndex(of: "$") == nil,
-               text.firstIndex(of: "}") == text.index(before: text.endIndex) {
-                return try lookup(Placeholder.split(String(text.dropFirst(2).dropLast())), field: field).value
+            if text.hasPrefix("${"), case let tokens = Placeholder.tokens(of: text, dollars: .score), tokens.count == 1,
+               case .reference(let placeholder) = tokens[0] {
+                return try lookup(placeholder.parts, field: field).value
             }
             return .string(try resolve(text, field: field).text)
         case .list(let items):

@@ -10,14 +10,14 @@ import Specs
 /// blob id no longer matches, is not used at all (its definitions never match). A `cmd://` definition of an
 /// approved file still needs `allowCmdProvisioners: true`; without it, resources it would serve fail.
 public struct ProvisionerPolicy: Sendable, Hashable {
-    /// Path → pinned blob id (nil: approved at any content).
-    public var approved: [String: String?]
+    /// The admin config's `allowedProvisioners`, judged by `AdminConfig.approval(ofProvisioners:blobID:)`.
+    public var config: AdminConfig
     public var allowsCommands: Bool
     /// The admin config's path, for messages.
     public var configPath: String
 
     public init(config: AdminConfig, configPath: String? = nil) {
-        approved = Dictionary(config.allowedProvisioners.map { ($0.path, $0.digest) }) { first, _ in first }
+        self.config = config
         allowsCommands = config.allowCmdProvisioners
         self.configPath = configPath ?? AdminConfig.defaultPath
     }
@@ -40,15 +40,21 @@ public struct ProvisionerPolicy: Sendable, Hashable {
 
     /// Why the file at `path` with `blobID` is not used, or nil when it is approved.
     public func refusal(ofFile path: String, blobID: String) -> String? {
-        guard let entry = approved[path] else {
+        switch config.approval(ofProvisioners: path, blobID: blobID) {
+        case .approved, .pinned:
+            return nil
+        case .notListed:
             return "not in workflowPolicies.allowedProvisioners of \(configPath), so it is not used; approve with: "
                 + Self.approveCommand(path)
-        }
-        if let pinned = entry, pinned != blobID {
-            return "changed since it was approved (pinned \(pinned.prefix(12)), now \(blobID.prefix(12))) in "
+        case .changed(let pinned, let now):
+            return "changed since it was approved (pinned \(pinned.prefix(12)), now \(now.prefix(12))) in "
                 + "workflowPolicies.allowedProvisioners of \(configPath), so it is not used; approve with: " + Self.approveCommand(path)
         }
-        return nil
+    }
+
+    /// Whether the admin config lists `path` at all (at any pin).
+    public func lists(_ path: String) -> Bool {
+        config.approval(ofProvisioners: path, blobID: "") != .notListed
     }
 
     /// Why `definition` (of an approved file) may not run, or nil.

@@ -37,7 +37,7 @@ public struct ProvisionerRegistry: Sendable {
         for file in ProvisionerLoader().files(in: root + "/provisioners") {
             let path = "provisioners/" + file.name
             guard let bytes = file.bytes else {
-                guard policy.approved[path] == nil else { throw ProvisioningError("\(path): cannot be read; check its permissions") }
+                guard !policy.lists(path) else { throw ProvisioningError("\(path): cannot be read; check its permissions") }
                 continue
             }
             let blobID = GitBlobID.of(bytes)

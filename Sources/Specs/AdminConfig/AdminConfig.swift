@@ -160,9 +160,4 @@ public struct AdminConfig: Sendable, Hashable {
         "the app '\(app)' claims the product '\(product)', but workflowPolicies.products.\(product).apps in \(configPath) "
             + "does not list it, so none of its workflows run; ask the platform team to add it there, or remove metadata.product"
     }
-
-    /// The allow-list entry of a product workflow, if any.
-    public func approval(product: String, name: String) -> ApprovedWorkflow? {
-        allowedProductWorkflows.first { $0.product == product && $0.name == name }
-    }
 }

@@ -20,7 +20,7 @@ public struct PlatformRepoValidator: Sendable {
         var reports: [SpecFileReport] = []
         var config = AdminConfig.default
         var adminIndex: Int?
-        let admin = files.first(where: { RepoLocation.adminConfigPaths.contains($0.path) })
+        let admin = files.first(where: { AdminConfig.repositoryPaths.contains($0.path) })
         if let admin {
             let report = validator.validate(admin.bytes, path: admin.path, as: .adminConfig)
             if let parsed = report.adminConfig { config = parsed }
@@ -44,7 +44,7 @@ public struct PlatformRepoValidator: Sendable {
             reports.append(report)
         }
         var rules = RepoRules(config: config, tree: tree ?? RepoTree(files: files),
-                              configPath: admin?.path ?? RepoLocation.adminConfigPaths[0])
+                              configPath: admin?.path ?? AdminConfig.defaultPath)
         for entry in located {
             rules.checkIdentity(&reports[entry.report], location: entry.location, bytes: entry.bytes)
             rules.checkPolicy(&reports[entry.report], location: entry.location)

@@ -15,33 +15,28 @@ struct RepoRules {
     /// App folders holding a Score file, for the products' membership patterns.
     private(set) var apps: Set<String> = []
 
-    init(config: AdminConfig, tree: RepoTree, configPath: String = RepoLocation.adminConfigPaths[0]) {
+    init(config: AdminConfig, tree: RepoTree, configPath: String = AdminConfig.defaultPath) {
         self.config = config
         self.tree = tree
         self.configPath = configPath
     }
 
-    /// App folder == Score name; workflow file name == metadata.name; kind matches location; product
-    /// names are DNS labels.
+    /// The identity rules (`RepoIdentity`, the loader's too), then what this file adds to the repository's
+    /// picture: apps, platform and product workflows, product membership and approval warnings.
     mutating func checkIdentity(_ report: inout SpecFileReport, location: RepoLocation, bytes: [UInt8]) {
         let root = report.root
+        for problem in RepoIdentity.problems(at: location, path: report.path, claims: RepoIdentity.Claims(root: root)) {
+            report.add(problem)
+        }
         switch location {
         case .score(let app):
-            if !ScorePatterns.isLabel(app) {
-                report.addError(at: .root, node: nil,
-                                "the app folder '\(app)' is not a valid app name (2 to 63 lowercase letters, digits and '-')")
-            }
-            if let name = root?["metadata"]?["name"], let text = name.string, text != app {
-                report.addError(at: "metadata.name", node: name,
-                                "the app folder is '\(app)' but metadata.name is '\(text)'; they must be equal, so rename one")
-            }
             apps.insert(app)
             if let node = root?["metadata"]?["product"], let product = node.string, !config.admits(app: app, toProduct: product) {
                 report.addError(at: "metadata.product", node: node, AdminConfig.notAMember(app: app, product: product, configPath: configPath))
             }
-        case .platformWorkflow(let name), .productWorkflow(_, let name), .appWorkflow(_, let name):
-            checkWorkflowIdentity(&report, fileName: name, location: location, bytes: bytes)
-        case .other:
+        case .platformWorkflow, .productWorkflow, .appWorkflow:
+            recordWorkflow(&report, location: location, bytes: bytes)
+        case .other, .scoreFolder:
             switch report.kind {
             case .workflow:
                 report.addError(at: .root, node: nil,
@@ -51,7 +46,7 @@ struct RepoRules {
                 report.addWarning(at: .root, node: nil,
                                   "this Score file is not reconciled: apps are read from \(config.appsRoot)/<app>/score.yaml")
             case .adminConfig:
-                report.addWarning(at: .root, node: nil, "the admin config is read only from policies/admin-config.yaml")
+                report.addWarning(at: .root, node: nil, "the admin config is read only from \(AdminConfig.defaultPath)")
             case .provisioners, .unknown:
                 break
             }
@@ -60,53 +55,28 @@ struct RepoRules {
         }
     }
 
-    private mutating func checkWorkflowIdentity(
-        _ report: inout SpecFileReport, fileName: String, location: RepoLocation, bytes: [UInt8]
-    ) {
-        let root = report.root
-        if let name = root?["metadata"]?["name"], let text = name.string, text != fileName {
-            report.addError(at: "metadata.name", node: name,
-                            "the file is named '\(fileName)' but metadata.name is '\(text)'; they must be equal, so rename one")
-        }
-        if let expected = location.workflowKind, let kindNode = root?["kind"], let kind = kindNode.string,
-           Workflow.Kind(rawValue: kind) != nil, kind != expected.rawValue {
-            report.addError(at: "kind", node: kindNode,
-                            "a workflow in this folder must be kind '\(expected.rawValue)', not '\(kind)'; "
-                                + "fix the kind or move the file")
-        }
+    /// Platform and product workflows found (for the admin config's checks), and a product workflow's approval.
+    private mutating func recordWorkflow(_ report: inout SpecFileReport, location: RepoLocation, bytes: [UInt8]) {
         switch location {
         case .platformWorkflow(let name):
             platformWorkflows.insert(name)
         case .productWorkflow(let product, let name):
-            if !ScorePatterns.isDNSLabel(product) {
-                report.addError(at: .root, node: nil,
-                                "the product folder '\(product)' is not a DNS label (lowercase letters, digits and '-'); rename it")
-            }
-            if let node = root?["metadata"]?["product"], let text = node.string, text != product {
-                report.addError(at: "metadata.product", node: node,
-                                "the workflow lies in the product folder '\(product)' but names the product '\(text)'; make them equal")
-            }
             productWorkflows.insert("\(product)/\(name)")
             let inputs = tree.inputs(named: report.workflow?.inputs ?? [])
             productInputs["\(product)/\(name)"] = inputs.filter { $0.key != report.path }
-            if let approval = config.approval(product: product, name: name) {
-                let blobID = GitBlobID.of(bytes)
-                if let digest = approval.digest, !WorkflowPin.matches(digest, path: report.path, blobID: blobID, inputs: inputs) {
-                    let now = WorkflowPin.current(for: digest, path: report.path, blobID: blobID, inputs: inputs)
-                    let covered = WorkflowPin.isBlobID(digest) ? "its file" : "its file and its inputs"
-                    report.addWarning(at: .root, node: nil,
-                                      "'\(product)/\(name)' changed since it was approved (the digest of \(covered) is now "
-                                        + "\(now), not \(digest)), so it will be blocked until the platform team approves it "
-                                        + "again (innominatus approve \(product)/\(name))")
-                }
-            } else {
+            switch config.approval(ofWorkflow: product, name, path: report.path, blobID: GitBlobID.of(bytes), inputs: inputs) {
+            case .approved, .pinned:
+                break
+            case .changed(let digest, let now):
+                let covered = WorkflowPin.isBlobID(digest) ? "its file" : "its file and its inputs"
+                report.addWarning(at: .root, node: nil,
+                                  "'\(product)/\(name)' changed since it was approved (the digest of \(covered) is now "
+                                    + "\(now), not \(digest)), so it will be blocked until the platform team approves it "
+                                    + "again (innominatus approve \(product)/\(name))")
+            case .notListed:
                 report.addWarning(at: .root, node: nil,
                                   "'\(product)/\(name)' is not in allowedProductWorkflows of the admin config, so it will be "
                                     + "blocked; ask the platform team to approve it")
-            }
-        case .appWorkflow(let app, _):
-            if !ScorePatterns.isLabel(app) {
-                report.addError(at: .root, node: nil, "the app folder '\(app)' is not a valid app name")
             }
         default:
             break

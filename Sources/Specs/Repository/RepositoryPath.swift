@@ -1,6 +1,6 @@
 /// Rules for paths that spec files name inside the platform repository (`inputs`, `workflowsRoot`,
 /// plugin commands): they are relative and never climb out of the checkout.
-enum RepositoryPath {
+public enum RepositoryPath {
     /// A sentence saying why `path` may leave the repository, or nil when it stays inside.
     static func problem(with path: String) -> String? {
         if path.isEmpty { return "a path must not be empty" }
@@ -20,8 +20,10 @@ enum RepositoryPath {
         return nil
     }
 
-    /// `./workflows/` → `workflows`: the form used to compare with paths from a git tree.
-    static func normalized(_ path: String) -> String {
+    /// `./workflows/` → `workflows`, `scripts/../bin/x` → `bin/x`: the form used to compare with paths from a
+    /// git tree. The one normalisation of repository paths (ARCHITECTURE.md §15): the admin config's roots,
+    /// `inputs`, scripts a step names, plugin commands the loader looks up.
+    public static func normalized(_ path: String) -> String {
         var parts: [Substring] = []
         for component in path.split(separator: "/") where component != "." {
             if component == "..", !parts.isEmpty { parts.removeLast() } else { parts.append(component) }

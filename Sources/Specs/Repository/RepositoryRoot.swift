@@ -23,7 +23,7 @@ public enum RepositoryRoot {
 
     /// The admin config of the repository at `root`, when it has one.
     public static func adminConfigPath(in root: String) -> String? {
-        RepoLocation.adminConfigPaths.map { (root as NSString).appendingPathComponent($0) }
+        AdminConfig.repositoryPaths.map { (root as NSString).appendingPathComponent($0) }
             .first { FileManager.default.fileExists(atPath: $0) }
     }
 

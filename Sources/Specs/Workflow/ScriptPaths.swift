@@ -38,7 +38,7 @@ public enum ScriptPaths {
         guard allowed, !text.isEmpty, !text.hasPrefix("/"), !text.hasPrefix("-") else { return nil }
         let parts = text.split(separator: "/", omittingEmptySubsequences: true)
         guard !parts.isEmpty, !parts.contains(".."), explicit || parts.count >= 2 else { return nil }
-        let path = parts.filter { $0 != "." }.joined(separator: "/")
+        let path = RepositoryPath.normalized(text)
         return path.isEmpty ? nil : Named(path: path, explicit: explicit)
     }
 }

@@ -23,7 +23,10 @@ public struct SpecDuration: Sendable, Hashable, Comparable, CustomStringConverti
 
     public var duration: Duration { .milliseconds(milliseconds) }
 
+    /// The one way every message, note and JSON document prints a duration (ARCHITECTURE.md §15): the form
+    /// spec files write, so what a user reads can be pasted back — `30s`, `1m`, `1500ms`, `0ms`.
     public var description: String {
+        if milliseconds <= 0 { return "\(milliseconds)ms" }
         if milliseconds % 3_600_000 == 0 { return "\(milliseconds / 3_600_000)h" }
         if milliseconds % 60_000 == 0 { return "\(milliseconds / 60_000)m" }
         if milliseconds % 1000 == 0 { return "\(milliseconds / 1000)s" }
@@ -33,6 +36,14 @@ public struct SpecDuration: Sendable, Hashable, Comparable, CustomStringConverti
     public static func < (lhs: SpecDuration, rhs: SpecDuration) -> Bool { lhs.milliseconds < rhs.milliseconds }
 
     static let rule = "write a duration as a positive number and one unit: 500ms, 90s, 10m or 1h"
+}
+
+extension Duration {
+    /// A `Duration` in messages: `SpecDuration.description` of its whole milliseconds (rounded down).
+    public var brief: String {
+        let (seconds, attoseconds) = components
+        return SpecDuration(milliseconds: Int(seconds * 1000 + attoseconds / 1_000_000_000_000_000)).description
+    }
 }
 
 extension SpecChecker {

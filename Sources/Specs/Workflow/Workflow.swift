@@ -4,14 +4,11 @@ public enum Tier: String, Sendable, Hashable, CaseIterable, Codable {
     case product
     case application
 
-    /// Platform → product → application: 0, 1, 2.
-    public var order: Int {
-        switch self {
-        case .platform: 0
-        case .product: 1
-        case .application: 2
-        }
-    }
+    /// Platform → product → application: 0, 1, 2 — the order of the cases above, so it is written once
+    /// (`allCases` walks the same order; ARCHITECTURE.md §15).
+    public var order: Int { Self.ordered.firstIndex(of: self) ?? 0 }
+
+    private static let ordered = allCases
 }
 
 /// A workflow file (`workflow.dev/v1`), after validation. All kinds share the format; the kind says

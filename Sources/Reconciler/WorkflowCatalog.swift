@@ -1,7 +1,8 @@
 import Planner
 import Specs
 
-/// Workflow discovery for product teams (`GET /api/v1/workflows…`, `innominatus workflows list|show`):
+/// Workflow discovery for product teams (`GET /api/v1/workflows…`, `innominatus workflows list|show`), in the
+/// Reconciler so that listing workflows needs no HTTP layer (ARCHITECTURE.md §5, §15):
 /// every workflow of the branch head with its owner, phase, triggers, step count and approval state.
 /// Built from the same `DesiredState` the planner sees, so what it says is what the loop would do.
 public struct WorkflowCatalog: Sendable {
@@ -35,15 +36,14 @@ public struct WorkflowCatalog: Sendable {
     }
 
     /// ARCHITECTURE.md §1: a product workflow runs only when `allowedProductWorkflows` lists it, and, when
-    /// the entry pins a digest, only while what it pins (the file and its inputs, or an older pin's file
-    /// alone) still hashes to it — the planner's rule (`WorkflowPin`).
+    /// the entry pins a digest, only while what it pins still hashes to it — the planner's rule, which is
+    /// `AdminConfig.approval(ofWorkflow:…)` (ARCHITECTURE.md §15).
     static func approval(of source: DesiredWorkflow, product: String, config: AdminConfig) -> WorkflowEntry.Approval {
-        guard let entry = config.approval(product: product, name: source.name) else { return .notApproved }
-        if let digest = entry.digest,
-           !WorkflowPin.matches(digest, path: source.path, blobID: source.blobID, inputs: source.inputs) {
-            return .changedSinceApproval
+        switch config.approval(ofWorkflow: product, source.name, path: source.path, blobID: source.blobID, inputs: source.inputs) {
+        case .approved, .pinned: .approved
+        case .changed: .changedSinceApproval
+        case .notListed: .notApproved
         }
-        return .approved
     }
 
     /// `?tier=` keeps one tier; `?product=` keeps what runs for that product's apps: the platform
