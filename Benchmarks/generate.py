@@ -8,7 +8,7 @@ give byte-identical files. Standard library only.
     python3 Benchmarks/generate.py DIR --apps 10000 --products 20 --platform-workflows 4 \
         --product-workflows 3 --seed 1 [--steps-per-workflow 1] [--step-command 'true'] [--git]
 
-The layout is the one ARCHITECTURE.md §1 describes (policies/admin-config.yaml, workflows/platform,
+The layout is the one docs/ARCHITECTURE.md §1 describes (policies/admin-config.yaml, workflows/platform,
 workflows/products/<product>, apps/<app>/score.yaml, apps/<app>/workflows). With --git, DIR becomes a
 git work tree with one commit on `main`, and DIR.git a packed bare clone of it (the remote).
 """

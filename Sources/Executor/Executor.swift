@@ -2,7 +2,7 @@ import Foundation
 import ProcessSupport
 import Specs
 
-/// Runs an app's workflows (ARCHITECTURE.md §2): phases in order, tiers in order inside a phase, each
+/// Runs an app's workflows (docs/ARCHITECTURE.md §2): phases in order, tiers in order inside a phase, each
 /// workflow's steps as a DAG. Everything that ran is returned as values; nothing here throws for a failing
 /// step, and problems found before running (unknown step types, forbidden `fromEnv`) stop the run before
 /// any step starts.

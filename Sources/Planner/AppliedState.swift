@@ -1,7 +1,7 @@
 import Specs
 
 /// What was applied, per (app, tier) pair, as the reconciler recorded it after its last pass
-/// (ARCHITECTURE.md §4). It is found through a ref independent of the branch's ancestry, so a revert or
+/// (docs/ARCHITECTURE.md §4). It is found through a ref independent of the branch's ancestry, so a revert or
 /// a force-push still plans against what really ran.
 public struct AppliedState: Sendable, Hashable {
     /// The commit of the last pass, or nil before the first one.
@@ -10,7 +10,7 @@ public struct AppliedState: Sendable, Hashable {
     /// Per app, the Score facts of the Score blob last seen, so that an unchanged Score is never parsed again.
     public var apps: [String: AppliedApp]
     /// The pass at `commit` completed and every pair it planned to run or prune has an outcome: only then
-    /// may a later pass at the same commit stop without planning (ARCHITECTURE.md §3: a pass that does not
+    /// may a later pass at the same commit stop without planning (docs/ARCHITECTURE.md §3: a pass that does not
     /// complete records nothing as succeeded, and hides nothing that must still run).
     public var settled: Bool
 

@@ -1,4 +1,4 @@
-/// What an (app, tier) pair's run depends on, as git object ids only (ARCHITECTURE.md §3): nothing
+/// What an (app, tier) pair's run depends on, as git object ids only (docs/ARCHITECTURE.md §3): nothing
 /// unchanged is ever read to compute it.
 ///
 /// The components are kept, not only their digest, so that a reason can name the file that changed
@@ -57,7 +57,7 @@ public struct Fingerprint: Sendable, Hashable {
     }
 
     /// FNV-1a, 128 bits, over the sorted ids only — not the paths — so that moving `appsRoot` or
-    /// `workflowsRoot` with the files re-runs nothing (ARCHITECTURE.md §3), while any content change does.
+    /// `workflowsRoot` with the files re-runs nothing (docs/ARCHITECTURE.md §3), while any content change does.
     /// Not a security boundary (approval pins compare real blob ids); it only has to change when an id does.
     static func partialDigest(of shared: [String: String]) -> UInt128 {
         var hash: UInt128 = 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d

@@ -1,6 +1,6 @@
 import Specs
 
-/// The gates between an app's pairs (ARCHITECTURE.md §3): across passes, tiers gate each other as they
+/// The gates between an app's pairs (docs/ARCHITECTURE.md §3): across passes, tiers gate each other as they
 /// do inside one pass. The app's pairs are walked in run order — the phase of a pair's first workflow,
 /// then platform → product → application — and once a pair is not succeeded for its current inputs and
 /// does not run now (it failed and waits, stalled, is in error, is blocked as a whole, or is gated

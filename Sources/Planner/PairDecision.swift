@@ -1,6 +1,6 @@
 import Specs
 
-/// The decision for the pairs of one app: fingerprint, then the run rules of ARCHITECTURE.md §3 in
+/// The decision for the pairs of one app: fingerprint, then the run rules of docs/ARCHITECTURE.md §3 in
 /// order — forced, dirty (retry, backoff, stalled), never applied, fingerprint moved, unchanged. Gates
 /// between the app's pairs are applied afterwards, over all of them (`Gate`).
 struct PairDecision {

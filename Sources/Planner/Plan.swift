@@ -1,7 +1,7 @@
 import Specs
 
 /// The planner's answer for one commit: an action per (app, tier) pair, each with a human reason.
-/// Its JSON form is the fixed contract of ARCHITECTURE.md §7.
+/// Its JSON form is the fixed contract of docs/ARCHITECTURE.md §7.
 public struct Plan: Sendable, Hashable {
     public var commit: String
     public var appliedCommit: String?
@@ -60,7 +60,7 @@ public struct PlanItem: Sendable, Hashable {
     /// The pair waits in backoff: skipped now, retried later (status result `waiting`).
     public var waiting: Bool
     /// The pair would run, but an earlier pair of the app is not succeeded for its current inputs
-    /// (ARCHITECTURE.md §3, gates): skipped, status result `not-run`, the reason names the gate.
+    /// (docs/ARCHITECTURE.md §3, gates): skipped, status result `not-run`, the reason names the gate.
     public var gated: Bool
     /// False when no workflow of the tier concerns the app (no product, no workflows): a skip that is
     /// neither listed nor counted as unchanged.

@@ -1,6 +1,6 @@
 import Specs
 
-/// Decides, from values only, which (app, tier) pairs run and why (ARCHITECTURE.md §3).
+/// Decides, from values only, which (app, tier) pairs run and why (docs/ARCHITECTURE.md §3).
 ///
 /// A pure function of the desired state, the applied state and `now`: no files, no git, no clock.
 /// Like Hummingbird's connection state machine it returns actions for its caller to carry out, which
@@ -145,7 +145,7 @@ public struct Planner: Sendable {
         return tier
     }
 
-    /// The application tier's generated workflow (provision, render, deliver — ARCHITECTURE.md §2): a name
+    /// The application tier's generated workflow (provision, render, deliver — docs/ARCHITECTURE.md §2): a name
     /// no workflow file can take (a file name holds no '/').
     public static let generatedWorkflow = "generated/deploy"
 

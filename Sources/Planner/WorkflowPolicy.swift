@@ -15,7 +15,7 @@ struct WorkflowPolicy {
         /// Why it may not run; nil when it may.
         var blockedBecause: String?
         /// Blocked only because the platform team has not approved it (or not this content): such a
-        /// product tier does not gate the app's application tier (ARCHITECTURE.md §3, gates).
+        /// product tier does not gate the app's application tier (docs/ARCHITECTURE.md §3, gates).
         var awaitsApproval = false
 
         var runnable: Bool { blockedBecause == nil }
@@ -46,7 +46,7 @@ struct WorkflowPolicy {
         }
         if tier == .product, let product {
             let approve = "approve with: innominatus approve \(fullName))"
-            // The rule is the admin config's (ARCHITECTURE.md §15); here it becomes the plan's reason.
+            // The rule is the admin config's (docs/ARCHITECTURE.md §15); here it becomes the plan's reason.
             switch config.approval(ofWorkflow: product, source.name, path: source.path, blobID: source.blobID,
                                    inputs: source.inputs) {
             case .approved, .pinned:

@@ -86,7 +86,7 @@ extension AdminConfigApproval {
     /// serves nothing.
     public static func approveProvisioners(_ file: String, inCheckout directory: String) throws(Failure) -> Approved {
         let relative = file.hasPrefix("./") ? String(file.dropFirst(2)) : file
-        // Which path is a provisioners file is the classifier's rule (ARCHITECTURE.md §15); the roots do not matter.
+        // Which path is a provisioners file is the classifier's rule (docs/ARCHITECTURE.md §15); the roots do not matter.
         guard RepoLocation.of(relative, config: .default) == .provisioners else {
             throw Failure(description: "'\(file)' is not a provisioners file; write provisioners/NAME.yaml")
         }

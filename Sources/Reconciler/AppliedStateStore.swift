@@ -3,7 +3,7 @@ import Planner
 
 /// Where the applied state lives: a blob in the remote, reached through `refs/innominatus/applied`,
 /// a ref that shares no history with the branch — so a revert, a force-push to an unrelated commit or a
-/// fresh machine given only the remote all plan against what really ran (ARCHITECTURE.md §4).
+/// fresh machine given only the remote all plan against what really ran (docs/ARCHITECTURE.md §4).
 ///
 /// The ref points at a notes-style commit whose tree holds one blob, the note on the empty tree
 /// (`AppliedStateStore.key`): GitKit's notes API already builds such commits with a compare-and-swap,

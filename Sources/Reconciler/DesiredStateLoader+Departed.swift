@@ -4,7 +4,7 @@ import Specs
 
 extension DesiredStateLoader {
     /// For apps of the applied state whose Score file is gone, the workflows of the last applied tree
-    /// that concerned them: their `destroy` workflows run when they are pruned (ARCHITECTURE.md §3).
+    /// that concerned them: their `destroy` workflows run when they are pruned (docs/ARCHITECTURE.md §3).
     /// Reads that tree only when some app departed; when the commit is gone from the cache (a remote
     /// rewritten and garbage-collected), the app is pruned with no destroy workflow and the reason says so.
     mutating func loadDeparted(into desired: inout DesiredState, applied: AppliedState, from repository: Repository) async throws {

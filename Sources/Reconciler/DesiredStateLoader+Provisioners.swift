@@ -14,7 +14,7 @@ extension DesiredStateLoader {
     }
 
     /// Reads `provisioners/*.yaml` (parsed once per blob) and gives every app with resources the
-    /// fingerprint components of the definitions its resources match (ARCHITECTURE.md §3): the
+    /// fingerprint components of the definitions its resources match (docs/ARCHITECTURE.md §3): the
     /// definition's file and its command script by blob id, or the digest of the built-in set.
     mutating func loadProvisioners(into desired: inout DesiredState, snapshot: TreeSnapshot, from repository: Repository) async throws {
         let files = snapshot.entries.keys.filter { path in

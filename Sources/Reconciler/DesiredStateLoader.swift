@@ -154,7 +154,7 @@ public struct DesiredStateLoader: Sendable {
             facts.errors = [message]
         case .success(let bytes):
             let report = SpecValidator(limits: limits).validate(bytes, path: path, as: .score)
-            // The identity rules of validate DIR (ARCHITECTURE.md §1, §15): folder name and metadata.name.
+            // The identity rules of validate DIR (docs/ARCHITECTURE.md §1, §15): folder name and metadata.name.
             let identity = RepoIdentity.problems(at: .score(app: app), path: path, claims: .init(root: report.root))
             if let score = report.score {
                 facts.errors = identity.map(\.description)

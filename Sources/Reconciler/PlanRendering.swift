@@ -2,7 +2,7 @@ import Planner
 import Provisioning
 import Specs
 
-/// The two printed forms of a `Plan`: JSON exactly as ARCHITECTURE.md §7 fixes it (fields added, none
+/// The two printed forms of a `Plan`: JSON exactly as docs/ARCHITECTURE.md §7 fixes it (fields added, none
 /// renamed), and text for people — grouped by app, one line per tier, a summary line at the end.
 public enum PlanRendering {
     public static func json(_ plan: Plan) -> String {

@@ -2,7 +2,7 @@ import Planner
 import Specs
 
 /// Workflow discovery for product teams (`GET /api/v1/workflows…`, `innominatus workflows list|show`), in the
-/// Reconciler so that listing workflows needs no HTTP layer (ARCHITECTURE.md §5, §15):
+/// Reconciler so that listing workflows needs no HTTP layer (docs/ARCHITECTURE.md §5, §15):
 /// every workflow of the branch head with its owner, phase, triggers, step count and approval state.
 /// Built from the same `DesiredState` the planner sees, so what it says is what the loop would do.
 public struct WorkflowCatalog: Sendable {
@@ -35,9 +35,9 @@ public struct WorkflowCatalog: Sendable {
         products = Set(desired.productWorkflows.keys).union(desired.apps.values.compactMap(\.product)).sorted()
     }
 
-    /// ARCHITECTURE.md §1: a product workflow runs only when `allowedProductWorkflows` lists it, and, when
+    /// docs/ARCHITECTURE.md §1: a product workflow runs only when `allowedProductWorkflows` lists it, and, when
     /// the entry pins a digest, only while what it pins still hashes to it — the planner's rule, which is
-    /// `AdminConfig.approval(ofWorkflow:…)` (ARCHITECTURE.md §15).
+    /// `AdminConfig.approval(ofWorkflow:…)` (docs/ARCHITECTURE.md §15).
     static func approval(of source: DesiredWorkflow, product: String, config: AdminConfig) -> WorkflowEntry.Approval {
         switch config.approval(ofWorkflow: product, source.name, path: source.path, blobID: source.blobID, inputs: source.inputs) {
         case .approved, .pinned: .approved

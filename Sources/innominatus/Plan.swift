@@ -4,7 +4,7 @@ import Planner
 import Reconciler
 
 /// `innominatus plan --repo URL|PATH [--branch main] [--workdir DIR] [--output text|json]`: what the next
-/// pass would run, and why. Exit 0 when a plan was made, 1 on error (ARCHITECTURE.md §6).
+/// pass would run, and why. Exit 0 when a plan was made, 1 on error (docs/ARCHITECTURE.md §6).
 struct PlanCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plan",

@@ -42,7 +42,7 @@ struct Run: AsyncParsableCommand {
     @Flag(help: "Print the resolved steps and run nothing.")
     var dryRun = false
 
-    // A plain string, checked in `execute`, so a bad format exits with 2 (usage) as ARCHITECTURE.md §6 fixes,
+    // A plain string, checked in `execute`, so a bad format exits with 2 (usage) as docs/ARCHITECTURE.md §6 fixes,
     // rather than with ArgumentParser's 64.
     @Option(help: "Output format: text or json.")
     var output: String = "text"

@@ -24,7 +24,7 @@ struct Validate: ParsableCommand {
             """)
 
     // `.allUnrecognized` lets `run` turn an unknown option into exit status 2 (a usage error, as
-    // ARCHITECTURE.md §6 fixes) instead of ArgumentParser's 64.
+    // docs/ARCHITECTURE.md §6 fixes) instead of ArgumentParser's 64.
     @Argument(parsing: .allUnrecognized, help: "Files or platform-repo directories (default: the current directory).")
     var paths: [String] = []
 
@@ -33,7 +33,7 @@ struct Validate: ParsableCommand {
     @Option(help: "Output format: text or json.")
     var output: String = "text"
 
-    /// Prints a usage error and exits with status 2, as ARCHITECTURE.md §6 fixes.
+    /// Prints a usage error and exits with status 2, as docs/ARCHITECTURE.md §6 fixes.
     private func usageError(_ message: String) -> ExitCode {
         FileHandle.standardError.write(Data("Error: \(message)\nUsage: innominatus \(Self.usageString())\n".utf8))
         return ExitCode(2)

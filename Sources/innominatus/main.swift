@@ -32,7 +32,7 @@ func dispatch(_ command: any ParsableCommand) async throws {
 do {
     try await dispatch(try Innominatus.parseAsRoot())
 } catch {
-    // Usage errors exit 2 (ARCHITECTURE.md §6), not ArgumentParser's 64.
+    // Usage errors exit 2 (docs/ARCHITECTURE.md §6), not ArgumentParser's 64.
     if Innominatus.exitCode(for: error) == .validationFailure {
         let message = Array((Innominatus.fullMessage(for: error) + "\n").utf8)
         _ = write(2, message, message.count)

@@ -2,7 +2,7 @@ import Planner
 import Specs
 import Testing
 
-/// Gates across passes (ARCHITECTURE.md §3): a pair runs only when every earlier pair of its app is
+/// Gates across passes (docs/ARCHITECTURE.md §3): a pair runs only when every earlier pair of its app is
 /// succeeded for its current inputs; the integrity of the applied state a pass records.
 @Suite("Gates and pass integrity")
 struct GateTests {

@@ -6,7 +6,7 @@ import Specs
 import TestSupport
 import Testing
 
-/// The applied state lives in the remote, independent of the branch's ancestry (ARCHITECTURE.md §4).
+/// The applied state lives in the remote, independent of the branch's ancestry (docs/ARCHITECTURE.md §4).
 @Suite("Applied state in the remote")
 struct AppliedStateStoreTests {
     @Test func aFreshMachineAfterAForcePushPlansAgainstWhatRan() async throws {

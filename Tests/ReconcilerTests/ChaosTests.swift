@@ -6,7 +6,7 @@ import Specs
 import TestSupport
 import Testing
 
-/// ARCHITECTURE.md §9: "a crash at any point (kill -9) loses no recorded status, leaves no step running,
+/// docs/ARCHITECTURE.md §10: "a crash at any point (kill -9) loses no recorded status, leaves no step running,
 /// and the next pass converges".
 ///
 /// The real `innominatus reconcile` runs over a platform repository of 50 apps (100 pairs) and is killed

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import Specs
 
-/// A platform repository as a whole: identity rules (ARCHITECTURE.md §1) and admin-config policies
+/// A platform repository as a whole: identity rules (docs/ARCHITECTURE.md §1) and admin-config policies
 /// across files, on in-memory files (as the reconciler reads git blobs) and through the directory
 /// front end.
 @Suite struct PlatformRepoTests {

@@ -1,7 +1,7 @@
 import Testing
 @testable import Specs
 
-/// Workflow files (ARCHITECTURE.md §2): every field, step types, env forms, DAG rules, durations.
+/// Workflow files (docs/ARCHITECTURE.md §2): every field, step types, env forms, DAG rules, durations.
 @Suite struct WorkflowTests {
     static let full = """
         apiVersion: workflow.dev/v1

@@ -1,7 +1,7 @@
 import Specs
 
 /// What the executor knows about the app it runs workflows for: the values of the context variables and
-/// placeholders of ARCHITECTURE.md §2 (`APP_NAME`, `PRODUCT`, `SCORE_FILE`, `COMMIT`, `TIER`, `PHASE`,
+/// placeholders of docs/ARCHITECTURE.md §2 (`APP_NAME`, `PRODUCT`, `SCORE_FILE`, `COMMIT`, `TIER`, `PHASE`,
 /// `INNOMINATUS_OUTPUT`, and `SCORE_JSON`, the Score as JSON, which the executor writes for each run).
 public struct AppContext: Sendable, Hashable {
     public var appName: String

@@ -1,6 +1,6 @@
 import Specs
 
-/// Substitutes `${…}` references in step fields (ARCHITECTURE.md §2); `$${` is a literal `${`, and any
+/// Substitutes `${…}` references in step fields (docs/ARCHITECTURE.md §2); `$${` is a literal `${`, and any
 /// other `$` (`$HOME`, `$$`) reaches the step unchanged. Strings are cut by `Placeholder.tokens`, the
 /// validator's tokenizer.
 ///
@@ -29,7 +29,7 @@ struct PlaceholderResolver: Sendable {
 
     /// `text` with every placeholder replaced by `insert(value, textBeforeIt)` (by the value itself unless told
     /// otherwise). Cut by the validator's tokenizer (`Placeholder.tokens`, workflow escapes: `$${` is a literal
-    /// `${`, `$$` stays as written; ARCHITECTURE.md §2, §15), so a step runs what `validate` checked.
+    /// `${`, `$$` stays as written; docs/ARCHITECTURE.md §2, §15), so a step runs what `validate` checked.
     func resolve(_ text: String, field: String, insert: (String, String) -> String = { value, _ in value }) throws(ExecutorError) -> String {
         guard text.contains("$") else { return text }
         var result = ""

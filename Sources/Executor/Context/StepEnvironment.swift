@@ -1,7 +1,7 @@
 import Foundation
 import Specs
 
-/// The complete environment of a step (ARCHITECTURE.md §2): the context variables (`APP_NAME`, `PRODUCT`,
+/// The complete environment of a step (docs/ARCHITECTURE.md §2): the context variables (`APP_NAME`, `PRODUCT`,
 /// `SCORE_FILE`, `SCORE_JSON`, `COMMIT`, `TIER`, `PHASE`, `INNOMINATUS_OUTPUT`), earlier outputs,
 /// `PATH`, and what the step's `env` declares — nothing else of the reconciler's (tokens, `SSH_AUTH_SOCK`).
 ///

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Replaces secret values with `***` in captured text, outputs and results (ARCHITECTURE.md §9).
+/// Replaces secret values with `***` in captured text, outputs and results (docs/ARCHITECTURE.md §10).
 ///
 /// Best effort: it catches a secret written as is (also inside a longer line), not one a step encodes
 /// (base64, hex, split across writes longer than a line).

@@ -1,6 +1,6 @@
 import Specs
 
-/// How one workflow ended (the `result` values of ARCHITECTURE.md §7 that apply to a workflow).
+/// How one workflow ended (the `result` values of docs/ARCHITECTURE.md §7 that apply to a workflow).
 public enum WorkflowResult: String, Sendable, Hashable, Codable {
     case succeeded
     case failed

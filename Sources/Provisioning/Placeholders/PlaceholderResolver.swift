@@ -30,7 +30,7 @@ public struct PlaceholderResolver: Sendable {
         guard text.contains("$") else { return Resolved(text: text, isSecret: false) }
         var out = ""
         var isSecret = false
-        // The validator's tokenizer with Score escapes (`$$` is one `$`; ARCHITECTURE.md §15).
+        // The validator's tokenizer with Score escapes (`$$` is one `$`; docs/ARCHITECTURE.md §15).
         for token in Placeholder.tokens(of: text, dollars: .score) {
             switch token {
             case .text(let piece):

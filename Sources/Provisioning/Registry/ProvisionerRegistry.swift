@@ -83,7 +83,7 @@ public struct ProvisionerRegistry: Sendable {
     }
 
     /// The repository files of the provisioners `resources` use, sorted: an input of the application tier's
-    /// fingerprint (ARCHITECTURE.md §3), so editing a provisioner re-renders exactly the apps that use it.
+    /// fingerprint (docs/ARCHITECTURE.md §3), so editing a provisioner re-renders exactly the apps that use it.
     public func repositoryFiles(for resources: [String: ResourceRequest]) throws(ProvisioningError) -> [String] {
         Set(try match(resources).values.flatMap(\.repositoryFiles)).sorted()
     }

@@ -2,7 +2,7 @@ import Planner
 import Specs
 
 /// The status of one pass over a commit: the YAML document innominatus appends to the commit's note
-/// under `refs/notes/innominatus` (ARCHITECTURE.md §7 — these field names are a contract; fields may be
+/// under `refs/notes/innominatus` (docs/ARCHITECTURE.md §7 — these field names are a contract; fields may be
 /// added, never renamed). It lists only the pairs that ran, were blocked, failed or errored, and a count
 /// of the unchanged ones, so that a note stays small at 10,000 apps.
 public struct ReconcileStatus: Codable, Sendable, Equatable {

@@ -4,7 +4,7 @@ import Planner
 import Provisioning
 import Specs
 
-/// Turns a plan and what the executor did into the pass's `ReconcileStatus` (ARCHITECTURE.md §7): the
+/// Turns a plan and what the executor did into the pass's `ReconcileStatus` (docs/ARCHITECTURE.md §7): the
 /// pairs that ran, were blocked, errored, stalled, waited or were pruned, each with its reason, and a
 /// count of the unchanged ones. Log tails are kept for failed steps only, so notes stay small.
 struct StatusBuilder {

@@ -1,6 +1,6 @@
 extension AdminConfig {
     /// What the admin config says of one product workflow or one repository provisioners file as it is now.
-    /// The one rule of approval and digest pins (ARCHITECTURE.md §3 policy, §15): the planner, `validate DIR`,
+    /// The one rule of approval and digest pins (docs/ARCHITECTURE.md §3 policy, §15): the planner, `validate DIR`,
     /// workflow discovery and the provisioner policy each turn this state into their own words.
     public enum Approval: Sendable, Hashable {
         /// Listed without a pin: approved at any content.

@@ -1,6 +1,6 @@
 /// The platform team's policies (`policies/admin-config.yaml`, key `workflowPolicies`), after validation.
 ///
-/// Unset fields take the defaults of ARCHITECTURE.md, so the planner and executor never guess.
+/// Unset fields take the defaults of docs/ARCHITECTURE.md, so the planner and executor never guess.
 public struct AdminConfig: Sendable, Hashable {
     /// Where a platform repository keeps its admin config, in the order they are looked for: the one place
     /// every reader (loader, validator, approve, provisioner policy) takes the path from.
@@ -55,7 +55,7 @@ public struct AdminConfig: Sendable, Hashable {
             base: SpecDuration(milliseconds: 30_000), cap: SpecDuration(milliseconds: 3_600_000), attempts: 5)
     }
 
-    /// Where the application tier delivers rendered manifests (ARCHITECTURE.md §2, the generated workflow).
+    /// Where the application tier delivers rendered manifests (docs/ARCHITECTURE.md §2, the generated workflow).
     public struct Delivery: Sendable, Hashable {
         /// Off: the application tier runs only the app's own workflows; nothing is provisioned or rendered.
         public var enabled: Bool

@@ -1,5 +1,5 @@
 /// Checks `policies/admin-config.yaml` and builds the `AdminConfig`. An invalid admin config fails the
-/// whole pass closed (ARCHITECTURE.md §3), so every field is checked strictly.
+/// whole pass closed (docs/ARCHITECTURE.md §3), so every field is checked strictly.
 struct AdminConfigDecoder {
     var checker: SpecChecker
 

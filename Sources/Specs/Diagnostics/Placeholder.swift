@@ -1,7 +1,7 @@
 /// A `${…}` reference inside a spec string, e.g. `${resources.db.host}` → `["resources", "db", "host"]`.
 ///
 /// Score and workflow files share the syntax, and `tokens(of:dollars:)` is its one tokenizer
-/// (ARCHITECTURE.md §15): the validator, the executor and the Score renderer all cut strings with it.
+/// (docs/ARCHITECTURE.md §15): the validator, the executor and the Score renderer all cut strings with it.
 /// `${a.b.c}` is a reference, a '.' inside a part is written '\.', `$$` is a pair (so `$${x}` is the text
 /// `${x}`), and a `$` before anything else is kept as written. The kinds differ only in what a pair
 /// becomes (`Dollars`).

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Validates a platform repository as a whole: each file by `SpecValidator`, with its kind fixed by
-/// where it lies, then the rules that span files — identity (ARCHITECTURE.md §1), the product-workflow
+/// where it lies, then the rules that span files — identity (docs/ARCHITECTURE.md §1), the product-workflow
 /// allow-list, required platform workflows, step types and limits from the admin config.
 ///
 /// It works on `RepoFile` values so the reconciler can feed it git blobs; `validate(directory:)` is the

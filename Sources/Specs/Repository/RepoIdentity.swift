@@ -1,5 +1,5 @@
-/// The identity rules of ARCHITECTURE.md §1, written once for `validate DIR` (`RepoRules`) and the
-/// reconciler's loader (ARCHITECTURE.md §15): an app is its folder name, which must be a valid app name and
+/// The identity rules of docs/ARCHITECTURE.md §1, written once for `validate DIR` (`RepoRules`) and the
+/// reconciler's loader (docs/ARCHITECTURE.md §15): an app is its folder name, which must be a valid app name and
 /// equal its Score's `metadata.name`; a workflow is its file name, which must equal its `metadata.name`; its
 /// `kind` must match its folder; a product folder must be a DNS label and a product workflow's
 /// `metadata.product`, when set, must name it. Every break is an error of the file, with file:line:column.

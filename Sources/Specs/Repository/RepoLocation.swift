@@ -1,6 +1,6 @@
-/// Where a file lies in a platform repository (ARCHITECTURE.md §1), which fixes what it must be. The one
+/// Where a file lies in a platform repository (docs/ARCHITECTURE.md §1), which fixes what it must be. The one
 /// classifier of repository paths: `validate DIR`, `approve` and the reconciler's loader all ask it
-/// (ARCHITECTURE.md §15).
+/// (docs/ARCHITECTURE.md §15).
 public enum RepoLocation: Equatable, Sendable {
     case adminConfig
     case score(app: String)

@@ -21,7 +21,7 @@ public enum RepositoryPath {
     }
 
     /// `./workflows/` → `workflows`, `scripts/../bin/x` → `bin/x`: the form used to compare with paths from a
-    /// git tree. The one normalisation of repository paths (ARCHITECTURE.md §15): the admin config's roots,
+    /// git tree. The one normalisation of repository paths (docs/ARCHITECTURE.md §15): the admin config's roots,
     /// `inputs`, scripts a step names, plugin commands the loader looks up.
     public static func normalized(_ path: String) -> String {
         var parts: [Substring] = []

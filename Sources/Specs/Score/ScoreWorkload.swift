@@ -12,7 +12,7 @@ public struct ScoreWorkload: Sendable, Hashable {
 
     public struct Metadata: Sendable, Hashable {
         public var name: String
-        /// `metadata.product`: the product whose workflows run for this app (ARCHITECTURE.md §1).
+        /// `metadata.product`: the product whose workflows run for this app (docs/ARCHITECTURE.md §1).
         public var product: String?
         public var annotations: [String: String]
         /// Every metadata key, for `${metadata.KEY}` placeholders; non-string values keep their YAML text.

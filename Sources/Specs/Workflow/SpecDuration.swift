@@ -23,7 +23,7 @@ public struct SpecDuration: Sendable, Hashable, Comparable, CustomStringConverti
 
     public var duration: Duration { .milliseconds(milliseconds) }
 
-    /// The one way every message, note and JSON document prints a duration (ARCHITECTURE.md §15): the form
+    /// The one way every message, note and JSON document prints a duration (docs/ARCHITECTURE.md §15): the form
     /// spec files write, so what a user reads can be pasted back — `30s`, `1m`, `1500ms`, `0ms`.
     public var description: String {
         if milliseconds <= 0 { return "\(milliseconds)ms" }

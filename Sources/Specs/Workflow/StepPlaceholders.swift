@@ -1,4 +1,4 @@
-/// Where placeholders may appear in a step, and which references exist (ARCHITECTURE.md §2):
+/// Where placeholders may appear in a step, and which references exist (docs/ARCHITECTURE.md §2):
 /// `${app.name}`, `${app.product}`, `${commit}`, `${metadata.KEY}`, `${steps.STEP.outputs.KEY}`,
 /// `${resources.NAME.OUTPUT}`. An unknown reference is an error naming it, found before anything runs.
 enum StepPlaceholders {

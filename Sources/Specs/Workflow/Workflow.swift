@@ -1,11 +1,11 @@
-/// The three tiers of the innominatus model (ARCHITECTURE.md §2); they run in this order in a phase.
+/// The three tiers of the innominatus model (docs/ARCHITECTURE.md §2); they run in this order in a phase.
 public enum Tier: String, Sendable, Hashable, CaseIterable, Codable {
     case platform
     case product
     case application
 
     /// Platform → product → application: 0, 1, 2 — the order of the cases above, so it is written once
-    /// (`allCases` walks the same order; ARCHITECTURE.md §15).
+    /// (`allCases` walks the same order; docs/ARCHITECTURE.md §15).
     public var order: Int { Self.ordered.firstIndex(of: self) ?? 0 }
 
     private static let ordered = allCases

@@ -1,4 +1,4 @@
-/// Checks a workflow document (ARCHITECTURE.md §2) and builds the `Workflow` model: every field typed
+/// Checks a workflow document (docs/ARCHITECTURE.md §2) and builds the `Workflow` model: every field typed
 /// exactly, unknown fields rejected, step names unique, `dependsOn` naming existing steps with no cycle.
 struct WorkflowDecoder {
     var checker: SpecChecker
