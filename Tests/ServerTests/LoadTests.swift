@@ -33,17 +33,9 @@ struct LoadTests {
         // The default limit (512 connections) would turn most of the generator's connections away; the
         // margin is for this test's own client, whose kept-alive connection would otherwise take the place
         // of one of the generator's, which is then closed at each reconnect.
-        let serve = try Shell.start([GitFixture.helper.executable, "serve", "--repo", repo.remote,
-                                     "--workdir", repo.root.appending("workdir"), "--interval", "300ms",
-                                     "--listen", "127.0.0.1:\(port)", "--max-connections", "\(connections + 64)"],
-                                    log: repo.root.appending("serve.log"))
+        let (serve, client) = try await Self.serve(repo, port: port, ["--interval", "300ms", "--max-connections", "\(connections + 64)"])
         defer { serve.stop() }
-        try waitForPort(port, timeout: 120)
-        let client = HTTPClient(base: "http://127.0.0.1:\(port)")
         let deadline = ContinuousClock.now + .seconds(120)
-        while try await client.get("/api/v1/status").status != 200, ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(100))
-        }
         // A pass that stays busy for the whole run: app00's own workflow sleeps.
         try repo.commit(["apps/app00/workflows/slow.yaml": Self.workflow(
             "Workflow", "slow", run: "touch \(started); sleep 600; touch \(finished)")], message: "slow step")
@@ -93,17 +85,8 @@ struct LoadTests {
         }
         try repo.commit(files, message: "3 apps")
         try repo.push()
-        let port = try freeLocalPort()
-        let serve = try Shell.start([GitFixture.helper.executable, "serve", "--repo", repo.remote,
-                                     "--workdir", repo.root.appending("workdir"), "--interval", "1h",
-                                     "--listen", "127.0.0.1:\(port)"], log: repo.root.appending("serve.log"))
+        let (serve, client) = try await Self.serve(repo, port: try freeLocalPort(), ["--interval", "1h"])
         defer { serve.stop() }
-        try waitForPort(port, timeout: 120)
-        let client = HTTPClient(base: "http://127.0.0.1:\(port)")
-        let deadline = ContinuousClock.now + .seconds(120)
-        while try await client.get("/api/v1/status").status != 200, ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(100))
-        }
         func reads(_ count: Int) async throws {
             for index in 0..<count {
                 let answer = try await client.get(index % 2 == 0 ? "/api/v1/status" : "/api/v1/apps")
@@ -116,6 +99,20 @@ struct LoadTests {
         let after = Self.memory(of: serve.pid).rss
         print("memory: server VmRSS \(warm / 1024) MB after 300 reads, \(after / 1024) MB after 1,500")
         #expect(warm > 0 && after - warm < 40 * 1024, "VmRSS grew from \(warm) kB to \(after) kB over 1,200 reads")
+    }
+
+    /// `innominatus serve` on `repo` at `port`, once its status API answers (or two minutes have passed).
+    static func serve(_ repo: GitFixture, port: Int, _ options: [String]) async throws -> (Shell.Background, HTTPClient) {
+        let serve = try Shell.start([GitFixture.helper.executable, "serve", "--repo", repo.remote,
+                                     "--workdir", repo.root.appending("workdir"), "--listen", "127.0.0.1:\(port)"] + options,
+                                    log: repo.root.appending("serve.log"))
+        do { try waitForPort(port, timeout: 120) } catch { serve.stop(); throw error }
+        let client = HTTPClient(base: "http://127.0.0.1:\(port)")
+        let deadline = ContinuousClock.now + .seconds(120)
+        while try await client.get("/api/v1/status").status != 200, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return (serve, client)
     }
 
     static func workflow(_ kind: String, _ name: String, run: String) -> String {

@@ -54,9 +54,16 @@ enum HTTPStep {
         let log = StepLog(mask: mask, path: invocation.logPath, budget: invocation.settings.logBudget)
         let target = "\(request.method.rawValue) \(request.url)"
         let answer: Answer
+        func timedOut() -> AttemptResult {
+            let message = "\(target): no answer within \(StepProcess.describe(invocation.timeout))"
+            log.note(message)
+            return AttemptResult(result: .timedOut, exitCode: nil, log: log.finish(), message: message, secrets: environment.secrets)
+        }
         do {
             let prepared = request
             let limit = invocation.timeout
+            // AsyncHTTPClient's deadline ends the wait for a connection and for the answer's head;
+            // `withDeadline` also bounds the body read, so the whole exchange ends within the step's timeout.
             answer = try await withDeadline(limit) {
                 let response = try await client.execute(prepared, timeout: .milliseconds(Int64(limit.wholeMilliseconds)))
                 let body = try await response.body.collect(upTo: maxBody)
@@ -66,22 +73,18 @@ enum HTTPStep {
         } catch is CancellationError {
             log.note("\(target): cancelled")
             return AttemptResult(result: .cancelled, exitCode: nil, log: log.finish(), message: "cancelled", secrets: environment.secrets)
-        } catch let error as DeadlineExceeded {
-            log.note("\(target): no answer within \(StepProcess.describe(error.limit))")
-            return AttemptResult(result: .timedOut, exitCode: nil, log: log.finish(),
-                                 message: "\(target): no answer within \(StepProcess.describe(error.limit))", secrets: environment.secrets)
+        } catch is DeadlineExceeded {
+            return timedOut()
         } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
-            log.note("\(target): no answer within \(StepProcess.describe(invocation.timeout))")
-            return AttemptResult(result: .timedOut, exitCode: nil, log: log.finish(),
-                                 message: "\(target): no answer within \(StepProcess.describe(invocation.timeout))", secrets: environment.secrets)
+            return timedOut()
         } catch is NIOTooManyBytesError {
             log.note("\(target): the answer is over \(maxBody >> 20) MiB")
             return AttemptResult(result: .failed, exitCode: nil, log: log.finish(),
                                  message: "\(target): the answer is over \(maxBody >> 20) MiB, more than a step reads", secrets: environment.secrets)
         } catch {
-            log.note("\(target): \(Self.describe(error))")
+            log.note("\(target): \(error)")
             return AttemptResult(result: .failed, exitCode: nil, log: log.finish(),
-                                 message: "\(target) failed: \(Self.describe(error))", secrets: environment.secrets)
+                                 message: "\(target) failed: \(error)", secrets: environment.secrets)
         }
         let status = answer.status
         let data = answer.body
@@ -104,12 +107,6 @@ enum HTTPStep {
         var status: Int
         var headers: [(String, String)]
         var body: Data
-    }
-
-    /// Words for a failed exchange: the connection refused, the name not found, the certificate refused.
-    static func describe(_ error: any Error) -> String {
-        if let error = error as? HTTPClientError { return "\(error)" }
-        return String(describing: error)
     }
 
     struct DeadlineExceeded: Error {
