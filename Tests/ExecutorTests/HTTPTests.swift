@@ -16,6 +16,20 @@ final class EchoServer {
                 status = int(self.path.rsplit("/", 1)[1]) if self.path.startswith("/status/") else 200
                 if self.path.startswith("/slow"):
                     import time; time.sleep(5)
+                if self.path.startswith("/redirect"):
+                    self.send_response(302)
+                    self.send_header("Location", "/elsewhere")
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                if self.path.startswith("/huge"):
+                    size = 5 * 1024 * 1024
+                    self.send_response(200)
+                    self.send_header("Content-Length", str(size))
+                    self.end_headers()
+                    for _ in range(size // 65536):
+                        self.wfile.write(b"x" * 65536)
+                    return
                 payload = json.dumps({"method": self.command, "path": self.path, "body": body,
                                       "token": self.headers.get("X-Token", ""), "id": 42}).encode()
                 self.send_response(status)
@@ -84,6 +98,31 @@ final class EchoServer {
         #expect(outcome.step("missing")?.result == .failed)
         #expect(outcome.step("missing")?.message?.contains("404") == true)
         #expect(outcome.step("accepted")?.result == .succeeded)
+    }
+
+    /// Redirects are not followed: a step talks to the host its URL names, and the 3xx is its answer.
+    @Test func aRedirectIsTheAnswerNotFollowed() async throws {
+        let server = try EchoServer()
+        let sandbox = try Sandbox()
+        let workflow = try Sandbox.workflow("""
+            - {name: moved, type: http, method: GET, url: "\(server.base)/redirect", expectedStatus: [302]}
+            - {name: default, type: http, method: GET, url: "\(server.base)/redirect", when: always}
+            """)
+        let outcome = await sandbox.run(workflow)
+        #expect(outcome.step("moved")?.result == .succeeded, "\(outcome)")
+        #expect(outcome.step("moved")?.outputs["status"] == "302")
+        #expect(outcome.step("moved")?.outputs["header_location"] == "/elsewhere")
+        #expect(outcome.step("default")?.result == .failed)
+    }
+
+    /// A body over the cap (4 MiB) fails the step with words saying so; it is never held whole.
+    @Test func anAnswerOverTheCapFailsTheStep() async throws {
+        let server = try EchoServer()
+        let sandbox = try Sandbox()
+        let workflow = try Sandbox.workflow("- {name: big, type: http, method: GET, url: \"\(server.base)/huge\"}")
+        let outcome = await sandbox.run(workflow)
+        #expect(outcome.step("big")?.result == .failed)
+        #expect(outcome.step("big")?.message?.contains("over 4 MiB") == true, "\(outcome)")
     }
 
     @Test func aSlowServerTimesOut() async throws {
