@@ -20,9 +20,15 @@ public struct WorkflowCatalog: Sendable {
         }
         for (product, sources) in desired.productWorkflows {
             for source in sources {
-                entries.append(WorkflowEntry(source, tier: .product, product: product, app: nil,
-                                             approval: Self.approval(of: source, product: product, config: desired.config),
-                                             approvalRequired: true))
+                let verdict = desired.config.approval(ofWorkflow: product, source.name, path: source.path, blobID: source.blobID,
+                                                      inputs: source.inputs)
+                var entry = WorkflowEntry(source, tier: .product, product: product, app: nil, approval: Self.approval(verdict),
+                                          approvalRequired: true)
+                switch verdict {
+                case .pinned(let digest), .changed(let digest, _): entry.pinned = digest
+                case .approved, .notListed: break
+                }
+                entries.append(entry)
             }
         }
         for (name, app) in desired.apps {
@@ -38,8 +44,8 @@ public struct WorkflowCatalog: Sendable {
     /// docs/ARCHITECTURE.md §1: a product workflow runs only when `allowedProductWorkflows` lists it, and, when
     /// the entry pins a digest, only while what it pins still hashes to it — the planner's rule, which is
     /// `AdminConfig.approval(ofWorkflow:…)` (docs/ARCHITECTURE.md §15).
-    static func approval(of source: DesiredWorkflow, product: String, config: AdminConfig) -> WorkflowEntry.Approval {
-        switch config.approval(ofWorkflow: product, source.name, path: source.path, blobID: source.blobID, inputs: source.inputs) {
+    static func approval(_ verdict: AdminConfig.Approval) -> WorkflowEntry.Approval {
+        switch verdict {
         case .approved, .pinned: .approved
         case .changed: .changedSinceApproval
         case .notListed: .notApproved
@@ -121,6 +127,9 @@ public struct WorkflowEntry: Codable, Sendable, Equatable {
     /// `approvalRequired`); for product workflows, the admin config's verdict.
     public var approval: Approval
     public var approvalRequired: Bool
+    /// The digest the allow-list entry pins, when it pins one (a product workflow approved with
+    /// `innominatus approve`); nil for an entry without a pin and for workflows that need no approval.
+    public var pinned: String?
     /// The file's errors (file:line:column) when it does not validate; it never runs then.
     public var errors: [String]
 

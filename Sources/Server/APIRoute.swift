@@ -14,6 +14,9 @@ struct APIRoute: Sendable {
         case write
         /// Push webhooks: the forge's signature with the webhook secret; 404 when none is configured.
         case hook
+        /// The status pages: as `read`, and the session cookie of `POST /login` is accepted beside the
+        /// bearer token (the JSON API never accepts the cookie).
+        case page
     }
 
     typealias Handler = @Sendable (Request, APIRequestContext) async throws -> Response

@@ -18,6 +18,12 @@ struct AppView: Codable, Sendable {
         var reason: String?
         var workflows: [String]?
         var blocked: [BlockedWorkflow]?
+        /// In backoff after a failure (status result `waiting`); only when true.
+        var waiting: Bool?
+        /// Skipped because an earlier pair of the app is not succeeded (docs/ARCHITECTURE.md §3, gates); only when true.
+        var gated: Bool?
+        /// False when no workflow of the tier concerns the app; only when false.
+        var applies: Bool?
     }
 
     /// One recorded pass that listed the app.
@@ -59,7 +65,9 @@ struct AppView: Codable, Sendable {
                 lastResult: record?.result.rawValue, fingerprint: record?.fingerprint?.digest, attempts: record?.attempts,
                 dirty: record?.dirty, lastAttemptMs: record?.lastAttempt?.millisecondsSinceEpoch,
                 next: item?.action.rawValue, reason: item?.reason, workflows: item?.workflows,
-                blocked: (item?.blocked.isEmpty ?? true) ? nil : item?.blocked)
+                blocked: (item?.blocked.isEmpty ?? true) ? nil : item?.blocked,
+                waiting: item?.waiting == true ? true : nil, gated: item?.gated == true ? true : nil,
+                applies: item?.applies == false ? false : nil)
         }
         return AppView(name: name, product: desired?.product ?? applied?.product,
                        suspended: desired?.suspended ?? applied?.suspended ?? false, errors: desired?.errors ?? [],

@@ -13,6 +13,8 @@ public struct InnominatusServer: Sendable {
     public let metrics: ServerMetrics
     let alarm = LoopAlarm()
     let health = LoopHealth()
+    /// The end of each pass, for the status pages' live update.
+    let events = PassEvents()
     let logger: Logger
 
     public init(configuration: ServerConfiguration, logger: Logger = Logger(label: "innominatus")) {
@@ -21,7 +23,8 @@ public struct InnominatusServer: Sendable {
         self.logger = logger
     }
 
-    /// The loop and the HTTP server; `onListening` receives the bound port (useful with port 0).
+    /// The loop, the HTTP server and the pages' event stream; `onListening` receives the bound port (useful
+    /// with port 0).
     public func services(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> [any Service] {
         services(onListening: onListening, listening: { _ in })
     }
@@ -31,7 +34,8 @@ public struct InnominatusServer: Sendable {
                   listening: @escaping @Sendable (any Channel) -> Void) -> [any Service] {
         // Made before the loop and the read API start, which both use it (a failure is the loop's to report).
         _ = try? StateKey.load(file: configuration.reconcile.stateKeyFile, workdir: configuration.reconcile.workdir)
-        let api = ServerAPI(configuration: configuration, alarm: alarm, health: health, metrics: metrics, logger: logger)
+        let api = ServerAPI(configuration: configuration, alarm: alarm, health: health, metrics: metrics, logger: logger,
+                            events: events)
         let maxConnections = connectionLimit()
         metrics.setConnectionLimit(maxConnections)
         let (metrics, logger, headerTimeout) = (metrics, logger, configuration.headerTimeout)
@@ -59,8 +63,9 @@ public struct InnominatusServer: Sendable {
             logger: logger)
         let loop = ReconcileLoopService(reconciler: PlatformReconciler(settings: configuration.reconcile),
                                         interval: configuration.interval, maxBackoff: .seconds(600), alarm: alarm,
-                                        health: health, metrics: metrics, logger: logger)
-        return [loop, application]
+                                        health: health, metrics: metrics, events: events, logger: logger)
+        // Last, so that it stops first: its streams would hold the server's graceful shutdown open.
+        return [loop, application, PassEventsService(events: events, heartbeat: .seconds(15))]
     }
 
     /// `maxConnections`, lowered (with a warning) when the descriptor limit would not leave the loop and

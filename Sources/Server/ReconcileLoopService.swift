@@ -12,6 +12,8 @@ struct ReconcileLoopService: Service {
     let alarm: LoopAlarm
     let health: LoopHealth
     let metrics: ServerMetrics
+    /// Told when a pass ends, for the status pages' live update.
+    var events: PassEvents?
     let logger: Logger
 
     func run() async throws {
@@ -30,6 +32,7 @@ struct ReconcileLoopService: Service {
         }, onPass: { report, duration in
             metrics.recordPass(report, duration: duration, finishedAt: Date())
             await health.passFinished(report)
+            if let event = Self.event(for: report) { await events?.publish(event) }
             switch report.kind {
             case .nothingToDo:
                 break  // An idle pass is the reconciler's one log line.
@@ -40,6 +43,25 @@ struct ReconcileLoopService: Service {
                 logger.log(level: report.exitCode == 0 ? .info : .warning, "pass: \(PassSummary.text(report))")
             }
         })
+    }
+}
+
+extension ReconcileLoopService {
+    /// The event the status pages reload on: a pass that recorded something, or could not start (the
+    /// pages say so). A pass with nothing to do, or one another reconciler kept busy, changes nothing shown.
+    static func event(for report: PassReport) -> PassEvents.Event? {
+        let kind: String
+        switch report.kind {
+        case .ran: kind = "ran"
+        case .couldNotStart: kind = "could-not-start"
+        case .nothingToDo, .busy: return nil
+        }
+        var fields = ["\"kind\":\"\(kind)\""]
+        if let status = report.status {
+            fields.append("\"commit\":\"\(status.commit)\"")
+            fields.append("\"result\":\"\(status.result.rawValue)\"")
+        }
+        return .pass("{" + fields.joined(separator: ",") + "}")
     }
 }
 

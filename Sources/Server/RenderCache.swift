@@ -13,3 +13,16 @@ actor RenderCache {
         return bytes
     }
 }
+
+/// The last value made from a read (by the read's number, `PlatformView.Read.number`): the requests that
+/// share one coalesced read also share what is made from it.
+actor LastValue<Value: Sendable> {
+    private var last: (key: Int, value: Value)?
+
+    func value(key: Int, make: @Sendable () -> Value) -> Value {
+        if let last, last.key == key { return last.value }
+        let value = make()
+        last = (key, value)
+        return value
+    }
+}

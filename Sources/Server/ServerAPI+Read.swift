@@ -11,6 +11,15 @@ extension ServerAPI {
     /// the last applied commit, or the note this server's loop wrote last when that one is newer (a pass
     /// that failed as a whole — e.g. an invalid admin config — writes a note but moves no applied state).
     func latestStatus(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        guard let (latest, key) = try await latestRecorded() else {
+            throw HTTPError(.notFound, message: "no pass has recorded a status yet")
+        }
+        return Self.raw(try await renders.bytes(route: "status", key: key) { Array(try StatusRendering.json(latest).utf8) })
+    }
+
+    /// The latest recorded status (see `latestStatus`) and a key naming the reads it came from. Throws 404,
+    /// saying why, when no pass has recorded one. The status pages show the same.
+    func latestRecorded() async throws -> (status: ReconcileStatus, key: String)? {
         var recorded: ReconcileStatus?
         if let report = await health.lastReport, report.wroteNote { recorded = report.status }
         var applied: PlatformView.Read<ReconcileStatus>?
@@ -20,10 +29,9 @@ extension ServerAPI {
             applied = nil
         }
         guard let latest = [applied?.value, recorded].compactMap({ $0 }).max(by: { $0.startedAt < $1.startedAt }) else {
-            throw HTTPError(.notFound, message: "no pass has recorded a status yet")
+            return nil
         }
-        let key = "\(applied?.number ?? 0) \(recorded.map { "\($0.commit) \($0.startedAt)" } ?? "-")"
-        return Self.raw(try await renders.bytes(route: "status", key: key) { Array(try StatusRendering.json(latest).utf8) })
+        return (latest, "\(applied?.number ?? 0) \(recorded.map { "\($0.commit) \($0.startedAt)" } ?? "-")")
     }
 
     /// `GET /api/v1/status/{commit}`.
@@ -77,7 +85,7 @@ extension ServerAPI {
         try await outcomeRead().value
     }
 
-    private func outcomeRead() async throws -> PlatformView.Read<PlanningPass.Outcome> {
+    func outcomeRead() async throws -> PlatformView.Read<PlanningPass.Outcome> {
         do {
             return try await view.outcomeRead()
         } catch {

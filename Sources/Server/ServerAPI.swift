@@ -10,13 +10,19 @@ final class ServerAPI: Sendable {
     let configuration: ServerConfiguration
     let view: PlatformView
     let renders = RenderCache()
+    /// The overview's data, made once per read of the platform.
+    let boards = LastValue<StatusBoard>()
+    /// Pass ends, told to the pages listening on `/events`.
+    let events: PassEvents
     let alarm: LoopAlarm
     let health: LoopHealth
     let metrics: ServerMetrics
     let logger: Logger
 
-    init(configuration: ServerConfiguration, alarm: LoopAlarm, health: LoopHealth, metrics: ServerMetrics, logger: Logger) {
+    init(configuration: ServerConfiguration, alarm: LoopAlarm, health: LoopHealth, metrics: ServerMetrics, logger: Logger,
+         events: PassEvents = PassEvents()) {
         self.configuration = configuration
+        self.events = events
         view = PlatformView(settings: configuration.readSettings)
         self.alarm = alarm
         self.health = health
@@ -47,8 +53,9 @@ final class ServerAPI: Sendable {
         ]
     }
 
+    /// The JSON API's routes and the status pages' (`ServerAPI+Pages`).
     func router() -> Router<APIRequestContext> {
-        let table = routes
+        let table = routes + pages
         let router = Router(context: APIRequestContext.self)
         router.add(middleware: JSONErrorMiddleware(routes: table, maxBodyBytes: configuration.maxBodyBytes))
         for route in table {
@@ -75,6 +82,13 @@ final class ServerAPI: Sendable {
         case .write:
             return { [self] request, context in
                 try authorize(request, what: "the write API")
+                return try await handler(request, context)
+            }
+        case .page:
+            guard !configuration.listen.isLoopback else { return handler }
+            return { [self] request, context in
+                let access = pageAccess(request)
+                guard access == .allowed else { return refusePage(request, access) }
                 return try await handler(request, context)
             }
         }

@@ -159,7 +159,7 @@ public struct PreviewPass: Sendable {
 
     /// Each blocked workflow once, with the number of apps it is blocked for and, when approving it is
     /// what unblocks it, the digest `innominatus approve` would pin and the command.
-    static func blocked(in plan: Plan, desired: DesiredState) -> [Preview.Blocked] {
+    public static func blocked(in plan: Plan, desired: DesiredState) -> [Preview.Blocked] {
         var byName: [String: Preview.Blocked] = [:]
         for item in plan.items {
             for blocked in item.blocked {
