@@ -77,7 +77,10 @@ extension ServerAPI {
                 environment = try? await read.value.repository.reference("refs/remotes/origin/" + branch)?.hex
             }
             let filter = StatusBoard.Filter(query: FormFields(request.uri.query ?? ""))
-            let text = OverviewPage(board: board, filter: filter, lastPass: last, environmentCommit: environment, signOut: signOut).render()
+            var loopProblem: String?
+            if let report = await health.lastReport, report.kind == .couldNotStart { loopProblem = report.message ?? "no reason given" }
+            let text = OverviewPage(board: board, filter: filter, lastPass: last, environmentCommit: environment,
+                                    loopProblem: loopProblem, signOut: signOut).render()
             clock.lap("render")
             return text
         }
@@ -236,7 +239,7 @@ struct PageClock {
     private var last: ContinuousClock.Instant
     private var laps: [(String, Duration)] = []
 
-    init() { last = clock.now }
+    init() { last = ContinuousClock.now }
 
     mutating func lap(_ name: String) {
         let now = clock.now

@@ -11,10 +11,12 @@ extension ServerAPI {
     /// the last applied commit, or the note this server's loop wrote last when that one is newer (a pass
     /// that failed as a whole — e.g. an invalid admin config — writes a note but moves no applied state).
     func latestStatus(_ request: Request, _ context: APIRequestContext) async throws -> Response {
-        guard let (latest, key) = try await latestRecorded() else {
+        guard let latest = try await latestRecorded() else {
             throw HTTPError(.notFound, message: "no pass has recorded a status yet")
         }
-        return Self.raw(try await renders.bytes(route: "status", key: key) { Array(try StatusRendering.json(latest).utf8) })
+        return Self.raw(try await renders.bytes(route: "status", key: latest.key) {
+            Array(try StatusRendering.json(latest.status).utf8)
+        })
     }
 
     /// The latest recorded status (see `latestStatus`) and a key naming the reads it came from. Throws 404,

@@ -5,7 +5,8 @@ import Testing
 
 /// Planted secrets — a `fromEnv` value, a `secret: true` inline value, a provisioner's generated password,
 /// a step's secret output — must not appear in any byte innominatus produces: the notes and every other
-/// object it pushed, the environment branch, its logs (files and stderr), every API answer and `/metrics`.
+/// object it pushed, the environment branch, its logs (files and stderr), every API answer, every status
+/// page and `/metrics`.
 /// The reconciler's own tokens must not reach a step's environment.
 @Suite struct SecretLeakTests {
     static let fromEnvSecret = "planted-fromenv-7f3a9c1e"
@@ -111,11 +112,14 @@ import Testing
 
         // Every API answer.
         var sources: [(String, String)] = [("GET /api/v1/status", status.text)]
+        // And every status page (HTML), the app pages with their log tails included.
         for path in ["/api/v1/apps", "/api/v1/apps/shop", "/api/v1/apps/broken", "/api/v1/workflows", "/api/v1/plan", "/metrics",
-                     "/healthz", "/readyz", "/api/v1/workflows/products"] {
+                     "/healthz", "/readyz", "/api/v1/workflows/products", "/", "/apps/shop", "/apps/broken", "/workflows", "/history"] {
             sources.append(("GET " + path, try await client.get(path, headers: ["Authorization": "Bearer \(Self.apiToken)"]).text))
         }
         #expect(sources[1].1.contains("shop"))
+        let brokenPage = try #require(sources.first { $0.0 == "GET /apps/broken" }).1
+        #expect(brokenPage.contains("failing with ***"), "the app page shows the masked log tail")
         // Every object in the remote (notes, applied state, lease, the environment branch), as git stores them.
         let objects = try Shell.run(["sh", "-c", "git --git-dir '\(repo.remote)' cat-file --batch-all-objects --batch"])
         let notes = try Shell.run(["git", "--git-dir", repo.remote, "log", "--all", "--format=%H%n%N", "--notes=innominatus"])

@@ -118,7 +118,7 @@ struct AppPage {
                                 body.element("tr", ["data-step": step.name]) { row in
                                     row.element("td", ["class": "mono"], text: step.name)
                                     row.element("td") { cell in PageLayout.badge(&cell, step.result, state: step.result) }
-                                    row.element("td", text: step.exitCode.map(String.init) ?? "—")
+                                    row.element("td", text: step.exitCode.map { "\($0)" } ?? "—")
                                     row.element("td", text: HistoryPage.duration(milliseconds: step.durationMs))
                                 }
                                 if let log = step.log, !log.isEmpty {

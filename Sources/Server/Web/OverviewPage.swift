@@ -8,6 +8,8 @@ struct OverviewPage {
     var filter: StatusBoard.Filter
     var lastPass: ReconcileStatus?
     var environmentCommit: String?
+    /// Why this server's last pass could not start, when it could not.
+    var loopProblem: String?
     var signOut: Bool
 
     func render() -> String {
@@ -21,6 +23,12 @@ struct OverviewPage {
                     card.element("ul", ["class": "errors"]) { list in
                         for error in board.planErrors { list.element("li", text: error) }
                     }
+                }
+            }
+            if let loopProblem {
+                main.element("section", ["class": "card banner", "id": "loop-problem"]) { card in
+                    card.element("h2", text: "The last pass could not start")
+                    card.element("p", ["class": "reason"], text: loopProblem)
                 }
             }
             summary(&main)
@@ -48,7 +56,7 @@ struct OverviewPage {
                 fact(&list, "Branch head", PageLayout.short(board.commit), id: "head")
                 fact(&list, "Applied commit", PageLayout.short(board.appliedCommit), id: "applied")
                 if let branch = board.deliveryBranch {
-                    fact(&list, "Environment branch \(branch)", environmentCommit.map(PageLayout.short) ?? "not delivered yet",
+                    fact(&list, "Environment branch \(branch)", environmentCommit.map { PageLayout.short($0) } ?? "not delivered yet",
                          id: "environment")
                 } else {
                     fact(&list, "Environment branch", "delivery is off", id: "environment")
@@ -67,7 +75,7 @@ struct OverviewPage {
 
     private func counts(_ main: inout HTML) {
         main.element("ul", ["class": "counts", "id": "counts", "aria-label": "pairs per state"]) { list in
-            for state in PairState.allCases where state != .none {
+            for state in PairState.allCases where state != .notApplicable {
                 guard let count = board.counts[state], count > 0 else { continue }
                 list.element("li", ["data-state": state.rawValue, "data-count": "\(count)", "title": state.meaning]) { item in
                     item.element("a", ["href": PageLink.path("/", [("result", state.rawValue)])]) { link in
@@ -120,7 +128,7 @@ struct OverviewPage {
                 label.text("State")
                 label.element("select", ["name": "result"]) { select in
                     option(&select, "", "any", selected: filter.state == nil)
-                    for state in PairState.allCases where state != .none {
+                    for state in PairState.allCases where state != .notApplicable {
                         option(&select, state.rawValue, state.label, selected: filter.state == state)
                     }
                 }

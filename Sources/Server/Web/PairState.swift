@@ -6,11 +6,11 @@ enum PairState: String, CaseIterable, Sendable, Comparable {
     case notRun = "not-run"
     case succeeded
     /// No workflow of the tier concerns the app (no product, nothing to run).
-    case none = "none"
+    case notApplicable = "none"
 
     /// The state of a tier; nil (the pair is neither planned nor recorded) is `none`.
     init(_ tier: AppView.TierView?) {
-        guard let tier else { self = .none; return }
+        guard let tier else { self = .notApplicable; return }
         switch tier.next {
         case "suspended": self = .suspended; return
         case "error": self = .error; return
@@ -26,7 +26,7 @@ enum PairState: String, CaseIterable, Sendable, Comparable {
         default:
             if tier.next == "run" { self = .pending }
             else if tier.lastResult == "succeeded" { self = .succeeded }
-            else if tier.applies == false { self = .none }
+            else if tier.applies == false { self = .notApplicable }
             else { self = .notRun }
         }
     }
@@ -35,7 +35,7 @@ enum PairState: String, CaseIterable, Sendable, Comparable {
     var label: String {
         switch self {
         case .notRun: "not run"
-        case .none: "—"
+        case .notApplicable: "—"
         case .pending: "will run"
         default: rawValue
         }
@@ -55,7 +55,7 @@ enum PairState: String, CaseIterable, Sendable, Comparable {
         case .suspended: "suspended by its Score annotation"
         case .notRun: "never ran"
         case .succeeded: "succeeded for its current inputs"
-        case .none: "no workflow of this tier concerns the app"
+        case .notApplicable: "no workflow of this tier concerns the app"
         }
     }
 

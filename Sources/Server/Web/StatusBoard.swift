@@ -46,7 +46,7 @@ struct StatusBoard: Sendable {
 
         /// The query of this filter at another page.
         func query(page: Int?) -> [(String, String?)] {
-            [("product", product), ("result", state?.rawValue), ("q", name), ("page", page.map(String.init))]
+            [("product", product), ("result", state?.rawValue), ("q", name), ("page", page.map { "\($0)" })]
         }
     }
 
@@ -67,7 +67,7 @@ struct StatusBoard: Sendable {
     var commit: String
     var appliedCommit: String?
     var rows: [Row]
-    /// Pairs per state, over every app (`none` is not counted).
+    /// Pairs per state, over every app (`notApplicable` is not counted).
     var counts: [PairState: Int]
     var products: [String]
     /// Each blocked workflow once, with its reason, the number of apps and the approve command.
@@ -83,8 +83,8 @@ struct StatusBoard: Sendable {
         var products: Set<String> = []
         rows = AppView.all(outcome).map { app in
             let tiers = Self.tiers.map { app.tiers[$0.rawValue] }
-            let states = tiers.map(PairState.init)
-            for state in states where state != .none { counts[state, default: 0] += 1 }
+            let states = tiers.map { PairState($0) }
+            for state in states where state != .notApplicable { counts[state, default: 0] += 1 }
             if let product = app.product { products.insert(product) }
             return Row(name: app.name, product: app.product, states: states, reasons: tiers.map { $0?.reason },
                        results: tiers.map { $0?.lastResult },
