@@ -1,6 +1,8 @@
 import Foundation
 import GitKit
+import HTTPTypes
 import Hummingbird
+import Logging
 import NIOCore
 import Planner
 import Reconciler
@@ -60,7 +62,7 @@ extension ServerAPI {
     }
 
     /// The overview's data for one read: made once however many requests share the read.
-    private func board(_ read: PlatformView.Read<PlanningPass.Outcome>) async -> StatusBoard {
+    private func statusBoard(_ read: PlatformView.Read<PlanningPass.Outcome>) async -> StatusBoard {
         await boards.value(key: read.number) { StatusBoard(read.value) }
     }
 
@@ -71,7 +73,7 @@ extension ServerAPI {
             var last: ReconcileStatus?
             do { last = try await latestRecorded()?.status } catch let error as HTTPError where error.status == .notFound { last = nil }
             clock.lap("read")
-            let board = await board(read)
+            let board = await statusBoard(read)
             var environment: String?
             if let branch = board.deliveryBranch {
                 environment = try? await read.value.repository.reference("refs/remotes/origin/" + branch)?.hex

@@ -39,10 +39,15 @@ struct Browser {
                         log: log)
     }
 
-    /// The titles of the pages an open browser shows.
-    static func titles(debuggingPort port: Int) async -> [String] {
-        guard let answer = try? await HTTPClient(base: "http://127.0.0.1:\(port)", timeout: 10).get("/json/list"),
-              let targets = try? JSONSerialization.jsonObject(with: answer.body) as? [[String: Any]] else { return [] }
+    /// The titles of the pages an open browser shows (`GET /json/list` of the DevTools endpoint, over a
+    /// plain connection).
+    static func titles(debuggingPort port: Int) -> [String] {
+        guard let connection = RawConnection(port: port) else { return [] }
+        connection.send("GET /json/list HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n\r\n")
+        let answer = connection.read(for: .seconds(10)).text
+        guard let start = answer.range(of: "\r\n\r\n"),
+              let targets = try? JSONSerialization.jsonObject(with: Data(answer[start.upperBound...].utf8)) as? [[String: Any]]
+        else { return [] }
         return targets.filter { $0["type"] as? String == "page" }.compactMap { $0["title"] as? String }
     }
 

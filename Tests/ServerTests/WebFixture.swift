@@ -1,4 +1,5 @@
 import Foundation
+import GitKit
 import Server
 import TestSupport
 
