@@ -48,30 +48,54 @@ struct AppView: Codable, Sendable {
     /// Every app of the head or of the applied state, sorted by name.
     static func all(_ outcome: PlanningPass.Outcome) -> [AppView] {
         let names = Set(outcome.desired.apps.keys).union(outcome.applied.apps.keys)
-        let items = Dictionary(outcome.plan.items.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
+        // Positions, not copies: at 10,000 apps, copying every plan item into a dictionary cost more
+        // than the rest of the views together.
+        var items: [PairKey: Int] = [:]
+        items.reserveCapacity(outcome.plan.items.count)
+        for index in outcome.plan.items.indices {
+            let key = outcome.plan.items[index].key
+            if items[key] == nil { items[key] = index }
+        }
         return names.sorted().map { view(of: $0, outcome, items: items) }
     }
 
-    /// `items`: the plan's items by pair, when the caller has them (a lookup per pair is linear).
-    static func view(of name: String, _ outcome: PlanningPass.Outcome, items: [PairKey: PlanItem]? = nil) -> AppView {
-        let desired = outcome.desired.apps[name]
-        let applied = outcome.applied.apps[name]
+    /// `items`: the positions of the plan's items by pair, when the caller has them (a lookup per pair is
+    /// linear). Fields are read in place, never copying a whole item, record or app.
+    static func view(of name: String, _ outcome: PlanningPass.Outcome, items: [PairKey: Int]? = nil) -> AppView {
+        let plan = outcome.plan.items
+        let pairs = outcome.applied.pairs
         var tiers: [String: TierView] = [:]
         for tier in Tier.allCases {
-            let record = outcome.applied.pairs[PairKey(app: name, tier: tier)]
-            let item = items.map { $0[PairKey(app: name, tier: tier)] } ?? outcome.plan.item(name, tier)
+            let key = PairKey(app: name, tier: tier)
+            let record = pairs.index(forKey: key)
+            let item = items.map { $0[key] } ?? plan.firstIndex { $0.app == name && $0.tier == tier }
             guard record != nil || item != nil else { continue }
-            tiers[tier.rawValue] = TierView(
-                lastResult: record?.result.rawValue, fingerprint: record?.fingerprint?.digest, attempts: record?.attempts,
-                dirty: record?.dirty, lastAttemptMs: record?.lastAttempt?.millisecondsSinceEpoch,
-                next: item?.action.rawValue, reason: item?.reason, workflows: item?.workflows,
-                blocked: (item?.blocked.isEmpty ?? true) ? nil : item?.blocked,
-                waiting: item?.waiting == true ? true : nil, gated: item?.gated == true ? true : nil,
-                applies: item?.applies == false ? false : nil)
+            var view = TierView()
+            if let record {
+                view.lastResult = pairs.values[record].result.rawValue
+                view.fingerprint = pairs.values[record].fingerprint?.digest
+                view.attempts = pairs.values[record].attempts
+                view.dirty = pairs.values[record].dirty
+                view.lastAttemptMs = pairs.values[record].lastAttempt?.millisecondsSinceEpoch
+            }
+            if let item {
+                view.next = plan[item].action.rawValue
+                view.reason = plan[item].reason
+                view.workflows = plan[item].workflows
+                view.blocked = plan[item].blocked.isEmpty ? nil : plan[item].blocked
+                view.waiting = plan[item].waiting ? true : nil
+                view.gated = plan[item].gated ? true : nil
+                view.applies = plan[item].applies ? nil : false
+            }
+            tiers[tier.rawValue] = view
         }
-        return AppView(name: name, product: desired?.product ?? applied?.product,
-                       suspended: desired?.suspended ?? applied?.suspended ?? false, errors: desired?.errors ?? [],
-                       present: desired != nil, tiers: tiers, lastRuns: nil)
+        let desired = outcome.desired.apps.index(forKey: name)
+        let applied = outcome.applied.apps.index(forKey: name)
+        let product = desired.flatMap { outcome.desired.apps.values[$0].product } ?? applied.flatMap { outcome.applied.apps.values[$0].product }
+        let suspended = desired.map { outcome.desired.apps.values[$0].suspended } ?? applied.map { outcome.applied.apps.values[$0].suspended }
+        return AppView(name: name, product: product, suspended: suspended ?? false,
+                       errors: desired.map { outcome.desired.apps.values[$0].errors } ?? [], present: desired != nil, tiers: tiers,
+                       lastRuns: nil)
     }
 
     static func runs(of app: String, in statuses: [ReconcileStatus]) -> [Run] {

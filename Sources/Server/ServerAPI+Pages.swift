@@ -72,15 +72,17 @@ extension ServerAPI {
             let read = try await outcomeRead()
             var last: ReconcileStatus?
             do { last = try await latestRecorded()?.status } catch let error as HTTPError where error.status == .notFound { last = nil }
-            clock.lap("read")
-            let board = await statusBoard(read)
+            let config = read.value.desired.config.delivery
             var environment: String?
-            if let branch = board.deliveryBranch {
-                environment = try? await read.value.repository.reference("refs/remotes/origin/" + branch)?.hex
+            if config.enabled {
+                environment = try? await read.value.repository.reference("refs/remotes/origin/" + config.branch)?.hex
             }
-            let filter = StatusBoard.Filter(query: FormFields(request.uri.query ?? ""))
             var loopProblem: String?
             if let report = await health.lastReport, report.kind == .couldNotStart { loopProblem = report.message ?? "no reason given" }
+            clock.lap("read")
+            let board = await statusBoard(read)
+            clock.lap("board")
+            let filter = StatusBoard.Filter(query: FormFields(request.uri.query ?? ""))
             let text = OverviewPage(board: board, filter: filter, lastPass: last, environmentCommit: environment,
                                     loopProblem: loopProblem, signOut: signOut).render()
             clock.lap("render")

@@ -4,7 +4,9 @@ import Testing
 
 /// The status pages of a real `innominatus serve` over a real platform repository, loaded in a real
 /// browser (Debian's headless Chromium): the DOM after scripts ran, screenshots, live reloads.
-@Suite("Status pages in a browser")
+/// One test at a time: each starts a `serve` and Chromium, and at once they would crowd out the
+/// timing-sensitive tests of other suites on a 2-core machine.
+@Suite("Status pages in a browser", .serialized)
 struct WebPageTests {
     static func short(_ commit: String) -> String { String(commit.prefix(7)) }
 
