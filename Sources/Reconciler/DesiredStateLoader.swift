@@ -15,8 +15,6 @@ public struct DesiredStateLoader: Sendable {
     private var validWorkflows: [String: ParsedWorkflow] = [:]
     private var scoreCache: [String: ScoreFacts] = [:]
     var provisionerCache: [String: Result<[ProvisionerDefinition], ProvisioningError>] = [:]
-    /// Score models of apps that ran, by blob id (`scoreModel(of:from:)`).
-    var scoreModels: [String: ScoreModel] = [:]
     /// Where `cmd://./script` provisioners are anchored: the checkout they run in.
     public var checkoutRoot: String
     /// The provisioners of the last `load` (repository files judged by its admin config, then the built-in

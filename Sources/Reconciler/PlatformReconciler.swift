@@ -296,21 +296,17 @@ public actor PlatformReconciler {
                                                stopIfUnchanged: stopIfUnchanged)
     }
 
-    /// The Score models of the apps `plan` runs, read by the loader from the blobs it planned with.
-    func scoreModels(for plan: Plan, desired: DesiredState, repository: Repository) async -> [String: Result<ScoreModel, ReconcileError>] {
-        var working = loader
-        defer { loader = working }
-        var models: [String: Result<ScoreModel, ReconcileError>] = [:]
-        for app in Set(plan.items.filter { $0.action == .run }.map(\.app)) {
-            guard let desiredApp = desired.apps[app] else { continue }
-            do {
-                let model = try await working.scoreModel(of: desiredApp, from: repository)
-                models[app] = .success(await model.readingSources(in: plan.commit, from: repository))
-            } catch {
-                models[app] = .failure(error as? ReconcileError ?? ReconcileError(.invalidSpec, "\(desiredApp.scorePath)", underlying: error))
-            }
+    /// The Score model of an app the plan runs, read by the loader from the blob it planned with, with its
+    /// `source:` files from the commit; nil for an app the commit does not hold.
+    func scoreModel(of app: String, desired: DesiredState, commit: String, repository: Repository) async -> Result<ScoreModel, ReconcileError>? {
+        guard let desiredApp = desired.apps[app] else { return nil }
+        let loader = self.loader
+        do {
+            let model = try await loader.scoreModel(of: desiredApp, from: repository)
+            return .success(await model.readingSources(in: commit, from: repository))
+        } catch {
+            return .failure(error as? ReconcileError ?? ReconcileError(.invalidSpec, "\(desiredApp.scorePath)", underlying: error))
         }
-        return models
     }
 
     /// The provisioners of the commit the loader last loaded.

@@ -115,7 +115,7 @@ public struct PreviewPass: Sendable {
             preview.base.environmentCommit = tip?.hex
             var renderer = PreviewRenderer(repository: repository, environmentTip: tip,
                                            resourceState: ResourceStateFiles(folder: resourceStateFolder))
-            let result = await renderer.manifests(for: plan, desired: desired, loader: &loader)
+            let result = await renderer.manifests(for: plan, desired: desired, loader: loader)
             preview.manifests = result.changes
             preview.errors += result.errors
         }

@@ -20,7 +20,7 @@ struct PreviewRenderer {
         var errors: [String] = []
     }
 
-    mutating func manifests(for plan: Plan, desired: DesiredState, loader: inout DesiredStateLoader) async -> Result {
+    mutating func manifests(for plan: Plan, desired: DesiredState, loader: DesiredStateLoader) async -> Result {
         var result = Result()
         let renders = plan.items.filter {
             $0.tier == .application && $0.action == .run && $0.workflows.contains(Planner.generatedWorkflow)
