@@ -31,8 +31,8 @@ extension DesiredStateLoader {
             throw ReconcileError(.invalidSpec, "\(app.scorePath) is not a regular file in the commit")
         }
         switch try await read(id, path: app.scorePath, from: repository) {
-        case .failure(let message):
-            throw ReconcileError(.invalidSpec, message)
+        case .failure(let problem):
+            throw ReconcileError(.invalidSpec, problem.description)
         case .success(let bytes):
             let report = SpecValidator(limits: limits).validate(bytes, path: app.scorePath, as: .score)
             guard let workload = report.score else {

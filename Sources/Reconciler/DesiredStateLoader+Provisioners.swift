@@ -32,7 +32,7 @@ extension DesiredStateLoader {
                 parsed = cached
             } else {
                 switch try await read(entry.id, path: path, from: repository) {
-                case .failure(let message): parsed = .failure(ProvisioningError(message))
+                case .failure(let problem): parsed = .failure(ProvisioningError(problem.description))
                 case .success(let bytes):
                     // `cmd://./script` is anchored in the checkout the generated deploy runs it in.
                     let folder = checkoutRoot.hasSuffix("/") ? checkoutRoot + Self.provisionersFolder

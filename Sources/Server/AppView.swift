@@ -62,7 +62,7 @@ struct AppView: Codable, Sendable {
                 blocked: (item?.blocked.isEmpty ?? true) ? nil : item?.blocked)
         }
         return AppView(name: name, product: desired?.product ?? applied?.product,
-                       suspended: desired?.suspended ?? applied?.suspended ?? false, errors: desired?.errors ?? [],
+                       suspended: desired?.suspended ?? applied?.suspended ?? false, errors: desired?.errors.map(\.description) ?? [],
                        present: desired != nil, tiers: tiers, lastRuns: nil)
     }
 

@@ -55,6 +55,9 @@ struct PlanScenarioTests {
         let item = try #require(broken.plan.item("cart", .platform))
         #expect(item.action == .error)
         #expect(item.reason.contains("apps/cart/score.yaml:4:"))
+        // The loader hands the planner diagnostics, not sentences: file, line, column and field as values.
+        let problem = try #require(broken.desired.apps["cart"]?.errors.first)
+        #expect(problem.file == "apps/cart/score.yaml" && problem.line == 4 && problem.field == "containers", "\(problem)")
         #expect(!broken.plan.items.contains { $0.action == .prune })
         // A removed Score is a prune, running the destroy workflows of the last applied tree.
         let cleanup = PlatformRepoFixture.workflow("PlatformWorkflow", "cleanup").replacingOccurrences(
