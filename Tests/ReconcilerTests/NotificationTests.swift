@@ -144,6 +144,18 @@ import TestSupport
         let outbox = try String(contentsOfFile: fixture.workdir + "/notifications/outbox.json", encoding: .utf8)
         #expect(outbox.contains("\"stuck\"") && !outbox.contains("\"flaky\""), "\(outbox)")
         Self.expectNoSecret(in: [result.stdout, result.stderr] + Self.notificationFiles(fixture), forge)
+
+        // The next pass sends it first, to the sink as the file names it now (here: fixed to answer).
+        let first = try fixture.git.git("rev-parse", "HEAD")
+        _ = try Self.writeConfig("""
+            sinks:
+              - {name: stuck, kind: webhook, url: "\(forge.base)/hook", secretEnv: TEST_HOOK_SECRET, events: [succeeded]}
+            """, in: fixture)
+        let next = try fixture.change(["apps/cart/score.yaml": LoopFixture.score("cart", product: nil)])
+        #expect(try Self.reconcile(fixture, config: config, forge: forge).status == 0)
+        let delivered = try forge.requests(to: "/hook").compactMap { $0.json["commit"] as? String }
+        #expect(Set(delivered) == [first, next] && delivered.count == 2, "the kept event and this pass's: \(delivered)")
+        #expect(try String(contentsOfFile: fixture.workdir + "/notifications/outbox.json", encoding: .utf8) == "[]")
     }
 
     @Test func aPreviewPostsOneCommentAndEditsItLaterAndItsOwnStatus() async throws {
