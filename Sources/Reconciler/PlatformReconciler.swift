@@ -123,6 +123,7 @@ public actor PlatformReconciler {
             if result.recordsState { await markInFlight(&result) }
         }
         if result.failure == nil, result.plan.runsAnything {
+            if purpose.isLoop { await settings.notifier?.passStarted(commit: result.plan.commit) }
             do {
                 result.execution = try await execute(result.plan, desired: result.planned.desired, applied: result.planned.applied,
                                                      repository: result.planned.repository)
@@ -137,7 +138,13 @@ public actor PlatformReconciler {
                 result.completed = false
             }
         }
-        return await record(result)
+        let report = await record(result)
+        // notify: after the record, so a slow or broken sink never delays what the pass writes.
+        if purpose.isLoop, report.wroteNote {
+            await settings.notifier?.passRecorded(report, plan: result.plan, desired: result.planned.desired,
+                                                  before: result.planned.applied)
+        }
+        return report
     }
 
     /// Writes, before any step starts, that the pairs about to run are in flight (`markingInFlight`): a

@@ -29,6 +29,8 @@ public struct ReconcileSettings: Sendable {
     /// A pass does not start with less free space than this in the workdir: its state and notes could
     /// not be recorded.
     public var minimumFreeBytes = 64 << 20
+    /// `--notifications FILE`: commit statuses and events after each loop pass (nil: nobody is told).
+    public var notifier: Notifier?
 
     public init(repo: String, branch: String = "main", workdir: String? = nil, helper: HelperCommand = .currentExecutable,
                 credentials: Credentials = Credentials(), appConcurrency: Int = 2, leaseDuration: Duration = .seconds(600), holder: String? = nil,

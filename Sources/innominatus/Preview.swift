@@ -45,15 +45,28 @@ struct PreviewCommand: AsyncParsableCommand {
     @Flag(help: "Also write the preview (JSON) as a note on REF's commit under refs/notes/innominatus-preview and push it.")
     var note = false
 
+    @OptionGroup var notify: NotificationOptions
+
+    @Option(name: .customLong("pr"), help: ArgumentHelp(
+        "With --notifications: post the Markdown preview as a comment on pull (merge) request N, and edit that same comment on later previews.",
+        valueName: "N"))
+    var pullRequest: Int?
+
     func validate() throws {
         try remote.validate()
         do { _ = try PlanningPass.Target(ref) } catch { throw ValidationError("\(error)") }
+        if let pullRequest {
+            guard pullRequest >= 1 else { throw ValidationError("--pr \(pullRequest): a pull request number is 1 or more") }
+            guard notify.notifications != nil else { throw ValidationError("--pr needs --notifications FILE, which names the forge") }
+        }
     }
 
     func run() async throws {
         let preview: Preview
+        let settings = remote.settings()
+        let notifier = try notify.notifier(workdir: settings.workdir)
         do {
-            let pass = PreviewPass(planning: remote.settings().planning, target: try PlanningPass.Target(ref))
+            let pass = PreviewPass(planning: settings.planning, target: try PlanningPass.Target(ref))
             preview = try await pass.run(note: note)
         } catch {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
@@ -65,6 +78,9 @@ struct PreviewCommand: AsyncParsableCommand {
         case .json: PreviewRendering.json(preview)
         }
         FileHandle.standardOutput.write(Data(text.utf8))
+        // The forge is told after the preview is printed; a forge that fails is logged, not an error.
+        await notifier?.previewed(preview, markdown: output == .markdown ? text : PreviewRendering.markdown(preview),
+                                  pullRequest: pullRequest)
         if output != .text, !preview.errors.isEmpty {
             FileHandle.standardError.write(Data(preview.errors.map { "error: \($0)\n" }.joined().utf8))
         }

@@ -22,6 +22,7 @@ struct Reconcile: AsyncParsableCommand {
     @OptionGroup var remote: RemoteOptions
     @OptionGroup var log: LogOptions
     @OptionGroup var execution: ExecutionOptions
+    @OptionGroup var notify: NotificationOptions
 
     @Option(name: .customLong("force"), help: ArgumentHelp(
         "Run a pair whatever its fingerprint, also a stalled one: APP or APP/TIER (repeatable). It does not open a gate: a later tier stays not-run while an earlier one of the app is failed, waiting, stalled or blocked (force that one).",
@@ -40,7 +41,8 @@ struct Reconcile: AsyncParsableCommand {
 
     func run() async throws {
         log.bootstrap()
-        let settings = execution.apply(to: remote.settings(appConcurrency: concurrency, force: force.compactMap(ForceTarget.init)))
+        var settings = execution.apply(to: remote.settings(appConcurrency: concurrency, force: force.compactMap(ForceTarget.init)))
+        settings.notifier = try notify.notifier(workdir: settings.workdir)
         let reconciler = PlatformReconciler(settings: settings)
         let report = await Shutdown.cancellable { await reconciler.reconcileOnce() }
         print(PassSummary.text(report))
