@@ -70,6 +70,11 @@ extension DesiredStateLoader {
                 }
                 if definition.repositoryFiles.isEmpty {
                     inputs["provisioner:built-in"] = Self.builtInDigest
+                    // Its outputs are the admin config's environment values: changing them re-renders the app.
+                    if resource.type == DefaultProvisioners.environmentType {
+                        let values = desired.config.environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+                        inputs["provisioner:environment"] = GitBlobID.of(Array(values.joined(separator: "\n").utf8))
+                    }
                 }
                 for file in definition.repositoryFiles {
                     inputs[file] = snapshot[file]?.id.hex ?? "missing"

@@ -239,7 +239,8 @@ struct AppJob: Sendable {
                 let slot = RenderSlot()
                 rendered = slot
                 generated.append(GeneratedDeploy(app: app, score: score, root: root, commit: commit, state: resourceState,
-                                                 registry: provisioners, rendered: slot).workflow)
+                                                 registry: provisioners, rendered: slot,
+                                                 environment: desired.config.environment).workflow)
             }
         } catch {
             for item in items {
