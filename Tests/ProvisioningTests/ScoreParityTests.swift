@@ -147,3 +147,21 @@ import TestSupport
         #expect(rendered.objects.contains { $0["kind"]?.string == "Ingress" })
     }
 }
+
+/// `innominatus provisioners list`: match order, outputs with secrets marked, and why a file is not used.
+@Suite struct ProvisionerListingTests {
+    @Test func theListIsInMatchOrderWithOutputsAndSources() throws {
+        let registry = try ProvisionerRegistry.forRepository(root: ProvisioningFixtures.repo,
+                                                             policy: try ProvisioningFixtures.policy)
+        let listing = ProvisionerListing(registry)
+        #expect(listing.rows.map(\.uri) == registry.definitions.map(\.uri))
+        let mongo = try #require(listing.rows.first { $0.uri == "template://default/mongodb" })
+        #expect(mongo.outputs.contains("connection*") && mongo.outputs.contains("host,") && mongo.source == "built-in")
+        let ingress = try #require(listing.rows.firstIndex { $0.uri == "template://default/route-ingress" })
+        let route = try #require(listing.rows.firstIndex { $0.uri == "template://default/route" })
+        #expect(ingress < route, "class ingress is matched before the class-less route")
+        #expect(listing.rows[ingress].class == "ingress" && listing.rows[route].class == "(any)")
+        #expect(listing.text.hasPrefix("TYPE "))
+        #expect(listing.json.contains("\"uri\": \"template://default/route\""))
+    }
+}
