@@ -116,6 +116,19 @@ struct PlanScenarioTests {
     }
 
     /// A Score file turned into a symlink, or a folder, is an error of its app — never a prune.
+    /// `environment` resources read the admin config's values: changing them re-runs the application tier
+    /// of the apps that have one, and nothing else.
+    @Test func changingTheEnvironmentValuesReRendersOnlyTheAppsThatReadThem() async throws {
+        var repo = try PlatformRepoFixture()
+        try await repo.recordSuccess(try await repo.change([
+            "apps/search/score.yaml": PlatformRepoFixture.score("search", product: nil, extra: "resources:\n  env: {type: environment}\n"),
+        ]))
+        let config = PlatformRepoFixture.adminConfig + "  environment: {REGION: eu-west-1}\n"
+        let changed = try await repo.change(["policies/admin-config.yaml": config])
+        #expect(PlatformRepoFixture.running(changed.plan) == ["search/application"], "\(changed.plan.items.map { "\($0.key) \($0.reason)" })")
+        #expect(changed.desired.config.environment == ["REGION": "eu-west-1"])
+    }
+
     @Test func aScoreThatIsNoLongerAFileIsAnErrorNotAPrune() async throws {
         var repo = try PlatformRepoFixture()
         try await repo.recordSuccess(try await repo.plan())
