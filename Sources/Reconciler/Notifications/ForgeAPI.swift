@@ -109,7 +109,7 @@ struct ForgeAPI: Sendable {
     }
 
     private func request(_ method: String, _ url: String, _ body: [String: String]) -> OutgoingRequest {
-        let data = (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])) ?? Data()
+        let data = (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
         return OutgoingRequest(method: method, url: url, headers: headers, body: Array(data))
     }
 

@@ -324,7 +324,7 @@ enum SinkMessage {
             body = slack(event)
         case .webhook:
             let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             body = Array((try? encoder.encode(event)) ?? Data())
             headers.append(("X-Innominatus-Event", event.event))
             if let secret = sink.secret { headers.append((signatureHeader, signature(of: body, secret: secret))) }
@@ -347,7 +347,7 @@ enum SinkMessage {
             "text": event.summary,
             "blocks": [["type": "section", "text": ["type": "mrkdwn", "text": lines.joined(separator: "\n")]]],
         ]
-        return Array((try? JSONSerialization.data(withJSONObject: message, options: [.sortedKeys])) ?? Data())
+        return Array((try? JSONSerialization.data(withJSONObject: message, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data())
     }
 
     /// Slack's three control characters in mrkdwn.
