@@ -138,8 +138,13 @@ public actor PlatformReconciler {
                 result.completed = false
             }
         }
+        return await finish(result, purpose: purpose)
+    }
+
+    /// record, then notify: after the record, so a slow or broken sink never delays or changes what the
+    /// pass writes (docs/ARCHITECTURE.md §11).
+    private func finish(_ result: PassResult, purpose: Purpose) async -> PassReport {
         let report = await record(result)
-        // notify: after the record, so a slow or broken sink never delays what the pass writes.
         if purpose.isLoop, report.wroteNote {
             await settings.notifier?.passRecorded(report, plan: result.plan, desired: result.planned.desired,
                                                   before: result.planned.applied)
