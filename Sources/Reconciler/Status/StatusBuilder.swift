@@ -55,7 +55,7 @@ struct StatusBuilder {
         var status = ReconcileStatus(commit: plan.commit, previousCommit: previousCommit, result: result,
                                      startedAt: Self.rfc3339(startedAt), finishedAt: Self.rfc3339(finishedAt),
                                      unchanged: unchanged, apps: apps, error: failure, delivery: delivery)
-        status.verification = plan.verification.map(VerificationStatus.init)
+        status.verification = plan.verification.map { VerificationStatus($0) }
         return status
     }
 

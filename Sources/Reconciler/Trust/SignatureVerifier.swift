@@ -75,7 +75,8 @@ struct SignatureVerifier {
         }
         func owner(_ fields: [String]?) -> String {
             let key = fields?.first ?? "?"
-            let names = settings.openPGPKeys.filter { $0.fingerprints.contains { $0.hasSuffix(key.uppercased()) } }.flatMap(\.signers)
+            let names = settings.openPGPKeys.filter { entry in entry.fingerprints.contains { $0.hasSuffix(key.uppercased()) } }
+                .flatMap(\.signers)
             return names.isEmpty ? "OpenPGP key \(key)" : "\(Array(Set(names)).sorted().joined(separator: ", "))'s OpenPGP key \(key)"
         }
         if let fields = status["EXPKEYSIG"] { return .invalid("it was made by \(owner(fields)), which has expired") }

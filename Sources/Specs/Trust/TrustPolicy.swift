@@ -47,17 +47,20 @@ public struct TrustPolicy: Sendable, Hashable {
         public var paths: [String]
         public var signers: [String]
         public var location: SourceLocation
+        /// `paths` as patterns, made once: a first pass matches every path of the tree.
+        let patterns: [InputPattern]
 
         public init(index: Int, paths: [String], signers: [String], location: SourceLocation) {
             self.index = index
             self.paths = paths
             self.signers = signers
             self.location = location
+            patterns = paths.map(InputPattern.init)
         }
 
         /// Whether the rule's globs match `path` (a repository path, as git lists it).
         public func covers(_ path: String) -> Bool {
-            paths.contains { InputPattern($0).covers(path) }
+            patterns.contains { $0.covers(path) }
         }
 
         /// `rules[0] (policies/**, provisioners/**: platform-team)`: how notes and messages name the rule.

@@ -90,8 +90,9 @@ struct TrustPolicyDecoder {
         guard let fields = checker.fields(node, at: path, known: ["paths", "signers"], required: ["paths", "signers"]),
               let pathsNode = fields["paths"], let signersNode = fields["signers"] else { return nil }
         var valid = true
-        let globs = checker.stringList(pathsNode, at: path / "paths") ?? []
-        if globs.isEmpty {
+        let listed = checker.stringList(pathsNode, at: path / "paths")
+        let globs = listed ?? []
+        if listed == nil { valid = false } else if globs.isEmpty {
             checker.error(pathsNode.location, path / "paths", "a rule needs at least one path glob, e.g. \"policies/**\"")
             valid = false
         }
@@ -101,8 +102,9 @@ struct TrustPolicyDecoder {
                 valid = false
             }
         }
-        let signers = checker.stringList(signersNode, at: path / "signers") ?? []
-        if signers.isEmpty {
+        let named = checker.stringList(signersNode, at: path / "signers")
+        let signers = named ?? []
+        if named == nil { valid = false } else if signers.isEmpty {
             checker.error(signersNode.location, path / "signers", "a rule needs at least one signer; name one listed under signers")
             valid = false
         }
