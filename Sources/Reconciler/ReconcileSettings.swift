@@ -32,6 +32,8 @@ public struct ReconcileSettings: Sendable {
     /// `--trust FILE`: the head is applied only when its commits are signed by signers allowed to change
     /// what they changed (docs/ARCHITECTURE.md §9, trust); nil checks no signature.
     public var trust: TrustSettings?
+    /// `--signing-key FILE`: signs the environment branch's commits (nil: they are not signed).
+    public var signingKey: SigningKey?
 
     public init(repo: String, branch: String = "main", workdir: String? = nil, helper: HelperCommand = .currentExecutable,
                 credentials: Credentials = Credentials(), appConcurrency: Int = 2, leaseDuration: Duration = .seconds(600), holder: String? = nil,

@@ -23,6 +23,7 @@ struct Reconcile: AsyncParsableCommand {
     @OptionGroup var log: LogOptions
     @OptionGroup var execution: ExecutionOptions
     @OptionGroup var trust: TrustOptions
+    @OptionGroup var signing: SigningOptions
 
     @Option(name: .customLong("force"), help: ArgumentHelp(
         "Run a pair whatever its fingerprint, also a stalled one: APP or APP/TIER (repeatable). It does not open a gate: a later tier stays not-run while an earlier one of the app is failed, waiting, stalled or blocked (force that one).",
@@ -41,8 +42,8 @@ struct Reconcile: AsyncParsableCommand {
 
     func run() async throws {
         log.bootstrap()
-        let settings = try await trust.apply(to: execution.apply(to: remote.settings(appConcurrency: concurrency,
-                                                                                      force: force.compactMap(ForceTarget.init))))
+        let settings = try await signing.apply(to: trust.apply(to: execution.apply(to: remote.settings(appConcurrency: concurrency,
+                                                                                      force: force.compactMap(ForceTarget.init)))))
         let reconciler = PlatformReconciler(settings: settings)
         let report = await Shutdown.cancellable { await reconciler.reconcileOnce() }
         print(PassSummary.text(report))

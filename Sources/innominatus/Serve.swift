@@ -52,6 +52,7 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var log: LogOptions
     @OptionGroup var execution: ExecutionOptions
     @OptionGroup var trust: TrustOptions
+    @OptionGroup var signing: SigningOptions
 
     func validate() throws {
         guard SpecDuration(parsing: interval) != nil else { throw ValidationError("--interval \(interval): write e.g. 30s, 5m or 1h") }
@@ -65,7 +66,7 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         log.bootstrap()
-        let settings = try await trust.apply(to: execution.apply(to: remote.settings(appConcurrency: concurrency)))
+        let settings = try await signing.apply(to: trust.apply(to: execution.apply(to: remote.settings(appConcurrency: concurrency))))
         let configuration: ServerConfiguration
         do {
             configuration = ServerConfiguration(

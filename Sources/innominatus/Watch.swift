@@ -19,6 +19,7 @@ struct Watch: AsyncParsableCommand {
     @OptionGroup var log: LogOptions
     @OptionGroup var execution: ExecutionOptions
     @OptionGroup var trust: TrustOptions
+    @OptionGroup var signing: SigningOptions
 
     @Option(help: "Time between passes: 500ms, 90s, 10m, 1h.")
     var interval: String = "30s"
@@ -34,7 +35,7 @@ struct Watch: AsyncParsableCommand {
     func run() async throws {
         log.bootstrap()
         let every = SpecDuration(parsing: interval)!.duration
-        let settings = try await trust.apply(to: execution.apply(to: remote.settings(appConcurrency: concurrency)))
+        let settings = try await signing.apply(to: trust.apply(to: execution.apply(to: remote.settings(appConcurrency: concurrency))))
         let reconciler = PlatformReconciler(settings: settings)
         await Shutdown.cancellable {
             await WatchLoop(reconciler: reconciler, interval: every).run { report, _ in

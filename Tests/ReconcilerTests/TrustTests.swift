@@ -222,4 +222,36 @@ struct TrustTests {
         #expect(preview.errors.first?.contains("policies/admin-config.yaml") == true, "\(preview.errors)")
         #expect(PreviewRendering.json(preview).contains("\"result\": \"refused\""))
     }
+
+    @Test func deliveryCommitsAreSignedWithTheSigningKey() async throws {
+        let fixture = try TrustFixture()
+        var settings = fixture.loop.settings()
+        settings.signingKey = try await SigningKey.load(file: fixture.platform.file)
+        #expect(settings.signingKey?.publicKey.hasPrefix(fixture.platform.line.split(separator: " ").prefix(2).joined(separator: " ")) == true)
+        let report = await PlatformReconciler(settings: settings).reconcileOnce()
+        #expect(report.exitCode == 0, "\(report.message ?? "")")
+        let delivered = try #require(report.status?.delivery?.commit)
+        let allowed = fixture.keys.appending("allowed_signers")
+        try "innominatus namespaces=\"git\" \(fixture.platform.line)\n".write(toFile: allowed, atomically: true, encoding: .utf8)
+        let verified = try Shell.execute(["git", "--git-dir=\(fixture.loop.git.remote)", "-c", "gpg.ssh.allowedSignersFile=\(allowed)",
+                                          "verify-commit", delivered])
+        #expect(verified.status == 0 && verified.stderr.contains("Good \"git\" signature for innominatus"), "\(verified.stderr)")
+        // Signed by a key the allowed signers do not list, the same check fails: it is not vacuous.
+        try "innominatus namespaces=\"git\" \(fixture.mallory.line)\n".write(toFile: allowed, atomically: true, encoding: .utf8)
+        let refused = try Shell.execute(["git", "--git-dir=\(fixture.loop.git.remote)", "-c", "gpg.ssh.allowedSignersFile=\(allowed)",
+                                         "verify-commit", delivered])
+        #expect(refused.status != 0)
+    }
+
+    @Test func aSigningKeyWithAPassphraseIsRefusedAtStart() async throws {
+        let fixture = try TrustFixture()
+        let locked = fixture.keys.appending("locked")
+        try Shell.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "secret phrase", "-f", locked])
+        do {
+            _ = try await SigningKey.load(file: locked)
+            Issue.record("a key with a passphrase was accepted")
+        } catch {
+            #expect(error.description.contains("without a passphrase"), "\(error)")
+        }
+    }
 }
