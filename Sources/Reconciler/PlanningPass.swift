@@ -116,9 +116,9 @@ public struct PlanningPass: Sendable {
 
     /// Records every pair `outcome` planned as succeeded and pushes that applied state, without running
     /// anything: how benchmarks get the applied state of 10,000 apps (`plan --record-success`, hidden).
-    /// Nothing is recorded when the plan has errors.
+    /// Nothing is recorded when the plan has errors or the trust file refused the head.
     public func recordSuccess(of outcome: Outcome, at now: Timestamp = .now) async throws {
-        guard outcome.plan.errors.isEmpty else { return }
+        guard outcome.plan.errors.isEmpty, outcome.plan.verification?.passed != false else { return }
         let state = outcome.applied.recordingSuccess(of: outcome.plan, desired: outcome.desired, at: now)
         try await AppliedStateStore(repository: outcome.repository).save(state, to: remote, key: outcome.key)
     }
