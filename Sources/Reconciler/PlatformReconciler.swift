@@ -102,7 +102,7 @@ public actor PlatformReconciler {
         } catch {
             return PassReport(.couldNotStart, code: .unreachable, message: "the pass could not start: \(error)")
         }
-        // trust: a head refused at an earlier pass, with nothing moved since, is not tried again (§11).
+        // trust: a head refused at an earlier pass, with nothing moved since, is not tried again (docs/ARCHITECTURE.md §11).
         if planned.refusedBefore, let verdict = planned.plan.verification {
             return PassReport(.nothingToDo, code: .untrusted, message: "\(planned.plan.commit.prefix(12)) was refused at an earlier pass: "
                 + verdict.summary)
