@@ -1,7 +1,7 @@
 import Foundation
 import GitKit
 import Planner
-import Reconciler
+@testable import Reconciler
 import Specs
 import TestSupport
 import Testing
@@ -253,5 +253,30 @@ struct TrustTests {
         } catch {
             #expect(error.description.contains("without a passphrase"), "\(error)")
         }
+    }
+
+    @Test func aSignatureByAKeyRevokedSinceTheStartIsInvalidNamingTheKey() async throws {
+        let fixture = try TrustFixture()
+        let carol = try fixture.openPGPKey("carol")
+        var settings = try await fixture.settings(trust: try fixture.trustFile(mode: "head", platform: ["{openpgp: \(carol.file)}"]))
+        let head = try fixture.commit(["README.md": "# signed by carol\n"], signing: .openpgp(carol))
+        // Carol's key is revoked after the reconciler started: its keyring now holds the revocation.
+        let gnupg = try #require(fixture.gnupg)
+        let certificate = try String(contentsOfFile: "\(gnupg)/openpgp-revocs.d/\(carol.fingerprint).rev", encoding: .utf8)
+            .replacingOccurrences(of: ":-----BEGIN", with: "-----BEGIN")
+        try Shell.run(["gpg", "--batch", "--import"], environment: ["GNUPGHOME": gnupg], input: certificate)
+        let revoked = try Shell.run(["gpg", "--batch", "--armor", "--export", carol.fingerprint], environment: ["GNUPGHOME": gnupg])
+        let keyring = fixture.keys.appending("carol-revoked.gpg")
+        try Shell.run(["gpg", "--batch", "--yes", "--output", keyring, "--dearmor"], environment: ["GNUPGHOME": gnupg], input: revoked)
+        var trust = try #require(settings.trust)
+        #expect(trust.openPGPKeys.count == 1)
+        trust.openPGPKeys[0].keyring = Array(try Data(contentsOf: URL(fileURLWithPath: keyring)))
+        settings.trust = trust
+        let report = await PlatformReconciler(settings: settings).reconcileOnce()
+        #expect(report.exitCode == 1 && report.code == .untrusted, "\(report.message ?? "")")
+        let verification = try #require(try fixture.loop.status(of: head)?.verification)
+        #expect(verification.signer == "invalid signature", "\(verification)")
+        #expect(verification.reason?.contains("platform-team's OpenPGP key") == true && verification.reason?.contains("revoked") == true,
+                "\(verification.reason ?? "")")
     }
 }
