@@ -77,7 +77,7 @@ struct EnvironmentDelivery {
             let content = try await repository.commitContent(tree: tree, parents: parents, message: message, signature: .innominatus)
             let armored: String
             do { armored = try await signing.key.sign(content, home: signing.home) } catch {
-                throw GitError(.other, operation: "sign the delivery commit with \(signing.key.file)", message: error.description)
+                throw GitError(.other, operation: "sign the delivery commit with \(signing.key.file)", message: "\(error)")
             }
             return try await repository.createCommit(content: content, signature: armored)
         }

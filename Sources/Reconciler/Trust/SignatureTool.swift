@@ -40,7 +40,7 @@ struct SignatureTool {
                     child = try PipedChild(arguments, environment: environment, directory: home, searchPath: true, ownProcessGroup: true)
                 } catch {
                     let hint = arguments[0] == "ssh-keygen" ? "openssh-client" : "gnupg"
-                    continuation.resume(returning: .failure(Failure(description: "\(error.description); install \(hint) (apt-get install -y \(hint))")))
+                    continuation.resume(returning: .failure(Failure(description: "\(error); install \(hint) (apt-get install -y \(hint))")))
                     return
                 }
                 child.send(input)
@@ -58,7 +58,7 @@ struct SignatureTool {
     /// A new private folder (0700) under the system's temporary folder; the caller removes it.
     static func temporaryFolder() throws(Failure) -> String {
         var template = Array((NSTemporaryDirectory() + "/innominatus-trust-XXXXXX").utf8CString)
-        let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress) }
+        let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
         guard made != nil else {
             throw Failure(description: "cannot make a temporary folder: \(String(cString: strerror(errno)))")
         }
