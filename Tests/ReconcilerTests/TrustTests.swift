@@ -89,7 +89,7 @@ struct TrustTests {
         #expect(try await fixture.reconcile(trust: trust).exitCode == 1)
         let second = try #require(try fixture.loop.status(of: unknown)?.verification)
         #expect(second.signer == "unknown key" && second.commit == unknown)
-        #expect(second.reason?.contains(malloryKey) == true, "\(second.reason ?? "")")
+        #expect(second.reason?.contains("(SSH key \(malloryKey))") == true, "\(second.reason ?? "")")
         #expect(try fixture.loop.events(after: seen).isEmpty)
     }
 

@@ -52,7 +52,7 @@ struct SignatureVerifier {
         guard let first = principals.first else {
             // Which key it was, from the signature itself (no trust involved), so the note names it.
             let unchecked = try await tool.run(["ssh-keygen", "-Y", "check-novalidate", "-n", "git", "-s", signature], input: data)
-            let key = unchecked.output.split(separator: " ").first { $0.hasPrefix("SHA256:") }.map { "SSH key \($0)" }
+            let key = unchecked.output.split(whereSeparator: \.isWhitespace).first { $0.hasPrefix("SHA256:") }.map { "SSH key \($0)" }
             return .unknownKey(key ?? "an SSH key")
         }
         let verified = try await tool.run(["ssh-keygen", "-Y", "verify", "-n", "git", "-f", allowedSignersFile, "-I", first,
