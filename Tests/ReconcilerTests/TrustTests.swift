@@ -279,4 +279,26 @@ struct TrustTests {
         #expect(verification.reason?.contains("platform-team's OpenPGP key") == true && verification.reason?.contains("revoked") == true,
                 "\(verification.reason ?? "")")
     }
+
+    @Test func aSignatureCopiedOntoOtherContentIsInvalid() async throws {
+        let (fixture, trust) = try await Self.started(mode: "head")
+        let seen = try fixture.loop.events().count
+        // The platform team's signed commit, its message changed and the signature kept: the signature is
+        // the platform team's, but not over these bytes.
+        let signed = try fixture.commit(["apps/search/score.yaml": LoopFixture.score("search", product: nil) + "# signed\n"],
+                                        message: "a reviewed change", signing: .ssh(fixture.platform))
+        let raw = try fixture.loop.git.git("cat-file", "commit", signed)
+        let forged = try Shell.run(["git", "hash-object", "-t", "commit", "-w", "--stdin"], in: fixture.loop.git.work,
+                                   input: raw.replacingOccurrences(of: "a reviewed change", with: "a change nobody reviewed") + "\n")
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        try fixture.loop.git.git("reset", "-q", "--hard", forged)
+        try fixture.loop.git.push(force: true)
+        let report = try await fixture.reconcile(trust: trust)
+        #expect(report.exitCode == 1 && report.code == .untrusted, "\(report.message ?? "")")
+        let verification = try #require(try fixture.loop.status(of: forged)?.verification)
+        #expect(verification.signer == "invalid signature" && verification.commit == forged, "\(verification)")
+        #expect(verification.reason?.contains("ssh-keygen -Y verify refused the signature of platform-team") == true,
+                "\(verification.reason ?? "")")
+        #expect(try fixture.loop.events(after: seen).isEmpty)
+    }
 }
