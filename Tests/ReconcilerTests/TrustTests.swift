@@ -301,4 +301,30 @@ struct TrustTests {
                 "\(verification.reason ?? "")")
         #expect(try fixture.loop.events(after: seen).isEmpty)
     }
+
+    @Test func aRefusedHeadIsCheckedAgainWhenTheTrustFileChanges() async throws {
+        let (fixture, trust) = try await Self.started(mode: "head")
+        let head = try fixture.commit(["policies/admin-config.yaml": LoopFixture.adminConfig + "# ecommerce owns this now\n"],
+                                      signing: .ssh(fixture.ecommerce))
+        #expect(try await fixture.reconcile(trust: trust).code == .untrusted)
+        #expect(try await fixture.reconcile(trust: trust).kind == .nothingToDo, "the same head, the same trust file: not tried again")
+        // The platform team lets the ecommerce team sign policies: a new trust file, so the head is checked again.
+        let widened = fixture.keys.appending("widened.yaml")
+        try String(contentsOfFile: trust, encoding: .utf8).replacingOccurrences(of: "signers: [platform-team]\n",
+                                                                                with: "signers: [platform-team, ecommerce-team]\n")
+            .write(toFile: widened, atomically: true, encoding: .utf8)
+        let report = try await fixture.reconcile(trust: widened)
+        #expect(report.exitCode == 0 && report.kind == .ran, "\(report.message ?? "")")
+        #expect(try fixture.loop.noteCount(head) == 2)
+        #expect(try fixture.loop.status(of: head)?.verification?.result == .verified)
+        #expect(try await fixture.appliedCommit() == head)
+    }
+
+    @Test(arguments: ["reconcile", "watch", "serve", "plan", "preview"])
+    func everyCommandThatPlansTheBranchTakesATrustFile(command: String) throws {
+        let help = try InnominatusBinary.run([command, "--help"])
+        #expect(help.stdout.contains("--trust <FILE>"), "\(help.stdout)")
+        let delivers = ["reconcile", "watch", "serve"].contains(command)
+        #expect(help.stdout.contains("--signing-key <FILE>") == delivers, "\(help.stdout)")
+    }
 }
