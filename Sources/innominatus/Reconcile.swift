@@ -15,7 +15,7 @@ struct Reconcile: AsyncParsableCommand {
             earlier pair of an app (say its platform security scan) failed, waits, stalled or is blocked, its later \
             pairs are not run ("gated: ..."), and they run in the pass where the gate succeeds. A pass that could \
             not complete records nothing as succeeded; the next one plans again. Exit status: 0 when every pair \
-            that ran succeeded, 1 when a pair failed, was blocked as a whole, stalled, or the pass could not \
+            that ran succeeded, 1 when a pair failed, was blocked as a whole, stalled, the pass could not \
             complete or --trust refused the head, 3 when another process holds the workdir or the remote's lease.
             """)
 
