@@ -45,4 +45,12 @@ struct VerificationNoteTests {
         #expect(section["result"] as? String == "refused" && section["path"] as? String == "policies/admin-config.yaml")
         #expect(section["signer"] as? String == "ecommerce-team" && (section["seal"] as? [String: Any])?["reason"] as? String == "reviewed: the hotfix")
     }
+
+    @Test func statusTextSaysWhatTheTrustStageFound() {
+        let refused = StatusRendering.text(Self.status(Self.refused))
+        #expect(refused.contains("trust: refused (strict): commit 0123456789ab, path policies/admin-config.yaml, "
+                                 + "rules[0] (policies/**, workflows/platform/**: platform-team), signer found: ecommerce-team"), "\(refused)")
+        let verified = StatusRendering.text(Self.status(Verification(mode: .head, commits: 1, signers: ["platform-team"])))
+        #expect(verified.contains("trust: verified (head): 1 commit, signed by platform-team"), "\(verified)")
+    }
 }
