@@ -327,4 +327,29 @@ struct TrustTests {
         let delivers = ["reconcile", "watch", "serve"].contains(command)
         #expect(help.stdout.contains("--signing-key <FILE>") == delivers, "\(help.stdout)")
     }
+
+    @Test func malformedAndSecretKeysFailAtStartNamingTheKey() async throws {
+        let fixture = try TrustFixture()
+        let junk = fixture.keys.appending("junk.asc")
+        try "-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nnot a key\n-----END PGP PUBLIC KEY BLOCK-----\n"
+            .write(toFile: junk, atomically: true, encoding: .utf8)
+        let secretKey = try fixture.openPGPKey("careless")
+        let secret = fixture.keys.appending("secret.asc")
+        try Shell.run(["gpg", "--batch", "--armor", "--output", secret, "--export-secret-keys", secretKey.fingerprint],
+                      environment: ["GNUPGHOME": try #require(fixture.gnupg)])
+        let trust = try fixture.trustFile(mode: "head", platform: ["\"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBogus platform\"", "{openpgp: \(junk)}",
+                                                                   "{openpgp: \(secret)}", "{openpgp: missing.asc}"])
+        do {
+            _ = try await TrustSettings.load(file: trust)
+            Issue.record("the keys were accepted")
+        } catch {
+            let lines = error.description.split(separator: "\n").map(String.init)
+            #expect(lines.count == 4, "\(lines)")
+            #expect(lines.first?.hasPrefix("\(trust):4:7: error: signers.platform-team[0]: the SSH key of platform-team is malformed") == true, "\(lines)")
+            #expect(lines.dropFirst().first?.hasPrefix("\(trust):5:17: error: signers.platform-team[1].openpgp: the OpenPGP key file \(junk)") == true,
+                    "\(lines)")
+            #expect(lines.dropFirst(2).first?.contains("holds a SECRET key") == true, "\(lines)")
+            #expect(lines.last?.contains("cannot read the OpenPGP key file \(fixture.keys.path)/missing.asc") == true, "\(lines)")
+        }
+    }
 }
