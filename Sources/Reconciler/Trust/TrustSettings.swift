@@ -2,7 +2,6 @@ import Crypto
 import Foundation
 import Planner
 import Specs
-import Synchronization
 
 /// `--trust FILE` read and checked at start (docs/ARCHITECTURE.md §9, trust): the policy, and every key
 /// it lists checked by the standard tools — an SSH key line by `ssh-keygen -l`, an OpenPGP key file by
@@ -187,21 +186,5 @@ public struct TrustSettings: Sendable {
             keyring = dearmored.stdout
         }
         return .success(OpenPGPKey(file: file, signers: [signer], fingerprints: fingerprints, keyring: keyring))
-    }
-}
-
-/// What the tools said about each commit's signature, by commit id (bounded: cleared past 10,000).
-final class KnownSigners: Sendable {
-    private let entries = Mutex<[String: CommitSigner]>([:])
-
-    subscript(commit: String) -> CommitSigner? {
-        entries.withLock { $0[commit] }
-    }
-
-    func remember(_ signer: CommitSigner, of commit: String) {
-        entries.withLock { entries in
-            if entries.count >= 10_000 { entries.removeAll() }
-            entries[commit] = signer
-        }
     }
 }
