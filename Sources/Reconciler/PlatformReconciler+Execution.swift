@@ -154,7 +154,8 @@ extension PlatformReconciler {
             return (nil, refused)
         }
         let delivery = EnvironmentDelivery(repository: repository, remote: settings.remote, branch: branch,
-                                           secretsFolder: settings.workdir + "/secrets")
+                                           secretsFolder: settings.workdir + "/secrets",
+                                           signing: settings.signingKey.map { ($0, settings.workdir + "/trust") })
         do {
             let report = try await delivery.deliver(execution.renders, removed: execution.pruned, source: source)
             for app in execution.pruned { resourceState.remove(app) }

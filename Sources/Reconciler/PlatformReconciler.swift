@@ -102,8 +102,17 @@ public actor PlatformReconciler {
         } catch {
             return PassReport(.couldNotStart, code: .unreachable, message: "the pass could not start: \(error)")
         }
+        // trust: a head refused at an earlier pass, with nothing moved since, is not tried again (docs/ARCHITECTURE.md §11).
+        if planned.refusedBefore, let verdict = planned.plan.verification {
+            return PassReport(.nothingToDo, code: .untrusted, message: "\(planned.plan.commit.prefix(12)) was refused at an earlier pass: "
+                + verdict.summary)
+        }
+        if let verdict = planned.plan.verification, !verdict.passed, !purpose.isLoop {
+            throw ReconcileError(.untrusted, verdict.summary)
+        }
         var result = PassResult(started: now, planned: planned, plan: try purpose.plan(from: planned))
         result.recordsState = purpose.isLoop
+        if refuseUntrusted(&result) { return await finish(result, purpose: purpose) }
         // Nothing changed since the last pass: write nothing, take no lease.
         if purpose.isLoop, !result.plan.runsAnything, result.plan.commit == planned.applied.commit, result.plan.errors.isEmpty {
             return PassReport(.nothingToDo, message: "nothing to do at \(result.plan.commit.prefix(12))" + pending(in: result.plan))
@@ -112,6 +121,7 @@ public actor PlatformReconciler {
         // lease, and the plan again under it
         if result.plan.runsAnything {
             if let stop = try await leaseStage(&result, now: now, purpose: purpose) { return stop }
+            if refuseUntrusted(&result) { return await finish(result, purpose: purpose) }
         }
         logPlan(result)
 
@@ -150,6 +160,17 @@ public actor PlatformReconciler {
                                                   before: result.planned.applied)
         }
         return report
+    }
+
+    /// A head the trust stage refused: nothing runs, the applied state does not move, and the note says why
+    /// (docs/ARCHITECTURE.md §9, trust). Returns whether the pass stops here (to record).
+    private func refuseUntrusted(_ result: inout PassResult) -> Bool {
+        guard let verdict = result.plan.verification, !verdict.passed else { return false }
+        logger.error("head refused by the trust file", metadata: ["commit": "\(result.plan.commit.prefix(12))",
+                                                                 "reason": "\(verdict.refusal?.reason ?? "")"])
+        result.failure = ReconcileError(.untrusted, verdict.summary)
+        result.recordsState = false
+        return true
     }
 
     /// Writes, before any step starts, that the pairs about to run are in flight (`markingInFlight`): a
@@ -389,7 +410,8 @@ public struct PassReport: Sendable {
     /// was done, and the message names the holder).
     public var exitCode: Int32 {
         switch kind {
-        case .nothingToDo: return 0
+        // A head the trust file refused earlier is not applied: still a failure, though nothing was written.
+        case .nothingToDo: return code == .untrusted ? 1 : 0
         case .busy: return 3
         case .couldNotStart: return 1
         case .ran:

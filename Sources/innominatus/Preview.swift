@@ -35,6 +35,7 @@ struct PreviewCommand: AsyncParsableCommand {
     }
 
     @OptionGroup var remote: RemoteOptions
+    @OptionGroup var trust: TrustOptions
 
     @Option(help: ArgumentHelp("What to preview: a branch (feature), a ref fetched as it is named (refs/pull/7/head, refs/merge-requests/7/head), or a commit id the fetched refs hold.", valueName: "REF"))
     var ref: String
@@ -65,8 +66,10 @@ struct PreviewCommand: AsyncParsableCommand {
         let preview: Preview
         let settings = remote.settings()
         let notifier = try notify.notifier(workdir: settings.workdir)
+        var planning = settings.planning
+        planning.trust = try await trust.load()
         do {
-            let pass = PreviewPass(planning: settings.planning, target: try PlanningPass.Target(ref))
+            let pass = PreviewPass(planning: planning, target: try PlanningPass.Target(ref))
             preview = try await pass.run(note: note)
         } catch {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))

@@ -56,6 +56,8 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var log: LogOptions
     @OptionGroup var execution: ExecutionOptions
     @OptionGroup var notify: NotificationOptions
+    @OptionGroup var trust: TrustOptions
+    @OptionGroup var signing: SigningOptions
 
     func validate() throws {
         guard SpecDuration(parsing: interval) != nil else { throw ValidationError("--interval \(interval): write e.g. 30s, 5m or 1h") }
@@ -72,7 +74,7 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         log.bootstrap()
-        var configured = execution.apply(to: remote.settings(appConcurrency: concurrency))
+        var configured = try await signing.apply(to: trust.apply(to: execution.apply(to: remote.settings(appConcurrency: concurrency))))
         configured.notifier = try notify.notifier(workdir: configured.workdir, publicURL: publicURL)
         let settings = configured
         let configuration: ServerConfiguration

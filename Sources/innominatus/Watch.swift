@@ -19,6 +19,8 @@ struct Watch: AsyncParsableCommand {
     @OptionGroup var log: LogOptions
     @OptionGroup var execution: ExecutionOptions
     @OptionGroup var notify: NotificationOptions
+    @OptionGroup var trust: TrustOptions
+    @OptionGroup var signing: SigningOptions
 
     @Option(help: "Time between passes: 500ms, 90s, 10m, 1h.")
     var interval: String = "30s"
@@ -34,7 +36,7 @@ struct Watch: AsyncParsableCommand {
     func run() async throws {
         log.bootstrap()
         let every = SpecDuration(parsing: interval)!.duration
-        var settings = execution.apply(to: remote.settings(appConcurrency: concurrency))
+        var settings = try await signing.apply(to: trust.apply(to: execution.apply(to: remote.settings(appConcurrency: concurrency))))
         settings.notifier = try notify.notifier(workdir: settings.workdir)
         let reconciler = PlatformReconciler(settings: settings)
         await Shutdown.cancellable {

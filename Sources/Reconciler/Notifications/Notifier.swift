@@ -93,10 +93,10 @@ public actor Notifier {
         var deliveries: [Delivery] = []
         if forge != nil {
             // error: the pass could not do its work (remote, lease, workdir, record); failure: the commit's
-            // pairs failed or its files are invalid.
+            // pairs failed, its files are invalid, or the trust file refused it.
             let state: CommitStatus.State = switch (report.exitCode, report.code) {
             case (0, _): .success
-            case (_, .invalidConfig?), (_, .invalidSpec?), (_, .refused?), (_, nil): .failure
+            case (_, .invalidConfig?), (_, .invalidSpec?), (_, .refused?), (_, .untrusted?), (_, nil): .failure
             case (_, .some): .error
             }
             deliveries.append(.status(CommitStatus(sha: status.commit, state: state, context: CommitStatus.passContext,

@@ -150,6 +150,8 @@ public struct PreviewPass: Sendable {
     static func errors(of plan: Plan) -> [String] {
         var seen: Set<String> = []
         var errors: [String] = []
+        // A commit the trust file refuses would run nothing (docs/ARCHITECTURE.md §9, trust).
+        if let verification = plan.verification, !verification.passed { errors.append(verification.summary) }
         for error in plan.errors + plan.items.filter({ $0.action == .error }).map({ "\($0.app) \($0.tier.rawValue) tier: \($0.reason)" })
         where seen.insert(error).inserted {
             errors.append(error)
