@@ -135,6 +135,10 @@ struct CommitStatus: Sendable, Hashable, Codable {
 
     /// "412 pairs ran, 2 failed, 1 workflow blocked".
     static func description(of status: ReconcileStatus) -> String {
+        if let verification = status.verification, verification.result == .refused {
+            let found = [verification.path.map { "\($0) changed" }, verification.signer.map { "signer: \($0)" }].compactMap { $0 }
+            return clipped("refused by the trust file, nothing ran" + (found.isEmpty ? "" : ": " + found.joined(separator: ", ")))
+        }
         var ran = 0, failed = 0
         var blocked: Set<String> = []
         for app in status.apps.values {
