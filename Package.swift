@@ -95,6 +95,10 @@ let package = Package(
                 "GitKit", "Specs", "Planner", "Executor", "Provisioning",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                // Notifications: forge statuses, PR comments, Slack and webhook sinks.
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -6,8 +6,8 @@ public struct DesiredState: Sendable {
     public var commit: String
     /// The admin config in force (the defaults when the repository has none).
     public var config: AdminConfig
-    /// Errors of `policies/admin-config.yaml`, with file:line:column. Non-empty fails the pass closed.
-    public var configErrors: [String]
+    /// Errors of `policies/admin-config.yaml`, each at its file:line:column. Non-empty fails the pass closed.
+    public var configErrors: [SpecDiagnostic]
     public var platformWorkflows: [DesiredWorkflow]
     /// Product name → the product's workflows.
     public var productWorkflows: [String: [DesiredWorkflow]]
@@ -27,7 +27,7 @@ public struct DesiredState: Sendable {
     /// The admin config's path in the tree, when the repository has one.
     public var configPath: String?
 
-    public init(commit: String, config: AdminConfig = .default, configErrors: [String] = [],
+    public init(commit: String, config: AdminConfig = .default, configErrors: [SpecDiagnostic] = [],
                 platformWorkflows: [DesiredWorkflow] = [], productWorkflows: [String: [DesiredWorkflow]] = [:],
                 apps: [String: DesiredApp] = [:], stepTypeFiles: [String: String] = [:]) {
         self.commit = commit
@@ -44,8 +44,8 @@ public struct DesiredState: Sendable {
 public struct DesiredWorkflow: Sendable, Hashable {
     public enum Content: Sendable, Hashable {
         case valid(Workflow)
-        /// The file's errors, each with file:line:column.
-        case invalid([String])
+        /// The file's errors, each at its file:line:column.
+        case invalid([SpecDiagnostic])
     }
 
     /// The file name's stem (`security-scan`); product workflows are shown as `<product>/<name>`.
@@ -81,9 +81,9 @@ public struct DesiredApp: Sendable, Hashable {
     public var productLocation: SourceLocation?
     /// `innominatus.dev/suspend: "true"` among the Score's annotations.
     public var suspended: Bool
-    /// The Score file's errors (file:line:column). Non-empty makes every tier of the app an `error`,
-    /// never a prune.
-    public var errors: [String]
+    /// The Score file's errors, each at its file:line:column. Non-empty makes every tier of the app an
+    /// `error`, never a prune.
+    public var errors: [SpecDiagnostic]
     /// The app's own workflows (`apps/<app>/workflows/*.yaml`).
     public var workflows: [DesiredWorkflow]
     /// The Score's resources (what provisioners are matched on).
@@ -99,7 +99,7 @@ public struct DesiredApp: Sendable, Hashable {
     public var unapprovedProvisioners: [String: String] = [:]
 
     public init(name: String, scorePath: String, scoreID: String, product: String? = nil, suspended: Bool = false,
-                errors: [String] = [], workflows: [DesiredWorkflow] = []) {
+                errors: [SpecDiagnostic] = [], workflows: [DesiredWorkflow] = []) {
         self.name = name
         self.scorePath = scorePath
         self.scoreID = scoreID

@@ -9,17 +9,24 @@ public struct Plan: Sendable, Hashable {
     public var items: [PlanItem]
     /// Errors that fail the whole pass closed (an invalid admin config): when present, nothing runs.
     public var errors: [String]
+    /// The trust stage's verdict on the commit (`--trust`), nil without a trust file. A refused commit is
+    /// not loaded or planned: the plan has no items (docs/ARCHITECTURE.md §11, trust).
+    public var verification: Verification?
 
-    public init(commit: String, appliedCommit: String?, items: [PlanItem], errors: [String] = []) {
+    public init(commit: String, appliedCommit: String?, items: [PlanItem], errors: [String] = [],
+                verification: Verification? = nil) {
         self.commit = commit
         self.appliedCommit = appliedCommit
         self.items = items
         self.errors = errors
+        self.verification = verification
     }
 
-    /// Whether a pass over this plan has anything to execute: some pair runs or is pruned, and the admin
-    /// config is valid (an invalid one runs nothing).
-    public var runsAnything: Bool { errors.isEmpty && items.contains { $0.action == .run || $0.action == .prune } }
+    /// Whether a pass over this plan has anything to execute: some pair runs or is pruned, the admin
+    /// config is valid (an invalid one runs nothing) and the trust file does not refuse the commit.
+    public var runsAnything: Bool {
+        errors.isEmpty && verification?.refusal == nil && items.contains { $0.action == .run || $0.action == .prune }
+    }
 
     /// The item of one pair, if planned.
     public func item(_ app: String, _ tier: Tier) -> PlanItem? {

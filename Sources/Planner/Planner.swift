@@ -13,7 +13,7 @@ public struct Planner: Sendable {
     public func plan(desired: DesiredState, applied: AppliedState, now: Timestamp, forced: Set<PairKey> = []) -> Plan {
         guard desired.configErrors.isEmpty else {
             return Plan(commit: desired.commit, appliedCommit: applied.commit, items: [],
-                        errors: desired.configErrors.map { "invalid admin config, nothing runs: " + $0 })
+                        errors: desired.configErrors.map { "invalid admin config, nothing runs: \($0)" })
         }
         let policy = WorkflowPolicy(config: desired.config, stepTypeFiles: desired.stepTypeFiles)
         let platform = desired.platformWorkflows.sorted { $0.name < $1.name }.map { policy.judge($0, tier: .platform) }
@@ -34,7 +34,7 @@ public struct Planner: Sendable {
         for name in desired.apps.keys.sorted() {
             let app = desired.apps[name]!
             if !app.errors.isEmpty {
-                let reason = "\(app.scorePath) is invalid: " + app.errors.joined(separator: "; ")
+                let reason = "\(app.scorePath) is invalid: " + app.errors.map(\.description).joined(separator: "; ")
                 for tier in Tier.allCases { items.append(PlanItem(app: name, tier: tier, action: .error, reason: reason)) }
                 continue
             }
@@ -75,7 +75,7 @@ public struct Planner: Sendable {
             }
             let own = app.workflows.sorted { $0.name < $1.name }.map { policy.judge($0, tier: .application) }
             let invalid = own.compactMap { verdict -> String? in
-                if case .invalid(let errors) = verdict.source.content { return errors.joined(separator: "; ") }
+                if case .invalid(let errors) = verdict.source.content { return errors.map(\.description).joined(separator: "; ") }
                 return nil
             }
             if !invalid.isEmpty {

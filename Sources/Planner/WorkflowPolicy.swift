@@ -40,7 +40,7 @@ struct WorkflowPolicy {
         var verdict = Verdict(fullName: fullName, source: source, workflow: source.workflow, blockedBecause: nil)
         guard let workflow = source.workflow else {
             if case .invalid(let errors) = source.content {
-                verdict.blockedBecause = "invalid workflow file: " + errors.joined(separator: "; ")
+                verdict.blockedBecause = "invalid workflow file: " + errors.map(\.description).joined(separator: "; ")
             }
             return verdict
         }

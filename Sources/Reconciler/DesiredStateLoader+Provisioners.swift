@@ -32,7 +32,7 @@ extension DesiredStateLoader {
                 parsed = cached
             } else {
                 switch try await read(entry.id, path: path, from: repository) {
-                case .failure(let message): parsed = .failure(ProvisioningError(message))
+                case .failure(let problem): parsed = .failure(ProvisioningError(problem.description))
                 case .success(let bytes):
                     // `cmd://./script` is anchored in the checkout the generated deploy runs it in.
                     let folder = checkoutRoot.hasSuffix("/") ? checkoutRoot + Self.provisionersFolder
@@ -70,6 +70,11 @@ extension DesiredStateLoader {
                 }
                 if definition.repositoryFiles.isEmpty {
                     inputs["provisioner:built-in"] = Self.builtInDigest
+                    // Its outputs are the admin config's environment values: changing them re-renders the app.
+                    if resource.type == DefaultProvisioners.environmentType {
+                        let values = desired.config.environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+                        inputs["provisioner:environment"] = GitBlobID.of(Array(values.joined(separator: "\n").utf8))
+                    }
                 }
                 for file in definition.repositoryFiles {
                     inputs[file] = snapshot[file]?.id.hex ?? "missing"

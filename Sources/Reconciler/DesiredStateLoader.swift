@@ -15,8 +15,6 @@ public struct DesiredStateLoader: Sendable {
     private var validWorkflows: [String: ParsedWorkflow] = [:]
     private var scoreCache: [String: ScoreFacts] = [:]
     var provisionerCache: [String: Result<[ProvisionerDefinition], ProvisioningError>] = [:]
-    /// Score models of apps that ran, by blob id (`scoreModel(of:from:)`).
-    var scoreModels: [String: ScoreModel] = [:]
     /// Where `cmd://./script` provisioners are anchored: the checkout they run in.
     public var checkoutRoot: String
     /// The provisioners of the last `load` (repository files judged by its admin config, then the built-in
@@ -34,7 +32,7 @@ public struct DesiredStateLoader: Sendable {
     struct ScoreFacts: Sendable {
         var product: String?
         var suspended: Bool
-        var errors: [String]
+        var errors: [SpecDiagnostic]
         var resources: [ResourceRef] = []
         var productLocation: SourceLocation?
     }
@@ -50,10 +48,10 @@ public struct DesiredStateLoader: Sendable {
             case .success(let bytes):
                 let report = SpecValidator(limits: limits).validate(bytes, path: path, as: .adminConfig)
                 if let config = report.adminConfig { desired.config = config } else {
-                    desired.configErrors = report.errors.map(\.description)
+                    desired.configErrors = report.errors
                 }
-            case .failure(let message):
-                desired.configErrors = [message]
+            case .failure(let problem):
+                desired.configErrors = [problem]
             }
             if !desired.configErrors.isEmpty { return desired }
         }
@@ -93,7 +91,7 @@ public struct DesiredStateLoader: Sendable {
             var facts: ScoreFacts
             if let known = applied.apps[app], known.scoreID == score.id.hex, let resources = known.resources {
                 // Unparsed: only the rules of the path (the folder's name) can be broken.
-                let errors = RepoIdentity.problems(at: .score(app: app), path: score.path, claims: .init(root: nil)).map(\.description)
+                let errors = RepoIdentity.problems(at: .score(app: app), path: score.path, claims: .init(root: nil))
                 facts = ScoreFacts(product: known.product, suspended: known.suspended, errors: errors, resources: resources)
             } else {
                 facts = try await scoreFacts(app: app, path: score.path, id: score.id, from: repository)
@@ -114,7 +112,8 @@ public struct DesiredStateLoader: Sendable {
         }
         for (app, score) in unusableScores where desired.apps[app] == nil {
             desired.apps[app] = DesiredApp(name: app, scorePath: score.path, scoreID: score.id, errors: [
-                "\(score.path):1:1: error: the Score file is \(score.problem); it must be a regular file in the repository",
+                SpecDiagnostic(file: score.path, at: SourceLocation(line: 1, column: 1), field: "",
+                               message: "the Score file is \(score.problem); it must be a regular file in the repository"),
             ])
         }
         if desired.config.delivery.enabled { try await loadProvisioners(into: &desired, snapshot: snapshot, from: repository) }
@@ -128,7 +127,8 @@ public struct DesiredStateLoader: Sendable {
 
     enum Read {
         case success([UInt8])
-        case failure(String)
+        /// At the file's first line: the whole file is refused.
+        case failure(SpecDiagnostic)
     }
 
     /// A blob's bytes, or why it may not be read (too large): a file error, never a failed pass.
@@ -138,8 +138,8 @@ public struct DesiredStateLoader: Sendable {
             bytes = try await repository.readBlob(id, limit: limits.maxFileBytes)
         } catch {
             guard error.code == .tooLarge else { throw error }
-            return .failure("\(path):1:1: error: the file is over the limit of \(limits.maxFileBytes) bytes for a spec file; "
-                + "shrink it")
+            return .failure(SpecDiagnostic(file: path, at: SourceLocation(line: 1, column: 1), field: "",
+                                           message: "the file is over the limit of \(limits.maxFileBytes) bytes for a spec file; shrink it"))
         }
         return .success(bytes)
     }
@@ -150,21 +150,21 @@ public struct DesiredStateLoader: Sendable {
         parsedBlobs += 1
         var facts = ScoreFacts(product: nil, suspended: false, errors: [])
         switch try await read(id, path: path, from: repository) {
-        case .failure(let message):
-            facts.errors = [message]
+        case .failure(let problem):
+            facts.errors = [problem]
         case .success(let bytes):
             let report = SpecValidator(limits: limits).validate(bytes, path: path, as: .score)
             // The identity rules of validate DIR (docs/ARCHITECTURE.md §1, §15): folder name and metadata.name.
             let identity = RepoIdentity.problems(at: .score(app: app), path: path, claims: .init(root: report.root))
             if let score = report.score {
-                facts.errors = identity.map(\.description)
+                facts.errors = identity
                 facts.product = score.metadata.product
                 facts.productLocation = report.root?["metadata"]?["product"]?.location
                 facts.suspended = score.metadata.annotations[DesiredApp.suspendAnnotation] == "true"
                 facts.resources = score.resources.map { ResourceRef(name: $0.key, type: $0.value.type, class: $0.value.class,
                                                                     id: $0.value.id) }.sorted()
             } else {
-                facts.errors = (report.errors + identity).map(\.description)
+                facts.errors = report.errors + identity
             }
         }
         scoreCache[key] = facts
@@ -184,8 +184,8 @@ public struct DesiredStateLoader: Sendable {
         } else {
             parsedBlobs += 1
             switch try await read(file.id, path: file.path, from: repository) {
-            case .failure(let message):
-                content = .invalid([message])
+            case .failure(let problem):
+                content = .invalid([problem])
             case .success(let bytes):
                 let report = SpecValidator(limits: limits).validate(bytes, path: file.path, as: .workflow)
                 if let workflow = report.workflow {
@@ -194,7 +194,7 @@ public struct DesiredStateLoader: Sendable {
                     content = Self.placed(parsed, file, at: location)
                 } else {
                     let identity = RepoIdentity.problems(at: location, path: file.path, claims: .init(root: report.root))
-                    content = .invalid((report.errors + identity).map(\.description))
+                    content = .invalid(report.errors + identity)
                 }
             }
         }
@@ -213,7 +213,7 @@ public struct DesiredStateLoader: Sendable {
     static func placed(_ parsed: ParsedWorkflow, _ file: (name: String, path: String, id: ObjectID),
                        at location: RepoLocation) -> DesiredWorkflow.Content {
         let problems = RepoIdentity.problems(at: location, path: file.path, claims: parsed.claims)
-        return problems.isEmpty ? .valid(parsed.workflow) : .invalid(problems.map(\.description))
+        return problems.isEmpty ? .valid(parsed.workflow) : .invalid(problems)
     }
 }
 

@@ -30,14 +30,15 @@ public struct ManualTrigger: Sendable {
         guard let target = desired.apps[app] else {
             throw refused("no app '\(app)' at \(outcome.plan.commit.prefix(12)); apps: " + desired.apps.keys.sorted().joined(separator: ", "))
         }
-        guard target.errors.isEmpty else { throw refused("\(target.scorePath) is invalid: " + target.errors.joined(separator: "; ")) }
+        guard target.errors.isEmpty else { throw refused("\(target.scorePath) is invalid: " + target.errors.map(\.description).joined(separator: "; ")) }
         let (tier, fullName, found) = try locate(name, for: target, in: desired)
         if let item = outcome.plan.item(app, tier), item.action == .error {
             // What the loop would refuse (an app not admitted to its product, an invalid workflow of the tier).
             throw refused("\(app) cannot run \(tier.rawValue) workflows: \(item.reason)")
         }
         guard let workflow = found.workflow else {
-            throw refused("\(found.path) is invalid: \(String(describing: found.content))")
+            let problems = if case .invalid(let problems) = found.content { problems } else { [SpecDiagnostic]() }
+            throw refused("\(found.path) is invalid: " + problems.map(\.description).joined(separator: "; "))
         }
         guard workflow.triggers.contains(.manual) else {
             throw refused("\(found.path) is not a manual workflow (triggers: "

@@ -12,8 +12,25 @@ public enum PlanRendering {
             out += json(item)
         }
         out += plan.items.isEmpty ? "],\n" : "\n ],\n"
+        if let verification = plan.verification { out += " \"verification\": \(json(verification)),\n" }
         out += " \"errors\": [\(plan.errors.map(JSONString.quote).joined(separator: ", "))]}\n"
         return out
+    }
+
+    /// The trust stage's verdict, with the fields of the note's `verification` section (docs/ARCHITECTURE.md §7).
+    public static func json(_ verification: Verification) -> String {
+        var out = "{\"mode\": \"\(verification.mode.rawValue)\", \"result\": \"\(verification.passed ? "verified" : "refused")\", "
+        out += "\"commits\": \(verification.commits), \"signers\": [\(verification.signers.map(JSONString.quote).joined(separator: ", "))]"
+        if let seal = verification.seal {
+            out += ", \"seal\": {\"commit\": \(JSONString.quote(seal.commit)), \"reason\": \(JSONString.quote(seal.reason))}"
+        }
+        if let refusal = verification.refusal {
+            out += ", \"commit\": \(JSONString.quote(refusal.commit)), \"path\": \(JSONString.quote(refusal.path)), "
+            out += "\"rule\": \(JSONString.quote(refusal.rule)), \"signer\": \(JSONString.quote(refusal.signer)), "
+            out += "\"reason\": \(JSONString.quote(refusal.reason))"
+        }
+        if let trust = verification.trust { out += ", \"trust\": \(JSONString.quote(trust))" }
+        return out + "}"
     }
 
     /// One plan item as §7 gives it (also inside a preview).
@@ -31,6 +48,7 @@ public enum PlanRendering {
 
     public static func text(_ plan: Plan) -> String {
         var out = "plan for \(plan.commit) (applied: \(plan.appliedCommit ?? "nothing yet"))\n"
+        if let verification = plan.verification { out += (verification.passed ? "trust: " : "error: ") + verification.summary + "\n" }
         for error in plan.errors { out += "error: \(error)\n" }
         var index = 0
         let items = plan.items

@@ -13,6 +13,8 @@ public struct PlanningPass: Sendable {
     /// The file holding the key that authenticates the applied state and the lease (`--state-key`);
     /// nil: `<workdir>/state.key`, made on first use.
     public var stateKeyFile: String?
+    /// `--trust FILE`: who may sign changes to which paths; nil checks no signature (docs/ARCHITECTURE.md §9).
+    public var trust: TrustSettings?
 
     /// Why a plan could not be made (exit status 1).
     public struct Failure: Error, Sendable, CustomStringConvertible {
@@ -96,6 +98,9 @@ public struct PlanningPass: Sendable {
         public var stateProblem: String?
         /// What the pass should say it worked around (the rejected state, a force-pushed applied commit).
         public var warnings: [String] = []
+        /// The trust stage refused the head at an earlier pass (its note says so) and neither the branch, the
+        /// applied commit nor the trust file moved since: the pass does nothing (`plan.verification` says why).
+        public var refusedBefore = false
     }
 
     /// The state key (`--state-key`, or the workdir's own).
@@ -111,9 +116,9 @@ public struct PlanningPass: Sendable {
 
     /// Records every pair `outcome` planned as succeeded and pushes that applied state, without running
     /// anything: how benchmarks get the applied state of 10,000 apps (`plan --record-success`, hidden).
-    /// Nothing is recorded when the plan has errors.
+    /// Nothing is recorded when the plan has errors or the trust file refused the head.
     public func recordSuccess(of outcome: Outcome, at now: Timestamp = .now) async throws {
-        guard outcome.plan.errors.isEmpty else { return }
+        guard outcome.plan.errors.isEmpty, outcome.plan.verification?.passed != false else { return }
         let state = outcome.applied.recordingSuccess(of: outcome.plan, desired: outcome.desired, at: now)
         try await AppliedStateStore(repository: outcome.repository).save(state, to: remote, key: outcome.key)
     }
@@ -187,6 +192,25 @@ public struct PlanningPass: Sendable {
         }
         if stateProblem != nil { applied = .empty }
         lap("applied")
+        let stateNote = stateProblem.map { "the applied state was ignored: \($0); every pair plans as on a first pass and nothing is pruned" }
+        // trust: after fetch, before load — a refused head is not even parsed (docs/ARCHITECTURE.md §11).
+        var verification: Verification?
+        if let trust, trust.policy.mode != .none {
+            func refused(_ verdict: Verification, before: Bool) -> Outcome {
+                Outcome(repository: repository, desired: DesiredState(commit: head.hex), applied: applied,
+                        plan: Plan(commit: head.hex, appliedCommit: applied.commit, items: [], verification: verdict), key: key,
+                        stateProblem: stateNote, warnings: stateWarning.map { [$0] } ?? [], refusedBefore: before)
+            }
+            if stopIfUnchanged, let earlier = await Self.recordedRefusal(on: head, applied: applied.commit, trust: trust, key: key,
+                                                                        in: repository) {
+                return refused(earlier, before: true)
+            }
+            let verdict = try await TrustStage(settings: trust, folder: workdir + "/trust")
+                .verify(head: head, applied: applied.commit.flatMap(ObjectID.init(hex:)), in: repository)
+            if verdict.refusal != nil { return refused(verdict, before: false) }
+            verification = verdict
+            lap("trust")
+        }
         let snapshot = try await repository.snapshot(of: head)
         lap("snapshot")
         var desired = try await loader.load(snapshot, applied: applied, from: repository)
@@ -196,11 +220,24 @@ public struct PlanningPass: Sendable {
             desired.changedPaths = (try? await repository.changedPaths(from: old, to: head)).map { Set($0.map(\.path)) }
         }
         lap("load")
-        let plan = Planner().plan(desired: desired, applied: applied, now: now, forced: forced)
+        var plan = Planner().plan(desired: desired, applied: applied, now: now, forced: forced)
+        plan.verification = verification
         lap("plan")
         return Outcome(repository: repository, desired: desired, applied: applied, plan: plan, key: key,
-                       stateProblem: stateProblem.map { "the applied state was ignored: \($0); every pair plans as on a first pass and nothing is pruned" },
-                       warnings: stateWarning.map { [$0] } ?? [])
+                       stateProblem: stateNote, warnings: stateWarning.map { [$0] } ?? [])
+    }
+
+    /// The refusal a pass recorded on `head` (the last status the state key signed in its note, as the
+    /// remote has it), when it was made against the same applied commit and the same trust file: nothing
+    /// is tried again until the branch, the applied state or the trust file moves.
+    static func recordedRefusal(on head: ObjectID, applied: String?, trust: TrustSettings, key: StateKey,
+                                in repository: Repository) async -> Verification? {
+        guard let note = try? await repository.note(on: head, ref: Repository.remoteNotesRef(for: Repository.defaultNotesRef)),
+              let status = StatusNote.lastStatus(in: note, key: key), status.previousCommit == applied,
+              let recorded = status.verification?.verification, recorded.refusal != nil, recorded.trust == trust.digest else {
+            return nil
+        }
+        return recorded
     }
 
     /// Whether `commit` is `head` or one of its ancestors (a commit the cache lacks is not).

@@ -88,11 +88,11 @@ extension PlatformReconciler {
         let logLimit = self.settings.appLogLimitBytes
         let settings = executorSettings
         let resourceState = self.resourceState
-        let models = await scoreModels(for: plan, desired: desired, repository: repository)
         let provisioners = self.provisioners
         let jobs = byApp.sorted { $0.key < $1.key }.map { app, items in
             AppJob(app: app, items: items, desired: desired,
-                   previous: previous.map { ($0.desired, $0.checkout, $0.scores[app]) }, checkout: guardian, score: models[app],
+                   previous: previous.map { ($0.desired, $0.checkout, $0.scores[app]) }, checkout: guardian,
+                   score: { [self] in await self.scoreModel(of: app, desired: desired, commit: plan.commit, repository: repository) },
                    provisioners: provisioners, commit: plan.commit,
                    logDirectory: logs + "/" + app, executorSettings: settings.withLogBudget(LogBudget(limit: logLimit)),
                    resourceState: resourceState,
@@ -154,7 +154,8 @@ extension PlatformReconciler {
             return (nil, refused)
         }
         let delivery = EnvironmentDelivery(repository: repository, remote: settings.remote, branch: branch,
-                                           secretsFolder: settings.workdir + "/secrets")
+                                           secretsFolder: settings.workdir + "/secrets",
+                                           signing: settings.signingKey.map { ($0, settings.workdir + "/trust") })
         do {
             let report = try await delivery.deliver(execution.renders, removed: execution.pruned, source: source)
             for app in execution.pruned { resourceState.remove(app) }
@@ -187,8 +188,9 @@ struct AppJob: Sendable {
     var previous: (desired: DesiredState, checkout: CheckoutGuard, score: Result<ScoreModel, ReconcileError>?)?
     var checkout: CheckoutGuard
     /// The Score as the loader read it from the blob it planned with (nil for an app only pruned), never
-    /// the checkout a step may change.
-    var score: Result<ScoreModel, ReconcileError>?
+    /// the checkout a step may change. Asked for when the job starts, so a pass over 10,000 apps holds the
+    /// models of the apps running, not of all of them.
+    var score: @Sendable () async -> Result<ScoreModel, ReconcileError>?
     /// The commit's provisioners as the loader read them (nil when delivery is off).
     var provisioners: ProvisionerRegistry?
     var commit: String
@@ -201,10 +203,13 @@ struct AppJob: Sendable {
         var execution = Execution(outcomes: [:], tiers: [:])
         let runs = items.filter { $0.action == .run }
         let prunes = items.filter { $0.action == .prune }
-        if !runs.isEmpty { await execute(runs, state: desired, in: checkout, prune: false, into: &execution) }
+        if !runs.isEmpty {
+            await execute(runs, state: desired, in: checkout, score: await score(), prune: false, into: &execution)
+        }
         if !prunes.isEmpty {
             if let previous {
-                await execute(prunes, state: previous.desired, in: previous.checkout, prune: true, into: &execution)
+                await execute(prunes, state: previous.desired, in: previous.checkout, score: previous.score, prune: true,
+                              into: &execution)
             } else {
                 for item in prunes { execution.outcomes[item.key] = .succeeded }  // nothing was ever applied from a tree we know
             }
@@ -212,8 +217,8 @@ struct AppJob: Sendable {
         return execution
     }
 
-    private func execute(_ items: [PlanItem], state: DesiredState, in checkout: CheckoutGuard, prune: Bool,
-                         into execution: inout Execution) async {
+    private func execute(_ items: [PlanItem], state: DesiredState, in checkout: CheckoutGuard,
+                         score: Result<ScoreModel, ReconcileError>?, prune: Bool, into execution: inout Execution) async {
         let root = checkout.directory
         var rendered: RenderSlot?
         var settings = executorSettings
@@ -226,7 +231,7 @@ struct AppJob: Sendable {
         var workflows: [Workflow] = []
         var generated: [GeneratedWorkflow] = []
         do {
-            context = try appContext(state: state, root: root, prune: prune)
+            context = try appContext(score, root: root)
             for item in items { workflows += try self.workflows(of: item, in: state, prune: prune) }
             if !prune, items.contains(where: { $0.tier == .application && $0.workflows.contains(Planner.generatedWorkflow) }) {
                 guard case .success(let score)? = score, let provisioners else {
@@ -235,7 +240,8 @@ struct AppJob: Sendable {
                 let slot = RenderSlot()
                 rendered = slot
                 generated.append(GeneratedDeploy(app: app, score: score, root: root, commit: commit, state: resourceState,
-                                                 registry: provisioners, rendered: slot).workflow)
+                                                 registry: provisioners, rendered: slot,
+                                                 environment: desired.config.environment).workflow)
             }
         } catch {
             for item in items {
@@ -290,8 +296,8 @@ struct AppJob: Sendable {
     /// The executor's view of the app. Its Score is the model the loader read from the blob the plan was
     /// made from (its path in the checkout is what steps get as `SCORE_FILE`); a pruned app's is the one of
     /// the last applied commit.
-    private func appContext(state: DesiredState, root: String, prune: Bool) throws -> AppContext {
-        switch prune ? previous?.score : score {
+    private func appContext(_ score: Result<ScoreModel, ReconcileError>?, root: String) throws -> AppContext {
+        switch score {
         case .success(let model)?:
             return AppContext(score: model.workload, scoreFile: root + "/" + model.path, commit: commit, repositoryRoot: root)
         case .failure(let error)?: throw error

@@ -102,8 +102,17 @@ public actor PlatformReconciler {
         } catch {
             return PassReport(.couldNotStart, code: .unreachable, message: "the pass could not start: \(error)")
         }
+        // trust: a head refused at an earlier pass, with nothing moved since, is not tried again (docs/ARCHITECTURE.md §11).
+        if planned.refusedBefore, let verdict = planned.plan.verification {
+            return PassReport(.nothingToDo, code: .untrusted, message: "\(planned.plan.commit.prefix(12)) was refused at an earlier pass: "
+                + verdict.summary)
+        }
+        if let verdict = planned.plan.verification, !verdict.passed, !purpose.isLoop {
+            throw ReconcileError(.untrusted, verdict.summary)
+        }
         var result = PassResult(started: now, planned: planned, plan: try purpose.plan(from: planned))
         result.recordsState = purpose.isLoop
+        if refuseUntrusted(&result) { return await finish(result, purpose: purpose) }
         // Nothing changed since the last pass: write nothing, take no lease.
         if purpose.isLoop, !result.plan.runsAnything, result.plan.commit == planned.applied.commit, result.plan.errors.isEmpty {
             return PassReport(.nothingToDo, message: "nothing to do at \(result.plan.commit.prefix(12))" + pending(in: result.plan))
@@ -112,6 +121,7 @@ public actor PlatformReconciler {
         // lease, and the plan again under it
         if result.plan.runsAnything {
             if let stop = try await leaseStage(&result, now: now, purpose: purpose) { return stop }
+            if refuseUntrusted(&result) { return await finish(result, purpose: purpose) }
         }
         logPlan(result)
 
@@ -123,6 +133,7 @@ public actor PlatformReconciler {
             if result.recordsState { await markInFlight(&result) }
         }
         if result.failure == nil, result.plan.runsAnything {
+            if purpose.isLoop { await settings.notifier?.passStarted(commit: result.plan.commit) }
             do {
                 result.execution = try await execute(result.plan, desired: result.planned.desired, applied: result.planned.applied,
                                                      repository: result.planned.repository)
@@ -137,7 +148,29 @@ public actor PlatformReconciler {
                 result.completed = false
             }
         }
-        return await record(result)
+        return await finish(result, purpose: purpose)
+    }
+
+    /// record, then notify: after the record, so a slow or broken sink never delays or changes what the
+    /// pass writes (docs/ARCHITECTURE.md §11).
+    private func finish(_ result: PassResult, purpose: Purpose) async -> PassReport {
+        let report = await record(result)
+        if purpose.isLoop, report.wroteNote {
+            await settings.notifier?.passRecorded(report, plan: result.plan, desired: result.planned.desired,
+                                                  before: result.planned.applied)
+        }
+        return report
+    }
+
+    /// A head the trust stage refused: nothing runs, the applied state does not move, and the note says why
+    /// (docs/ARCHITECTURE.md §9, trust). Returns whether the pass stops here (to record).
+    private func refuseUntrusted(_ result: inout PassResult) -> Bool {
+        guard let verdict = result.plan.verification, !verdict.passed else { return false }
+        logger.error("head refused by the trust file", metadata: ["commit": "\(result.plan.commit.prefix(12))",
+                                                                 "reason": "\(verdict.refusal?.reason ?? "")"])
+        result.failure = ReconcileError(.untrusted, verdict.summary)
+        result.recordsState = false
+        return true
     }
 
     /// Writes, before any step starts, that the pairs about to run are in flight (`markingInFlight`): a
@@ -296,21 +329,17 @@ public actor PlatformReconciler {
                                                stopIfUnchanged: stopIfUnchanged)
     }
 
-    /// The Score models of the apps `plan` runs, read by the loader from the blobs it planned with.
-    func scoreModels(for plan: Plan, desired: DesiredState, repository: Repository) async -> [String: Result<ScoreModel, ReconcileError>] {
-        var working = loader
-        defer { loader = working }
-        var models: [String: Result<ScoreModel, ReconcileError>] = [:]
-        for app in Set(plan.items.filter { $0.action == .run }.map(\.app)) {
-            guard let desiredApp = desired.apps[app] else { continue }
-            do {
-                let model = try await working.scoreModel(of: desiredApp, from: repository)
-                models[app] = .success(await model.readingSources(in: plan.commit, from: repository))
-            } catch {
-                models[app] = .failure(error as? ReconcileError ?? ReconcileError(.invalidSpec, "\(desiredApp.scorePath)", underlying: error))
-            }
+    /// The Score model of an app the plan runs, read by the loader from the blob it planned with, with its
+    /// `source:` files from the commit; nil for an app the commit does not hold.
+    func scoreModel(of app: String, desired: DesiredState, commit: String, repository: Repository) async -> Result<ScoreModel, ReconcileError>? {
+        guard let desiredApp = desired.apps[app] else { return nil }
+        let loader = self.loader
+        do {
+            let model = try await loader.scoreModel(of: desiredApp, from: repository)
+            return .success(await model.readingSources(in: commit, from: repository))
+        } catch {
+            return .failure(error as? ReconcileError ?? ReconcileError(.invalidSpec, "\(desiredApp.scorePath)", underlying: error))
         }
-        return models
     }
 
     /// The provisioners of the commit the loader last loaded.
@@ -381,7 +410,8 @@ public struct PassReport: Sendable {
     /// was done, and the message names the holder).
     public var exitCode: Int32 {
         switch kind {
-        case .nothingToDo: return 0
+        // A head the trust file refused earlier is not applied: still a failure, though nothing was written.
+        case .nothingToDo: return code == .untrusted ? 1 : 0
         case .busy: return 3
         case .couldNotStart: return 1
         case .ran:

@@ -20,6 +20,9 @@ public struct ReconcileError: Error, Sendable, CustomStringConvertible {
         case recordFailed
         /// A request the command cannot honour (`trigger` of a workflow that is not manual, …).
         case refused
+        /// The trust file refuses the head: a commit is not signed by a signer allowed to change what it
+        /// changed (docs/ARCHITECTURE.md §9, trust). Nothing runs until the branch moves.
+        case untrusted
     }
 
     public var code: Code
@@ -43,7 +46,7 @@ public struct ReconcileError: Error, Sendable, CustomStringConvertible {
     public var backsOff: Bool {
         switch code {
         case .unreachable, .leaseUnavailable, .workdir, .checkout, .recordFailed: true
-        case .busy, .invalidConfig, .invalidSpec, .refused: false
+        case .busy, .invalidConfig, .invalidSpec, .refused, .untrusted: false
         }
     }
 }

@@ -29,6 +29,13 @@ public struct ReconcileSettings: Sendable {
     /// A pass does not start with less free space than this in the workdir: its state and notes could
     /// not be recorded.
     public var minimumFreeBytes = 64 << 20
+    /// `--notifications FILE`: commit statuses and events after each loop pass (nil: nobody is told).
+    public var notifier: Notifier?
+    /// `--trust FILE`: the head is applied only when its commits are signed by signers allowed to change
+    /// what they changed (docs/ARCHITECTURE.md §9, trust); nil checks no signature.
+    public var trust: TrustSettings?
+    /// `--signing-key FILE`: signs the environment branch's commits (nil: they are not signed).
+    public var signingKey: SigningKey?
 
     public init(repo: String, branch: String = "main", workdir: String? = nil, helper: HelperCommand = .currentExecutable,
                 credentials: Credentials = Credentials(), appConcurrency: Int = 2, leaseDuration: Duration = .seconds(600), holder: String? = nil,
@@ -50,6 +57,7 @@ public struct ReconcileSettings: Sendable {
         var pass = PlanningPass(repo: remote.url, branch: branch, workdir: workdir, helper: remote.helper)
         pass.remote = remote
         pass.stateKeyFile = stateKeyFile
+        pass.trust = trust
         return pass
     }
 }

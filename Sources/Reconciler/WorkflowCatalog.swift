@@ -159,7 +159,7 @@ public struct WorkflowEntry: Codable, Sendable, Equatable {
         } else {
             triggers = []
             steps = []
-            if case .invalid(let messages) = source.content { errors = messages } else { errors = [] }
+            if case .invalid(let problems) = source.content { errors = problems.map(\.description) } else { errors = [] }
         }
         stepCount = steps.count
     }

@@ -94,7 +94,7 @@ struct AppView: Codable, Sendable {
         let product = desired.flatMap { outcome.desired.apps.values[$0].product } ?? applied.flatMap { outcome.applied.apps.values[$0].product }
         let suspended = desired.map { outcome.desired.apps.values[$0].suspended } ?? applied.map { outcome.applied.apps.values[$0].suspended }
         return AppView(name: name, product: product, suspended: suspended ?? false,
-                       errors: desired.map { outcome.desired.apps.values[$0].errors } ?? [], present: desired != nil, tiers: tiers,
+                       errors: desired.map { outcome.desired.apps.values[$0].errors.map(\.description) } ?? [], present: desired != nil, tiers: tiers,
                        lastRuns: nil)
     }
 

@@ -14,7 +14,7 @@ public struct InnominatusServer: Sendable {
     let alarm = LoopAlarm()
     let health = LoopHealth()
     /// The end of each pass, for the status pages' live update.
-    let events = PassEvents()
+    let events = LiveUpdates()
     let logger: Logger
 
     public init(configuration: ServerConfiguration, logger: Logger = Logger(label: "innominatus")) {
@@ -65,7 +65,7 @@ public struct InnominatusServer: Sendable {
                                         interval: configuration.interval, maxBackoff: .seconds(600), alarm: alarm,
                                         health: health, metrics: metrics, events: events, logger: logger)
         // Last, so that it stops first: its streams would hold the server's graceful shutdown open.
-        return [loop, application, PassEventsService(events: events, heartbeat: .seconds(15))]
+        return [loop, application, LiveUpdatesService(events: events, heartbeat: .seconds(15))]
     }
 
     /// `maxConnections`, lowered (with a warning) when the descriptor limit would not leave the loop and

@@ -13,7 +13,7 @@ struct ReconcileLoopService: Service {
     let health: LoopHealth
     let metrics: ServerMetrics
     /// Told when a pass ends, for the status pages' live update.
-    var events: PassEvents?
+    var events: LiveUpdates?
     let logger: Logger
 
     func run() async throws {
@@ -49,7 +49,7 @@ struct ReconcileLoopService: Service {
 extension ReconcileLoopService {
     /// The event the status pages reload on: a pass that recorded something, or could not start (the
     /// pages say so). A pass with nothing to do, or one another reconciler kept busy, changes nothing shown.
-    static func event(for report: PassReport) -> PassEvents.Event? {
+    static func event(for report: PassReport) -> LiveUpdates.Event? {
         let kind: String
         switch report.kind {
         case .ran: kind = "ran"

@@ -13,14 +13,14 @@ final class ServerAPI: Sendable {
     /// The overview's data, made once per read of the platform.
     let boards = LastValue<StatusBoard>()
     /// Pass ends, told to the pages listening on `/events`.
-    let events: PassEvents
+    let events: LiveUpdates
     let alarm: LoopAlarm
     let health: LoopHealth
     let metrics: ServerMetrics
     let logger: Logger
 
     init(configuration: ServerConfiguration, alarm: LoopAlarm, health: LoopHealth, metrics: ServerMetrics, logger: Logger,
-         events: PassEvents = PassEvents()) {
+         events: LiveUpdates = LiveUpdates()) {
         self.configuration = configuration
         self.events = events
         view = PlatformView(settings: configuration.readSettings)

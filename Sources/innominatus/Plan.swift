@@ -12,7 +12,8 @@ struct PlanCommand: AsyncParsableCommand {
         discussion: """
             Fetches the branch and the applied state (refs/innominatus/applied) into the workdir's cache and \
             compares them. Nothing is executed. Exit status: 0 when a plan was made, 1 on error (including an \
-            invalid admin config, which fails closed).
+            invalid admin config, which fails closed, and a head --trust refuses: the plan then names the \
+            commit, path, rule and signer, and lists no pairs).
             """)
 
     enum Output: String, ExpressibleByArgument, CaseIterable {
@@ -21,6 +22,7 @@ struct PlanCommand: AsyncParsableCommand {
     }
 
     @OptionGroup var remote: RemoteOptions
+    @OptionGroup var trust: TrustOptions
 
     @Option(help: "Output format: text or json.")
     var output: Output = .text
@@ -31,7 +33,8 @@ struct PlanCommand: AsyncParsableCommand {
     var recordSuccess = false
 
     func run() async throws {
-        let pass = remote.settings().planning
+        var pass = remote.settings().planning
+        pass.trust = try await trust.load()
         // Held to the end: freeing 10,000 apps' values just before exit costs time for nothing.
         let outcome: PlanningPass.Outcome
         do {
@@ -47,6 +50,10 @@ struct PlanCommand: AsyncParsableCommand {
         FileHandle.standardOutput.write(Data(text.utf8))
         if !plan.errors.isEmpty {
             FileHandle.standardError.write(Data(plan.errors.map { "error: \($0)\n" }.joined().utf8))
+            throw ExitCode(1)
+        }
+        if let verification = plan.verification, !verification.passed {
+            if output == .json { FileHandle.standardError.write(Data("error: \(verification.summary)\n".utf8)) }
             throw ExitCode(1)
         }
         withExtendedLifetime(outcome) { Foundation.exit(0) }

@@ -35,6 +35,7 @@ struct PreviewCommand: AsyncParsableCommand {
     }
 
     @OptionGroup var remote: RemoteOptions
+    @OptionGroup var trust: TrustOptions
 
     @Option(help: ArgumentHelp("What to preview: a branch (feature), a ref fetched as it is named (refs/pull/7/head, refs/merge-requests/7/head), or a commit id the fetched refs hold.", valueName: "REF"))
     var ref: String
@@ -45,15 +46,30 @@ struct PreviewCommand: AsyncParsableCommand {
     @Flag(help: "Also write the preview (JSON) as a note on REF's commit under refs/notes/innominatus-preview and push it.")
     var note = false
 
+    @OptionGroup var notify: NotificationOptions
+
+    @Option(name: .customLong("pr"), help: ArgumentHelp(
+        "With --notifications: post the Markdown preview as a comment on pull (merge) request N, and edit that same comment on later previews.",
+        valueName: "N"))
+    var pullRequest: Int?
+
     func validate() throws {
         try remote.validate()
         do { _ = try PlanningPass.Target(ref) } catch { throw ValidationError("\(error)") }
+        if let pullRequest {
+            guard pullRequest >= 1 else { throw ValidationError("--pr \(pullRequest): a pull request number is 1 or more") }
+            guard notify.notifications != nil else { throw ValidationError("--pr needs --notifications FILE, which names the forge") }
+        }
     }
 
     func run() async throws {
         let preview: Preview
+        let settings = remote.settings()
+        let notifier = try notify.notifier(workdir: settings.workdir)
+        var planning = settings.planning
+        planning.trust = try await trust.load()
         do {
-            let pass = PreviewPass(planning: remote.settings().planning, target: try PlanningPass.Target(ref))
+            let pass = PreviewPass(planning: planning, target: try PlanningPass.Target(ref))
             preview = try await pass.run(note: note)
         } catch {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
@@ -65,6 +81,9 @@ struct PreviewCommand: AsyncParsableCommand {
         case .json: PreviewRendering.json(preview)
         }
         FileHandle.standardOutput.write(Data(text.utf8))
+        // The forge is told after the preview is printed; a forge that fails is logged, not an error.
+        await notifier?.previewed(preview, markdown: output == .markdown ? text : PreviewRendering.markdown(preview),
+                                  pullRequest: pullRequest)
         if output != .text, !preview.errors.isEmpty {
             FileHandle.standardError.write(Data(preview.errors.map { "error: \($0)\n" }.joined().utf8))
         }

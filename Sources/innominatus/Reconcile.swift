@@ -15,13 +15,16 @@ struct Reconcile: AsyncParsableCommand {
             earlier pair of an app (say its platform security scan) failed, waits, stalled or is blocked, its later \
             pairs are not run ("gated: ..."), and they run in the pass where the gate succeeds. A pass that could \
             not complete records nothing as succeeded; the next one plans again. Exit status: 0 when every pair \
-            that ran succeeded, 1 when a pair failed, was blocked as a whole, stalled, or the pass could not \
-            complete, 3 when another process holds the workdir or the remote's lease.
+            that ran succeeded, 1 when a pair failed, was blocked as a whole, stalled, the pass could not \
+            complete or --trust refused the head, 3 when another process holds the workdir or the remote's lease.
             """)
 
     @OptionGroup var remote: RemoteOptions
     @OptionGroup var log: LogOptions
     @OptionGroup var execution: ExecutionOptions
+    @OptionGroup var notify: NotificationOptions
+    @OptionGroup var trust: TrustOptions
+    @OptionGroup var signing: SigningOptions
 
     @Option(name: .customLong("force"), help: ArgumentHelp(
         "Run a pair whatever its fingerprint, also a stalled one: APP or APP/TIER (repeatable). It does not open a gate: a later tier stays not-run while an earlier one of the app is failed, waiting, stalled or blocked (force that one).",
@@ -40,7 +43,9 @@ struct Reconcile: AsyncParsableCommand {
 
     func run() async throws {
         log.bootstrap()
-        let settings = execution.apply(to: remote.settings(appConcurrency: concurrency, force: force.compactMap(ForceTarget.init)))
+        var settings = try await signing.apply(to: trust.apply(to: execution.apply(to: remote.settings(appConcurrency: concurrency,
+                                                                                      force: force.compactMap(ForceTarget.init)))))
+        settings.notifier = try notify.notifier(workdir: settings.workdir)
         let reconciler = PlatformReconciler(settings: settings)
         let report = await Shutdown.cancellable { await reconciler.reconcileOnce() }
         print(PassSummary.text(report))

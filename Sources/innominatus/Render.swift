@@ -40,7 +40,10 @@ struct Render: ParsableCommand {
                 FileHandle.standardError.write(Data("warning: \(file): \(reason)\n".utf8))
             }
             let store: any ResourceStateStore = state.map { FileStateStore(path: $0) } ?? MemoryStateStore()
-            let rendered = try AppRenderer(registry: registry, stateStore: store, commit: commit)
+            var renderer = AppRenderer(registry: registry, stateStore: store, commit: commit)
+            // `environment` resources read the process environment, as score-compose does.
+            renderer.environment = ProcessInfo.processInfo.environment
+            let rendered = try renderer
                 .render(scoreFile: score, root: root ?? URL(fileURLWithPath: score).deletingLastPathComponent().path)
             guard let output else {
                 FileHandle.standardOutput.write(Data(rendered.yaml.utf8))

@@ -49,8 +49,15 @@ struct Serve: AsyncParsableCommand {
             + "open at start: at its limit the process cannot open a file, and the runtime aborts."))
     var maxConnections: Int = 512
 
+    @Option(help: ArgumentHelp("The server's address as people reach it (https://innominatus.example.com): commit statuses link there.",
+                               valueName: "URL"))
+    var publicURL: String?
+
     @OptionGroup var log: LogOptions
     @OptionGroup var execution: ExecutionOptions
+    @OptionGroup var notify: NotificationOptions
+    @OptionGroup var trust: TrustOptions
+    @OptionGroup var signing: SigningOptions
 
     func validate() throws {
         guard SpecDuration(parsing: interval) != nil else { throw ValidationError("--interval \(interval): write e.g. 30s, 5m or 1h") }
@@ -60,11 +67,16 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("--header-timeout \(headerTimeout): write a positive time, e.g. 10s or 500ms")
         }
         guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
+        if let publicURL, !(publicURL.hasPrefix("https://") || publicURL.hasPrefix("http://")) || URL(string: publicURL)?.host == nil {
+            throw ValidationError("--public-url \(publicURL): write an http:// or https:// URL, e.g. https://innominatus.example.com")
+        }
     }
 
     func run() async throws {
         log.bootstrap()
-        let settings = execution.apply(to: remote.settings(appConcurrency: concurrency))
+        var configured = try await signing.apply(to: trust.apply(to: execution.apply(to: remote.settings(appConcurrency: concurrency))))
+        configured.notifier = try notify.notifier(workdir: configured.workdir, publicURL: publicURL)
+        let settings = configured
         let configuration: ServerConfiguration
         do {
             configuration = ServerConfiguration(

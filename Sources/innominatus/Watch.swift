@@ -18,6 +18,9 @@ struct Watch: AsyncParsableCommand {
     @OptionGroup var remote: RemoteOptions
     @OptionGroup var log: LogOptions
     @OptionGroup var execution: ExecutionOptions
+    @OptionGroup var notify: NotificationOptions
+    @OptionGroup var trust: TrustOptions
+    @OptionGroup var signing: SigningOptions
 
     @Option(help: "Time between passes: 500ms, 90s, 10m, 1h.")
     var interval: String = "30s"
@@ -33,7 +36,8 @@ struct Watch: AsyncParsableCommand {
     func run() async throws {
         log.bootstrap()
         let every = SpecDuration(parsing: interval)!.duration
-        let settings = execution.apply(to: remote.settings(appConcurrency: concurrency))
+        var settings = try await signing.apply(to: trust.apply(to: execution.apply(to: remote.settings(appConcurrency: concurrency))))
+        settings.notifier = try notify.notifier(workdir: settings.workdir)
         let reconciler = PlatformReconciler(settings: settings)
         await Shutdown.cancellable {
             await WatchLoop(reconciler: reconciler, interval: every).run { report, _ in

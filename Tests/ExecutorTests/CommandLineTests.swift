@@ -103,6 +103,9 @@ import TestSupport
                 echo $! >> pids
                 wait
             """)
+        // Longer than the sandbox's 1m: on a loaded machine the polls below can take a minute, and the
+        // workflow's own deadline must not be what stops the step.
+        try sandbox.write("policies/admin-config.yaml", "workflowPolicies:\n  maxWorkflowDuration: 15m\n")
         // The checkout is the working directory, so the step writes `pids` into it.
         let parent = try Shell.start([Self.binary, "run", "apps/demo/workflows/wf.yaml", "--app", "apps/demo/score.yaml"],
                                      in: sandbox.root, log: sandbox.path("run.log"))

@@ -40,25 +40,43 @@ final class EchoServer {
                 self.wfile.write(payload)
             do_GET = do_POST = do_PUT = do_DELETE = answer
             def log_message(self, *args): pass
-        ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Handler).serve_forever()
+        server = ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Handler)
+        if len(sys.argv) > 2:
+            import ssl
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(sys.argv[2], sys.argv[3])
+            server.socket = context.wrap_socket(server.socket, server_side=True)
+        server.serve_forever()
         """
 
     let port: Int
     let process: Shell.Background
     let directory: TemporaryDirectory
 
-    init() throws {
+    let tls: Bool
+
+    /// - Parameter tls: serve HTTPS with a self-signed certificate for 127.0.0.1 (made by openssl here),
+    ///   which no system CA store trusts.
+    init(tls: Bool = false) throws {
         directory = try TemporaryDirectory("http")
+        self.tls = tls
         let scriptPath = directory.appending("server.py")
         try Self.script.write(toFile: scriptPath, atomically: true, encoding: .utf8)
         port = try freeLocalPort()
-        process = try Shell.start(["python3", scriptPath, String(port)], log: directory.appending("server.log"))
+        var arguments = ["python3", scriptPath, String(port)]
+        if tls {
+            let cert = directory.appending("cert.pem"), key = directory.appending("key.pem")
+            try Shell.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+                           "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", cert])
+            arguments += [cert, key]
+        }
+        process = try Shell.start(arguments, log: directory.appending("server.log"))
         try waitForPort(port)
     }
 
     deinit { process.stop() }
 
-    var base: String { "http://127.0.0.1:\(port)" }
+    var base: String { "\(tls ? "https" : "http")://127.0.0.1:\(port)" }
 }
 
 @Suite struct HTTPTests {
@@ -123,6 +141,19 @@ final class EchoServer {
         let outcome = await sandbox.run(workflow)
         #expect(outcome.step("big")?.result == .failed)
         #expect(outcome.step("big")?.message?.contains("over 4 MiB") == true, "\(outcome)")
+    }
+
+    /// TLS is verified against the system's CA store: a certificate none of its authorities signed is
+    /// refused before a byte of the request is sent, and the step says why.
+    @Test func aCertificateNoAuthoritySignedFailsTheStep() async throws {
+        let server = try EchoServer(tls: true)
+        let sandbox = try Sandbox()
+        let workflow = try Sandbox.workflow("- {name: call, type: http, method: GET, url: \"\(server.base)/hello\"}")
+        let outcome = await sandbox.run(workflow)
+        let call = try #require(outcome.step("call"))
+        #expect(call.result == .failed)
+        #expect(call.message?.contains("CERTIFICATE_VERIFY_FAILED") == true, "\(call.message ?? "")")
+        #expect(call.outputs["status"] == nil)
     }
 
     @Test func aSlowServerTimesOut() async throws {

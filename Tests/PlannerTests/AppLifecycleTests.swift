@@ -43,7 +43,8 @@ struct AppLifecycleTests {
     @Test func brokenScoreIsAnErrorNeverAPrune() {
         var world = PlannerWorld()
         let applied = world.applied()
-        world.apps["cart"]!.errors = ["apps/cart/score.yaml:3:7: error: containers: required"]
+        world.apps["cart"]!.errors = [SpecDiagnostic(file: "apps/cart/score.yaml", at: SourceLocation(line: 3, column: 7), field: "containers",
+                                                     message: "required")]
         world.apps["cart"]!.scoreID = "k9"
         let plan = world.plan(applied)
         #expect(plan.items.filter { $0.app == "cart" }.map(\.action) == [.error, .error, .error])

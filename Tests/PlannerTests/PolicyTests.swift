@@ -167,7 +167,8 @@ struct PolicyTests {
 
     @Test func invalidAdminConfigFailsClosed() {
         var desired = PlannerWorld().desired()
-        desired.configErrors = ["policies/admin-config.yaml:3:5: error: workflowPolicies.maxPrunePerPass: not a number"]
+        desired.configErrors = [SpecDiagnostic(file: "policies/admin-config.yaml", at: SourceLocation(line: 3, column: 5),
+                                                field: "workflowPolicies.maxPrunePerPass", message: "not a number")]
         let plan = Planner().plan(desired: desired, applied: .empty, now: Timestamp(millisecondsSinceEpoch: 0))
         #expect(plan.items.isEmpty)
         #expect(plan.errors == ["invalid admin config, nothing runs: policies/admin-config.yaml:3:5: error: workflowPolicies.maxPrunePerPass: not a number"])
@@ -175,7 +176,8 @@ struct PolicyTests {
 
     @Test func invalidPlatformWorkflowIsBlockedWithItsErrors() {
         var world = PlannerWorld()
-        world.platform[1].content = .invalid(["workflows/platform/notify.yaml:4:3: error: spec.steps: required"])
+        world.platform[1].content = .invalid([SpecDiagnostic(file: "workflows/platform/notify.yaml", at: SourceLocation(line: 4, column: 3),
+                                                             field: "spec.steps", message: "required")])
         let item = world.plan().item("cart", .platform)
         #expect(item?.action == .run)
         #expect(item?.blocked.first?.reason == "invalid workflow file: workflows/platform/notify.yaml:4:3: error: spec.steps: required")

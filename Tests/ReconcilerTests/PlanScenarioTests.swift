@@ -55,6 +55,9 @@ struct PlanScenarioTests {
         let item = try #require(broken.plan.item("cart", .platform))
         #expect(item.action == .error)
         #expect(item.reason.contains("apps/cart/score.yaml:4:"))
+        // The loader hands the planner diagnostics, not sentences: file, line, column and field as values.
+        let problem = try #require(broken.desired.apps["cart"]?.errors.first)
+        #expect(problem.file == "apps/cart/score.yaml" && problem.line == 4 && problem.field == "containers", "\(problem)")
         #expect(!broken.plan.items.contains { $0.action == .prune })
         // A removed Score is a prune, running the destroy workflows of the last applied tree.
         let cleanup = PlatformRepoFixture.workflow("PlatformWorkflow", "cleanup").replacingOccurrences(
@@ -113,6 +116,19 @@ struct PlanScenarioTests {
     }
 
     /// A Score file turned into a symlink, or a folder, is an error of its app — never a prune.
+    /// `environment` resources read the admin config's values: changing them re-runs the application tier
+    /// of the apps that have one, and nothing else.
+    @Test func changingTheEnvironmentValuesReRendersOnlyTheAppsThatReadThem() async throws {
+        var repo = try PlatformRepoFixture()
+        try await repo.recordSuccess(try await repo.change([
+            "apps/search/score.yaml": PlatformRepoFixture.score("search", product: nil, extra: "resources:\n  env: {type: environment}\n"),
+        ]))
+        let config = PlatformRepoFixture.adminConfig + "  environment: {REGION: eu-west-1}\n"
+        let changed = try await repo.change(["policies/admin-config.yaml": config])
+        #expect(PlatformRepoFixture.running(changed.plan) == ["search/application"], "\(changed.plan.items.map { "\($0.key) \($0.reason)" })")
+        #expect(changed.desired.config.environment == ["REGION": "eu-west-1"])
+    }
+
     @Test func aScoreThatIsNoLongerAFileIsAnErrorNotAPrune() async throws {
         var repo = try PlatformRepoFixture()
         try await repo.recordSuccess(try await repo.plan())

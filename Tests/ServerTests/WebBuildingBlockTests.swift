@@ -75,21 +75,21 @@ import Testing
     }
 
     @Test func passEventsReachEverySubscriberAndEndOnClose() async throws {
-        let events = PassEvents(limit: 2)
+        let events = LiveUpdates(limit: 2)
         let first = try #require(await events.subscribe())
         let second = try #require(await events.subscribe())
         #expect(await events.subscribe() == nil, "over the limit")
         await events.publish(.pass("{}"))
         await events.close()
-        var firstSeen: [PassEvents.Event] = []
+        var firstSeen: [LiveUpdates.Event] = []
         for await event in first { firstSeen.append(event) }
-        var secondSeen: [PassEvents.Event] = []
+        var secondSeen: [LiveUpdates.Event] = []
         for await event in second { secondSeen.append(event) }
         #expect(firstSeen == [.pass("{}")] && secondSeen == [.pass("{}")])
         let late = try #require(await events.subscribe())
         var lateSeen = 0
         for await _ in late { lateSeen += 1 }
         #expect(lateSeen == 0, "a stream opened after close ends at once")
-        #expect(PassEvents.Event.pass("{\"kind\":\"ran\"}").text == "event: pass\ndata: {\"kind\":\"ran\"}\n\n")
+        #expect(LiveUpdates.Event.pass("{\"kind\":\"ran\"}").text == "event: pass\ndata: {\"kind\":\"ran\"}\n\n")
     }
 }

@@ -50,6 +50,12 @@ import Testing
          "metadata.product", "DNS label"),
         (SpecTesting.score(SpecTesting.validContainers + "extra: 1\n"), "extra", "unknown field"),
         (SpecTesting.score("containers:\n  web:\n    imgae: nginx\n"), "containers.web.imgae", "Did you mean 'image'?"),
+        // What other tools (the original innominatus) write for Score's fields.
+        (SpecTesting.score("containers:\n  web:\n    image: nginx\n    env: {A: b}\n"), "containers.web.env", "Did you mean 'variables'?"),
+        (SpecTesting.score(SpecTesting.validContainers + "resources:\n  db:\n    type: postgres\n    properties: {size: s}\n"),
+         "resources.db.properties", "Did you mean 'params'?"),
+        (SpecTesting.score(SpecTesting.validContainers + "environment: {type: kubernetes}\n"), "environment",
+         "does not choose where it is deployed"),
         (SpecTesting.score("containers:\n  web:\n    command: ls\n"), "containers.web", "missing required field 'image'"),
         (SpecTesting.score("containers:\n  Web:\n    image: nginx\n"), "containers.Web", "container name"),
         (SpecTesting.score("containers:\n  web:\n    image: \"\"\n"), "containers.web.image", "must not be empty"),

@@ -18,10 +18,13 @@ enum HTTPStep {
     static let maxBody = 4 << 20
 
     /// One client for the process (its connections are pooled); redirects off, so a step talks to the
-    /// host its URL names and nothing else.
+    /// host its URL names and nothing else. A connection that cannot be made (refused, a certificate no
+    /// authority signed) fails the attempt at once: AsyncHTTPClient would otherwise try again until the
+    /// deadline, and the step's own `retries` are the retry policy.
     static let client: HTTPClient = {
         var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow)
         configuration.decompression = .disabled
+        configuration.connectionPool.retryConnectionEstablishment = false
         return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }()
 

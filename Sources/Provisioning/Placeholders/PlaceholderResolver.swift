@@ -67,6 +67,14 @@ public struct PlaceholderResolver: Sendable {
             var value: ManifestValue? = resource.outputs
             for part in parts.dropFirst(2) { value = value?[part] }
             if value == nil, resource.deferred { return (.string(ProvisionedResource.atApply), false) }
+            if value == nil, let environment = resource.environment, parts.count == 3 {
+                guard let found = environment[parts[2]] else {
+                    throw ProvisioningError("\(field): \(reference): '\(parts[2])' is not set in the environment; the platform team "
+                                            + "sets it under workflowPolicies.environment in the admin config (for innominatus render: "
+                                            + "export \(parts[2]))")
+                }
+                return (.string(found), false)
+            }
             guard let value else {
                 let keys = resource.outputs.entries?.map(\.0).joined(separator: ", ") ?? ""
                 throw ProvisioningError("\(field): \(reference) names an output that resources.\(parts[1]) does not have; "

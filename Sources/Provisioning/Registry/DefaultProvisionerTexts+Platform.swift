@@ -35,13 +35,14 @@ extension DefaultProvisionerTexts {
     host: "{{ state.prefix }}.{{ params.domain ?? 'localhost' }}"
   outputs:
     host: "{{ params.host ?? state.host }}"
-- uri: template://default/route
+- uri: template://default/route-ingress
   type: route
-  description: An Ingress routing host and path to a port of the app's Service.
+  class: ingress
+  description: "An Ingress (class: ingress) routing params.host and params.path to a port of the app's Service (params.port: a service port's name or number)."
   outputs:
     host: "{{ params.host }}"
     path: "{{ params.path ?? '/' }}"
-    port: "{{ params.port }}"
+    port: "{{ workload.ports[params.port] ?? params.port }}"
   manifests:
     - apiVersion: networking.k8s.io/v1
       kind: Ingress
@@ -56,7 +57,24 @@ extension DefaultProvisionerTexts {
                   backend:
                     service:
                       name: "{{ app }}"
-                      port: {number: "{{ params.port }}"}
+                      port: {number: "{{ workload.ports[params.port] ?? params.port }}"}
+- uri: template://default/route
+  type: route
+  description: "A Gateway API HTTPRoute sending params.host and params.path to a port of the app's Service (params.port: a service port's name or number; params.gateway: the Gateway, default 'default')."
+  outputs:
+    host: "{{ params.host }}"
+    path: "{{ params.path ?? '/' }}"
+    port: "{{ workload.ports[params.port] ?? params.port }}"
+  manifests:
+    - apiVersion: gateway.networking.k8s.io/v1
+      kind: HTTPRoute
+      metadata: {name: "{{ uid }}", labels: {app.kubernetes.io/managed-by: innominatus}}
+      spec:
+        parentRefs: [{name: "{{ params.gateway ?? 'default' }}"}]
+        hostnames: ["{{ params.host }}"]
+        rules:
+          - matches: [{path: {type: PathPrefix, value: "{{ params.path ?? '/' }}"}}]
+            backendRefs: [{name: "{{ app }}", port: "{{ workload.ports[params.port] ?? params.port }}"}]
 - uri: template://default/volume
   type: volume
   description: "A PersistentVolumeClaim; mount it with source ${resources.NAME}."
@@ -78,7 +96,7 @@ extension DefaultProvisionerTexts {
     port: "{{ params.port }}"
 - uri: template://default/environment
   type: environment
-  description: Values of the target environment; its params are its outputs.
+  description: "Values of the target environment: its params, then the admin config's workflowPolicies.environment (innominatus render: the process environment)."
   outputs: "{{ params }}"
 
 """

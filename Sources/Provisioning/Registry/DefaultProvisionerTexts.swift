@@ -13,6 +13,14 @@ enum DefaultProvisionerTexts {
         var uri: (scheme: String, path: String)?
         /// The container's environment: names and values (`secret` takes a key of the Secret).
         var env: [(name: String, value: Value)]
+        /// Outputs beyond host, port, username and password, as score-k8s names them (templates); a
+        /// store without `database` has no `name`/`database` outputs.
+        var extraOutputs: [(key: String, template: String, secret: Bool)] = []
+        var database = true
+        /// State keys beyond username, password and database.
+        var extraState: [(key: String, template: String)] = []
+        /// The database named when params do not name one (one the server's image creates).
+        var defaultDatabase = "app"
     }
 
     private static let stores: [Store] = [
@@ -26,13 +34,20 @@ enum DefaultProvisionerTexts {
               env: [("MYSQL_USER", .secret("username")), ("MYSQL_PASSWORD", .secret("password")),
                     ("MYSQL_DATABASE", .literal("\"{{ state.database }}\"")), ("MYSQL_RANDOM_ROOT_PASSWORD", .literal("\"yes\""))]),
         Store(type: "mongodb", user: "app", port: 27017, image: "mongo:7", uri: ("mongodb", ""),
-              env: [("MONGO_INITDB_ROOT_USERNAME", .secret("username")), ("MONGO_INITDB_ROOT_PASSWORD", .secret("password"))]),
+              env: [("MONGO_INITDB_ROOT_USERNAME", .secret("username")), ("MONGO_INITDB_ROOT_PASSWORD", .secret("password"))],
+              extraOutputs: [("connection", "mongodb://{{ state.username }}:{{ state.password }}@{{ uid }}:27017/", true)]),
         Store(type: "redis", user: "default", port: 6379, image: "redis:7-alpine", uri: nil,
               env: [("REDIS_PASSWORD", .secret("password"))]),
-        Store(type: "amqp", user: "app", port: 5672, image: "rabbitmq:3-management-alpine", uri: ("amqp", ""),
-              env: [("RABBITMQ_DEFAULT_USER", .secret("username")), ("RABBITMQ_DEFAULT_PASS", .secret("password"))]),
+        Store(type: "amqp", user: "app", port: 5672, image: "rabbitmq:3-management-alpine", uri: ("amqp", "{{ state.vhost }}"),
+              env: [("RABBITMQ_DEFAULT_USER", .secret("username")), ("RABBITMQ_DEFAULT_PASS", .secret("password")),
+                    ("RABBITMQ_DEFAULT_VHOST", .literal("\"{{ state.vhost }}\""))],
+              extraOutputs: [("vhost", "{{ state.vhost }}", false)], database: false,
+              extraState: [("vhost", "{{ state.vhost ?? params.vhost ?? '/' }}")]),
         Store(type: "mssql", user: "sa", port: 1433, image: "mcr.microsoft.com/mssql/server:2022-latest", uri: nil,
-              env: [("MSSQL_SA_PASSWORD", .secret("password")), ("ACCEPT_EULA", .literal("\"Y\""))]),
+              env: [("MSSQL_SA_PASSWORD", .secret("password")), ("ACCEPT_EULA", .literal("\"Y\""))],
+              extraOutputs: [("server", "{{ uid }}", false),
+                             ("connection", "Server=tcp:{{ uid }},1433;Initial Catalog={{ state.database }};User ID={{ state.username }};Password={{ state.password }}", true)],
+              defaultDatabase: "master"),
         Store(type: "elasticsearch", user: "elastic", port: 9200, image: "docker.elastic.co/elasticsearch/elasticsearch:8.14.0",
               uri: nil, env: [("ELASTIC_PASSWORD", .secret("password")), ("discovery.type", .literal("single-node"))]),
     ]
@@ -43,6 +58,10 @@ enum DefaultProvisionerTexts {
         let uri = store.uri.map {
             "\n    uri: \"\($0.scheme)://{{ state.username }}:{{ state.password }}@{{ uid }}:\(store.port)/\($0.path)\""
         } ?? ""
+        let database = store.database ? "\n    name: \"{{ state.database }}\"\n    database: \"{{ state.database }}\"" : ""
+        let extra = store.extraOutputs.map { "\n    \($0.key): \"\($0.template)\"" }.joined()
+        let extraState = store.extraState.map { "\n    \($0.key): \"\($0.template)\"" }.joined()
+        let secrets = ["password"] + (store.uri == nil ? [] : ["uri"]) + store.extraOutputs.filter(\.secret).map(\.key)
         let env = store.env.map { name, value in
             switch value {
             case .secret(let key):
@@ -58,15 +77,13 @@ enum DefaultProvisionerTexts {
   state:
     username: "{{ state.username ?? '\(store.user)' }}"
     password: "{{ state.password ?? random.password }}"
-    database: "{{ state.database ?? params.database ?? 'app' }}"
+    database: "{{ state.database ?? params.database ?? '\(store.defaultDatabase)' }}"\(extraState)
   outputs:
     host: "{{ uid }}"
-    port: \(store.port)
-    name: "{{ state.database }}"
-    database: "{{ state.database }}"
+    port: \(store.port)\(database)
     username: "{{ state.username }}"
-    password: "{{ state.password }}"\(uri)
-  secrets: [\(store.uri == nil ? "password" : "password, uri")]
+    password: "{{ state.password }}"\(uri)\(extra)
+  secrets: [\(secrets.joined(separator: ", "))]
   manifests:
     - apiVersion: v1
       kind: Secret

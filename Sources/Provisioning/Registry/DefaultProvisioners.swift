@@ -2,6 +2,9 @@
 /// score-compose and score-k8s. Databases and brokers get a StatefulSet, a Service and a Secret for the
 /// generated credentials; the password is generated once into the resource's state and kept from then on.
 public enum DefaultProvisioners {
+    /// The type whose outputs are the target environment's values (`ProvisionedResource.environment`).
+    public static let environmentType = "environment"
+
     /// Parsed once; the text is covered by tests, so a failure here is a bug in this file.
     public static let definitions: [ProvisionerDefinition] = {
         let text = DefaultProvisionerTexts.databases + "\n" + DefaultProvisionerTexts.platform

@@ -10,6 +10,11 @@ public struct ProvisionedResource: Sendable, Hashable {
     /// A `cmd://` provisioner that was not run (a preview): its outputs are known only when it runs, so
     /// every `${resources.NAME.KEY}` of it reads `atApply`, and it adds no manifests.
     public var deferred = false
+    /// An `environment` resource of the built-in provisioner: `${resources.NAME.KEY}` reads KEY from these
+    /// values (the admin config's `workflowPolicies.environment`, or the process environment for
+    /// `innominatus render`) when its params do not set it. Kept out of `outputs`, so a note never lists
+    /// the environment; an unset KEY is an error naming it.
+    public var environment: [String: String]?
 
     /// What a deferred resource's outputs show.
     public static let atApply = "(at apply)"

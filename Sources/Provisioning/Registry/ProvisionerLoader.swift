@@ -2,8 +2,8 @@ import Foundation
 import Specs
 
 /// Reads provisioner definitions from YAML: a file holds a list of definitions (score-compose's
-/// format), each with `uri`, `type`, optional `class` and `id`, and either templates (`template://…`)
-/// or a command (`cmd://PROGRAM` with `args`).
+/// layout), each with `uri`, `type`, optional `class` and `id`, and either templates (`template://…`, in
+/// `Template`'s expressions, not Go templates) or a command (`cmd://PROGRAM` with `args`).
 public struct ProvisionerLoader: Sendable {
     public init() {}
 

@@ -10,6 +10,9 @@ public struct ResourceRequest: Sendable, Hashable {
     public var app: String
     public var params: ManifestValue
     public var metadata: ManifestValue
+    /// The workload that asks: `{name, ports: {NAME: port number}}` from its Score's `service.ports`, so a
+    /// provisioner can turn a named port into the Service's port number (`workload.ports[params.port]`).
+    public var workload: ManifestValue = .map([])
 
     public init(name: String, type: String, class resourceClass: String? = nil, id: String? = nil, app: String,
                 params: ManifestValue = .map([]), metadata: ManifestValue = .map([])) {
@@ -36,6 +39,6 @@ public struct ResourceRequest: Sendable, Hashable {
     func context(state: ManifestValue) -> ManifestValue {
         .map([("type", .string(type)), ("class", .string(self.class ?? "default")), ("id", .string(id ?? name)),
               ("name", .string(name)), ("uid", .string(uid)), ("app", .string(app)), ("params", params),
-              ("metadata", metadata), ("state", state)])
+              ("metadata", metadata), ("workload", workload), ("state", state)])
     }
 }

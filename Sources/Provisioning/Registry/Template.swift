@@ -3,7 +3,8 @@ import Foundation
 /// The template language of `template` provisioners: `{{ expression }}` substitution, nothing more,
 /// so a provisioner file from a platform repository can never run code.
 ///
-/// An expression is a dotted path into the context (`state.password`, `params.size`), a quoted
+/// An expression is a dotted path into the context (`state.password`, `params.size`), where a part
+/// may be indexed by another path (`workload.ports[params.port]`: the key is that path's value), a quoted
 /// literal (`"5432"`), or alternatives `a ?? b` where the first one that is set wins. `random.password`
 /// and `random.id` are fresh values, meant as the fallback of a state key (`state.password ?? random.password`)
 /// so they are generated once and then kept. A scalar that is exactly one `{{ … }}` takes the value's own
@@ -62,18 +63,47 @@ public struct Template: Sendable {
             }
             if alternative == "random.password" { return .string(random(.password)) }
             if alternative == "random.id" { return .string(random(.id)) }
-            guard !alternative.isEmpty, alternative.allSatisfy({ $0.isLetter || $0.isNumber || "._-".contains($0) }) else {
-                throw ProvisioningError("'{{ \(expression) }}' is not a template expression; write a dotted path such as "
-                                        + "{{ params.name }}, a quoted literal, or alternatives joined by '??'")
-            }
-            var value: ManifestValue? = context
-            for part in alternative.split(separator: ".") { value = value?[String(part)] }
-            if let value, value != .null { return value }
+            guard let value = try lookup(alternative, in: expression) else { continue }
+            if value != .null { return value }
         }
         if alternatives.count == 1 {
             throw ProvisioningError("'{{ \(expression) }}' names nothing in the template context (id, uid, type, class, "
                                     + "app, params, metadata, state, outputs); add a fallback with '?? \"value\"'")
         }
         return .null
+    }
+
+    /// The value at a dotted path, whose parts may carry one index (`ports[params.port]`); nil when the
+    /// path names nothing.
+    private func lookup(_ path: String, in expression: String) throws(ProvisioningError) -> ManifestValue? {
+        func plain(_ text: Substring) -> Bool {
+            !text.isEmpty && text.allSatisfy { $0.isLetter || $0.isNumber || "._-".contains($0) }
+        }
+        var value: ManifestValue? = context
+        var rest = Substring(path)
+        while !rest.isEmpty {
+            let end = rest.firstIndex { $0 == "." || $0 == "[" } ?? rest.endIndex
+            let key = rest[..<end]
+            guard plain(key) else { throw Self.notAnExpression(expression) }
+            value = value?[String(key)]
+            rest = rest[end...]
+            if rest.first == "[" {
+                guard let close = rest.firstIndex(of: "]"), plain(rest[rest.index(after: rest.startIndex)..<close]) else {
+                    throw Self.notAnExpression(expression)
+                }
+                let index = try lookup(String(rest[rest.index(after: rest.startIndex)..<close]), in: expression)
+                guard let name = index.map({ $0.text }), !name.isEmpty else { return nil }
+                value = value?[name]
+                rest = rest[rest.index(after: close)...]
+            }
+            if rest.first == "." { rest = rest.dropFirst() } else if !rest.isEmpty { throw Self.notAnExpression(expression) }
+        }
+        return value
+    }
+
+    private static func notAnExpression(_ expression: String) -> ProvisioningError {
+        ProvisioningError("'{{ \(expression) }}' is not a template expression; write a dotted path such as "
+                          + "{{ params.name }} (a part may be indexed by another path: {{ workload.ports[params.port] }}), "
+                          + "a quoted literal, or alternatives joined by '??'")
     }
 }

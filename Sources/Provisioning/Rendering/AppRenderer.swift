@@ -11,6 +11,9 @@ public struct AppRenderer: Sendable {
     public var random: @Sendable (Template.RandomKind) -> String
     /// False for a preview: `cmd://` provisioners are not run and their outputs read "(at apply)".
     public var runsCommands = true
+    /// The values `environment` resources read: the admin config's `workflowPolicies.environment` (the
+    /// reconciler, a preview), or the process environment (`innominatus render`, as score-compose does).
+    public var environment: [String: String] = [:]
 
     public init(registry: ProvisionerRegistry, stateStore: any ResourceStateStore, commit: String = "local",
                 random: @escaping @Sendable (Template.RandomKind) -> String = RandomValue.generate) {
@@ -44,8 +47,9 @@ public struct AppRenderer: Sendable {
     public func render(_ workload: ScoreWorkload, source: ScoreSource, root: String?,
                        sources: SourceFiles) throws(ProvisioningError) -> RenderedApp {
         var states = try stateStore.load()
-        let resources = try ResourceProvisioning(registry: registry, random: random, root: root, runsCommands: runsCommands).provision(workload, file: source,
-                                                                                                       states: &states)
+        var provisioning = ResourceProvisioning(registry: registry, random: random, root: root, runsCommands: runsCommands)
+        provisioning.environment = environment
+        let resources = try provisioning.provision(workload, file: source, states: &states)
         let rendered = try ManifestRenderer(commit: commit).render(workload, file: source, resources: resources, sources: sources)
         try stateStore.save(states)
         var result = rendered

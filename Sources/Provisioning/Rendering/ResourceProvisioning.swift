@@ -9,6 +9,8 @@ public struct ResourceProvisioning: Sendable {
     public var root: String?
     /// False for a preview: `cmd://` provisioners are not run (`ProvisionedResource.deferred`).
     public var runsCommands: Bool
+    /// What the built-in `environment` provisioner reads (`ProvisionedResource.environment`).
+    public var environment: [String: String] = [:]
 
     public init(registry: ProvisionerRegistry, random: @escaping @Sendable (Template.RandomKind) -> String = RandomValue.generate,
                 root: String? = nil, runsCommands: Bool = true) {
@@ -23,10 +25,13 @@ public struct ResourceProvisioning: Sendable {
                           states: inout [String: ManifestValue]) throws(ProvisioningError) -> [String: ProvisionedResource] {
         let app = workload.metadata.name
         var requests: [String: ResourceRequest] = [:]
+        let ports = (workload.service?.ports ?? [:]).sorted { $0.key < $1.key }.map { ($0.key, ManifestValue.int($0.value.port)) }
+        let asking = ManifestValue.map([("name", .string(app)), ("ports", .map(ports))])
         for (name, resource) in workload.resources {
             requests[name] = ResourceRequest(name: name, type: resource.type, class: resource.class, id: resource.id, app: app,
                                              params: resource.params.map(ManifestValue.init) ?? .map([]),
                                              metadata: resource.metadata.map(ManifestValue.init) ?? .map([]))
+            requests[name]?.workload = asking
         }
         let definitions = try registry.match(requests)
         var provisioned: [String: ProvisionedResource] = [:]
@@ -40,7 +45,8 @@ public struct ResourceProvisioning: Sendable {
             if previous == nil, definition.isBuiltIn, let legacy = states.removeValue(forKey: request.legacyStateKey) {
                 previous = legacy  // state written before keys named their provisioner: moved to the built-in's key
             }
-            let result = try Provisioner(definition, random: random, workingDirectory: root, runsCommands: runsCommands).provision(request, state: previous ?? .map([]))
+            var result = try Provisioner(definition, random: random, workingDirectory: root, runsCommands: runsCommands).provision(request, state: previous ?? .map([]))
+            if definition.isBuiltIn, request.type == DefaultProvisioners.environmentType { result.environment = environment }
             states[key] = result.state
             provisioned[name] = result
         }

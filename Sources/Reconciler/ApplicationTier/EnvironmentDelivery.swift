@@ -16,6 +16,8 @@ struct EnvironmentDelivery {
     var branch: String
     /// `<workdir>/secrets`: one folder per app holding its Secret objects.
     var secretsFolder: String
+    /// Signs each delivery commit (`--signing-key`), with its tool folder (`<workdir>/trust`).
+    var signing: (key: SigningKey, home: String)?
 
     struct Report: Sendable, Equatable {
         var branch: String
@@ -68,8 +70,16 @@ struct EnvironmentDelivery {
             let tree = try await repository.writeTree(entries)
             let message = "innominatus: deliver \(changed.count) app(s) from \(source.prefix(12))\n\n"
                 + "Source-Commit: \(source)\nApps: \(changed.joined(separator: ", "))\n"
-            return try await repository.createCommit(tree: tree, parents: tip.map { [$0] } ?? [], message: message,
-                                                     signature: .innominatus)
+            let parents = tip.map { [$0] } ?? []
+            guard let signing else {
+                return try await repository.createCommit(tree: tree, parents: parents, message: message, signature: .innominatus)
+            }
+            let content = try await repository.commitContent(tree: tree, parents: parents, message: message, signature: .innominatus)
+            let armored: String
+            do { armored = try await signing.key.sign(content, home: signing.home) } catch {
+                throw GitError(.other, operation: "sign the delivery commit with \(signing.key.file)", message: "\(error)")
+            }
+            return try await repository.createCommit(content: content, signature: armored)
         }
         guard let commit else { return Report(branch: branch, commit: nil, changed: []) }
         return Report(branch: branch, commit: commit.hex, changed: changed)

@@ -22,6 +22,8 @@ struct GeneratedDeploy: Sendable {
     var registry: ProvisionerRegistry
     /// Where the rendered manifests are left for delivery.
     var rendered: RenderSlot
+    /// The admin config's `workflowPolicies.environment`: what `environment` resources output.
+    var environment: [String: String] = [:]
 
     /// The work as the executor runs it.
     var workflow: GeneratedWorkflow {
@@ -37,7 +39,8 @@ struct GeneratedDeploy: Sendable {
                 Self.serial.lock()
                 defer { Self.serial.unlock() }
                 do throws(ProvisioningError) {
-                    let renderer = AppRenderer(registry: registry, stateStore: state.store(for: app), commit: commit)
+                    var renderer = AppRenderer(registry: registry, stateStore: state.store(for: app), commit: commit)
+                    renderer.environment = environment
                     let source = ScoreSource(file: score.path, root: score.tree)
                     continuation.resume(returning: .success(try renderer.render(
                         score.workload, source: source, root: root,

@@ -115,7 +115,7 @@ public struct PreviewPass: Sendable {
             preview.base.environmentCommit = tip?.hex
             var renderer = PreviewRenderer(repository: repository, environmentTip: tip,
                                            resourceState: ResourceStateFiles(folder: resourceStateFolder))
-            let result = await renderer.manifests(for: plan, desired: desired, loader: &loader)
+            let result = await renderer.manifests(for: plan, desired: desired, loader: loader)
             preview.manifests = result.changes
             preview.errors += result.errors
         }
@@ -150,6 +150,8 @@ public struct PreviewPass: Sendable {
     static func errors(of plan: Plan) -> [String] {
         var seen: Set<String> = []
         var errors: [String] = []
+        // A commit the trust file refuses would run nothing (docs/ARCHITECTURE.md §9, trust).
+        if let verification = plan.verification, !verification.passed { errors.append(verification.summary) }
         for error in plan.errors + plan.items.filter({ $0.action == .error }).map({ "\($0.app) \($0.tier.rawValue) tier: \($0.reason)" })
         where seen.insert(error).inserted {
             errors.append(error)

@@ -20,7 +20,7 @@ struct PreviewRenderer {
         var errors: [String] = []
     }
 
-    mutating func manifests(for plan: Plan, desired: DesiredState, loader: inout DesiredStateLoader) async -> Result {
+    mutating func manifests(for plan: Plan, desired: DesiredState, loader: DesiredStateLoader) async -> Result {
         var result = Result()
         let renders = plan.items.filter {
             $0.tier == .application && $0.action == .run && $0.workflows.contains(Planner.generatedWorkflow)
@@ -31,7 +31,8 @@ struct PreviewRenderer {
             do {
                 let model = try await loader.scoreModel(of: app, from: repository).readingSources(in: plan.commit, from: repository)
                 guard let registry = loader.provisioners else { continue }
-                rendered = try render(model, registry: registry, app: item.app, commit: plan.commit)
+                rendered = try render(model, registry: registry, app: item.app, commit: plan.commit,
+                                      environment: desired.config.environment)
             } catch {
                 result.errors.append("\(item.app): the manifests cannot be rendered: \(error)")
                 continue
@@ -46,10 +47,12 @@ struct PreviewRenderer {
 
     /// Renders with a copy of the app's resource state in memory: generated passwords stay as they are,
     /// new ones are made and forgotten.
-    private func render(_ model: ScoreModel, registry: ProvisionerRegistry, app: String, commit: String) throws -> RenderedApp {
+    private func render(_ model: ScoreModel, registry: ProvisionerRegistry, app: String, commit: String,
+                        environment: [String: String]) throws -> RenderedApp {
         let states = (try? resourceState.store(for: app).load()) ?? [:]
         var renderer = AppRenderer(registry: registry, stateStore: MemoryStateStore(states), commit: commit)
         renderer.runsCommands = false
+        renderer.environment = environment
         do {
             return try renderer.render(model.workload, source: ScoreSource(file: model.path, root: model.tree), root: nil,
                                        sources: model.sources)

@@ -27,6 +27,7 @@ public enum PreviewRendering {
             "\n  {\"workflow\": \(quote($0.workflow)), \"reason\": \(quote($0.reason)), \"digest\": \(quote($0.digest)), "
                 + "\"approve\": \(quote($0.approve)), \"apps\": \($0.apps)}"
         }.joined(separator: ",") + (preview.blocked.isEmpty ? "],\n" : "\n ],\n")
+        if let verification = preview.plan.verification { out += " \"verification\": \(PlanRendering.json(verification)),\n" }
         out += " \"errors\": [\(preview.errors.map(JSONString.quote).joined(separator: ", "))],\n"
         out += " \"warnings\": [\(preview.warnings.map(JSONString.quote).joined(separator: ", "))]}\n"
         return out
@@ -37,9 +38,10 @@ public enum PreviewRendering {
             + "(applied: \(preview.base.appliedCommit.map { String($0.prefix(12)) } ?? "nothing yet"))\n"
         for warning in preview.warnings { out += "warning: \(warning)\n" }
         for error in preview.errors { out += "error: \(error)\n" }
+        if let verification = preview.plan.verification, verification.passed { out += "trust: \(verification.summary)\n" }
         // The plan's own lines, without its header and summary (both said here).
         let planLines = PlanRendering.text(preview.plan).split(separator: "\n", omittingEmptySubsequences: false).dropFirst().dropLast(2)
-            .filter { !$0.hasPrefix("error: ") }
+            .filter { !$0.hasPrefix("error: ") && !$0.hasPrefix("trust: ") }
         if !planLines.isEmpty { out += "\npairs:\n" + planLines.map { "  " + $0 }.joined(separator: "\n") + "\n" }
         if !preview.blastRadius.isEmpty {
             out += "\nblast radius:\n"
@@ -74,8 +76,9 @@ public enum PreviewRendering {
         out += "**\(PlanRendering.summary(plan))** against `\(preview.base.branch)` (applied: "
             + (preview.base.appliedCommit.map { "`\($0.prefix(12))`" } ?? "nothing yet") + ")\n"
         for error in preview.errors { out += "\n:x: \(inline(error))" }
+        if let verification = plan.verification, verification.passed { out += "\n:lock: \(inline(verification.summary))" }
         for warning in preview.warnings { out += "\n:warning: \(inline(warning))" }
-        if !preview.errors.isEmpty || !preview.warnings.isEmpty { out += "\n" }
+        if !preview.errors.isEmpty || !preview.warnings.isEmpty || plan.verification != nil { out += "\n" }
         var cut: [String] = []
         // What must be seen first gets the room first: pairs, blast radius, blocked; diffs fill the rest.
         let shown = plan.items.filter { !$0.isUnchanged && $0.applies }

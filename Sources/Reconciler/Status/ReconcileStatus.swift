@@ -29,6 +29,8 @@ public struct ReconcileStatus: Codable, Sendable, Equatable {
     /// What the pass found wrong but worked around, e.g. an applied state that failed verification and was
     /// ignored (an addition to §7).
     public var warnings: [String]?
+    /// The trust stage's verdict on the commit, with `--trust` (an addition to §7).
+    public var verification: VerificationStatus?
 
     public init(commit: String, previousCommit: String?, result: Result, startedAt: String, finishedAt: String,
                 unchanged: Int, apps: [String: AppStatus], error: String? = nil, delivery: DeliveryStatus? = nil) {
@@ -45,6 +47,7 @@ public struct ReconcileStatus: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case apiVersion, kind, commit, previousCommit, result, startedAt, finishedAt, unchanged, apps, error, delivery, warnings
+        case verification
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -61,6 +64,7 @@ public struct ReconcileStatus: Codable, Sendable, Equatable {
         try container.encodeIfPresent(error, forKey: .error)
         try container.encodeIfPresent(delivery, forKey: .delivery)
         try container.encodeIfPresent(warnings, forKey: .warnings)
+        try container.encodeIfPresent(verification, forKey: .verification)
     }
 
     public init(from decoder: any Decoder) throws {
@@ -77,6 +81,7 @@ public struct ReconcileStatus: Codable, Sendable, Equatable {
         error = try container.decodeIfPresent(String.self, forKey: .error)
         delivery = try container.decodeIfPresent(DeliveryStatus.self, forKey: .delivery)
         warnings = try container.decodeIfPresent([String].self, forKey: .warnings)
+        verification = try container.decodeIfPresent(VerificationStatus.self, forKey: .verification)
     }
 }
 

@@ -52,9 +52,11 @@ struct StatusBuilder {
         } else if let error = execution.deliveryError {
             delivery = DeliveryStatus(branch: deliveryBranch, commit: nil, apps: [], error: error)
         }
-        return ReconcileStatus(commit: plan.commit, previousCommit: previousCommit, result: result,
-                               startedAt: Self.rfc3339(startedAt), finishedAt: Self.rfc3339(finishedAt),
-                               unchanged: unchanged, apps: apps, error: failure, delivery: delivery)
+        var status = ReconcileStatus(commit: plan.commit, previousCommit: previousCommit, result: result,
+                                     startedAt: Self.rfc3339(startedAt), finishedAt: Self.rfc3339(finishedAt),
+                                     unchanged: unchanged, apps: apps, error: failure, delivery: delivery)
+        status.verification = plan.verification.map { VerificationStatus($0) }
+        return status
     }
 
     private func tierStatus(_ item: PlanItem) -> TierStatus {

@@ -31,7 +31,23 @@ enum StatusNodeReader {
                                              apps: try list(values["apps"]).map { node throws(Unreadable) in try string(node) },
                                              error: try optionalString(values["error"]))
         }
+        if let verification = present(fields["verification"]) { status.verification = try self.verification(verification) }
         return status
+    }
+
+    private static func verification(_ node: YAMLNode) throws(Unreadable) -> VerificationStatus {
+        let fields = try map(node)
+        var seal: VerificationStatus.SealStatus?
+        if let node = present(fields["seal"]) {
+            let values = try map(node)
+            seal = VerificationStatus.SealStatus(commit: try string(values["commit"]), reason: try string(values["reason"]))
+        }
+        return VerificationStatus(mode: try string(fields["mode"]), result: try enumeration(fields["result"]),
+                                  commits: try integer(fields["commits"]),
+                                  signers: try list(fields["signers"]).map { node throws(Unreadable) in try string(node) },
+                                  seal: seal, commit: try optionalString(fields["commit"]), path: try optionalString(fields["path"]),
+                                  rule: try optionalString(fields["rule"]), signer: try optionalString(fields["signer"]),
+                                  reason: try optionalString(fields["reason"]), trust: try optionalString(fields["trust"]))
     }
 
     private static func app(_ node: YAMLNode) throws(Unreadable) -> AppStatus {

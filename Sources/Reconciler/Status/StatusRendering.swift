@@ -11,6 +11,14 @@ public enum StatusRendering {
         lines.append("previous \(status.previousCommit ?? "none")  unchanged pairs: \(status.unchanged)")
         if let error = status.error { lines.append("error: \(error)") }
         for warning in status.warnings ?? [] { lines.append("warning: \(warning)") }
+        if let verification = status.verification {
+            if verification.result == .refused {
+                lines.append("trust: refused (\(verification.mode)): commit \(verification.commit?.prefix(12) ?? "?"), "
+                    + "path \(verification.path ?? "?"), \(verification.rule ?? "?"), signer found: \(verification.signer ?? "?")")
+            } else if let verdict = verification.verification {
+                lines.append("trust: " + verdict.summary)
+            }
+        }
         if let delivery = status.delivery {
             if let error = delivery.error {
                 lines.append("delivery to \(delivery.branch) failed: \(error)")

@@ -91,6 +91,8 @@ public struct AdminConfig: Sendable, Hashable {
     public var allowedProvisioners: [ApprovedProvisioner] = []
     /// Whether approved files may hold `cmd://` provisioners, which run a program as the reconciler's user.
     public var allowCmdProvisioners = false
+    /// The target environment's values, what Score `environment` resources output (`${resources.env.KEY}`).
+    public var environment: [String: String] = [:]
 
     /// The apps of one product, as patterns where `*` stands for any run of characters.
     public struct ProductMembership: Sendable, Hashable {

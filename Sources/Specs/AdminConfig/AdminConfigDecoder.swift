@@ -10,7 +10,7 @@ struct AdminConfigDecoder {
     static let policyFields = [
         "workflowsRoot", "appsRoot", "requiredPlatformWorkflows", "allowedProductWorkflows", "allowedStepTypes",
         "stepTypes", "secretEnv", "maxStepsPerWorkflow", "maxWorkflowDuration", "maxConcurrentWorkflows",
-        "maxPrunePerPass", "retry", "delivery", "products", "allowedProvisioners", "allowCmdProvisioners",
+        "maxPrunePerPass", "retry", "delivery", "products", "allowedProvisioners", "allowCmdProvisioners", "environment",
     ]
     static let tierKeys = Tier.allCases.map(\.rawValue)
 
@@ -76,6 +76,9 @@ struct AdminConfigDecoder {
         }
         if let allow = fields["allowCmdProvisioners"].flatMap({ checker.bool($0, at: path / "allowCmdProvisioners") }) {
             config.allowCmdProvisioners = allow
+        }
+        if let node = fields["environment"], let values = checker.stringMap(node, at: path / "environment") {
+            config.environment = values
         }
         return checker.hasErrors ? nil : config
     }

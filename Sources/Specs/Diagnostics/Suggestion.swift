@@ -15,8 +15,20 @@ enum Suggestion {
         return best?.name
     }
 
+    /// Fields other tools (the original innominatus, docker-compose habits) write where a Score or spec
+    /// file has another: the unknown name, the field meant when the map knows it, and why.
+    static let foreign: [(word: String, meant: String, why: String)] = [
+        ("env", "variables", "a Score container's environment variables are 'variables'"),
+        ("properties", "params", "a Score resource's settings are 'params'"),
+        ("environment", "containers", "a Score file does not choose where it is deployed: remove it (the admin config's "
+            + "workflowPolicies.delivery names the environment branch; environment values are resources of type environment)"),
+    ]
+
     /// The sentence appended to an unknown-field message.
     static func hint(for word: String, among candidates: [String]) -> String {
+        if let known = foreign.first(where: { $0.word == word && candidates.contains($0.meant) }) {
+            return known.word == "environment" ? " Not a Score field: \(known.why)." : " Did you mean '\(known.meant)'? (\(known.why))"
+        }
         if let match = closest(to: word, among: candidates) {
             return " Did you mean '\(match)'?"
         }

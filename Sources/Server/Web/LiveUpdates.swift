@@ -3,7 +3,7 @@ import ServiceLifecycle
 /// The end of each pass, told to the status pages as they wait on `GET /events` (Server-Sent Events):
 /// the loop publishes, every open page's stream receives, and the page's script reloads it. Between
 /// passes only a heartbeat comment is sent, so a connection whose browser went away is noticed and freed.
-actor PassEvents {
+actor LiveUpdates {
     enum Event: Sendable, Equatable {
         /// A pass ended; the JSON names its kind, commit and result.
         case pass(String)
@@ -63,11 +63,11 @@ actor PassEvents {
     }
 }
 
-/// Sends the heartbeats of `PassEvents`, and closes its streams on graceful shutdown. Listed after the
+/// Sends the heartbeats of `LiveUpdates`, and closes its streams on graceful shutdown. Listed after the
 /// HTTP server in the `ServiceGroup`, so it is shut down first (services stop in reverse order) and the
 /// server then has no stream left to wait for.
-struct PassEventsService: Service {
-    let events: PassEvents
+struct LiveUpdatesService: Service {
+    let events: LiveUpdates
     let heartbeat: Duration
 
     func run() async throws {
