@@ -3,10 +3,11 @@ import GitKit
 import Server
 import TestSupport
 
-/// A platform repository with an app of each state the status pages colour — succeeded, failed (its own
-/// workflow exits 3 and prints markup), blocked (its product's only workflow is not approved), suspended,
-/// error (a hostile folder name and a Score whose name is a script) — and a real `innominatus serve`
-/// process on it, on 127.0.0.1 or all interfaces, once its first pass has ended.
+/// A platform repository with an app of each state the status pages colour — succeeded (checkout, with a
+/// database whose generated password must never show), failed (its own workflow exits 3 and prints
+/// markup), blocked (its product's only workflow is not approved), suspended, error (a hostile folder
+/// name and a Score whose name is a script) — and a real `innominatus serve` process on it, on 127.0.0.1
+/// or all interfaces, once its first pass has ended.
 final class WebFixture: Sendable {
     let git: GitFixture
     let port: Int
@@ -55,7 +56,8 @@ final class WebFixture: Sendable {
                                                                          owner: "dba-team"),
             "workflows/products/ecommerce/rogue.yaml": workflow("ProductWorkflow", "rogue", product: "ecommerce"),
             "workflows/products/payments/ledger.yaml": workflow("ProductWorkflow", "ledger", product: "payments"),
-            "apps/checkout/score.yaml": score("checkout", product: "ecommerce"),
+            "apps/checkout/score.yaml": score("checkout", product: "ecommerce")
+                + "    variables:\n      DB_PASSWORD: ${resources.db.password}\nresources:\n  db: {type: postgres}\n",
             "apps/checkout/workflows/deploy.yaml": workflow("Workflow", "deploy"),
             "apps/search/score.yaml": score("search"),
             "apps/broken/score.yaml": score("broken"),

@@ -115,6 +115,13 @@ struct WebPageTests {
         #expect(checkout.contains("env/main at \(Self.short(environment))"), "the delivered manifests' commit")
         #expect(checkout.contains("database-setup"), "the product tier's last run")
         #expect(checkout.contains(Self.short(head)))
+        // Its database: the non-secret outputs are shown, the generated password is not.
+        let resource = try #require(checkout.tags(with: "data-resource", "db").first, "no resources row")
+        #expect(resource.hasPrefix("tr"))
+        let state = try String(contentsOfFile: fixture.git.root.appending("workdir/resources/apps/checkout.json"), encoding: .utf8)
+        let password = String(try #require(state.firstMatch(of: /"password": "([^"]+)"/)).1)
+        #expect(checkout.contains("host="), "the resource's outputs")
+        #expect(!checkout.contains(password), "the generated password is on the page")
 
         let billing = try fixture.dom("/apps/billing", browser: browser)
         #expect(billing.tags(with: "id", "tier-product").first?.contains("data-state=\"blocked\"") == true)
