@@ -19,6 +19,8 @@ public struct PlanningPass: Sendable {
     /// Why a plan could not be made (exit status 1).
     public struct Failure: Error, Sendable, CustomStringConvertible {
         public var description: String
+
+        public init(description: String) { self.description = description }
     }
 
     public init(repo: String, branch: String = "main", workdir: String? = nil, helper: HelperCommand = .currentExecutable) {
@@ -138,8 +140,10 @@ public struct PlanningPass: Sendable {
     /// With `target`, the commit planned is not the branch head but what `target` picks in the fetched
     /// cache (a preview: what would run if that commit became the head), still against the branch's
     /// applied state; `stopIfUnchanged` is then ignored.
+    /// - Parameter fetched: the repository a caller fetched just now (it decided from the refs whether to
+    ///   plan at all); nil fetches here.
     public func run(now: Timestamp, loader: inout DesiredStateLoader, forced: Set<PairKey> = [],
-                    stopIfUnchanged: Bool, target: Target? = nil) async throws -> Outcome? {
+                    stopIfUnchanged: Bool, target: Target? = nil, fetched: Repository? = nil) async throws -> Outcome? {
         // INNOMINATUS_TIMINGS=1 prints each phase's duration on stderr (for Benchmarks/planner.sh).
         let timings = ProcessInfo.processInfo.environment["INNOMINATUS_TIMINGS"] != nil
         let clock = ContinuousClock()
@@ -150,7 +154,8 @@ public struct PlanningPass: Sendable {
             FileHandle.standardError.write(Data("plan phase \(label): \(now - mark)\n".utf8))
             mark = now
         }
-        let repository = try await fetch(also: target?.refspecs ?? [])
+        let repository: Repository
+        if let fetched { repository = fetched } else { repository = try await fetch(also: target?.refspecs ?? []) }
         lap("fetch")
         let branchHead: ObjectID
         do {

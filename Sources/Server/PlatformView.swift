@@ -22,6 +22,10 @@ actor PlatformView {
     private var waiting: [String: Task<any Sendable, any Error>] = [:]
     /// Reads started so far.
     private var started = 0
+    /// The last plan, with the branch head and applied-state commit it was made from: reused while they
+    /// have not moved, for `outcomeReuse` at most (waiting times in the plan depend on the clock).
+    private var lastOutcome: (head: String, applied: String?, made: ContinuousClock.Instant, outcome: PlanningPass.Outcome)?
+    static let outcomeReuse: Duration = .seconds(5)
 
     /// A value read, with the number of the read that produced it.
     struct Read<T: Sendable>: Sendable {
@@ -71,10 +75,25 @@ actor PlatformView {
         try await coalesced("outcome") { try await self.plan() }
     }
 
+    /// Fetches (every read sees a push made before it), then plans — unless the branch head and the applied
+    /// state are those of the last plan, made under `outcomeReuse` ago: at 10,000 apps a plan costs about
+    /// 0.5 s, a fetch and two ref reads a few milliseconds.
     private func plan() async throws -> PlanningPass.Outcome {
+        let planning = self.planning
+        let repository = try await planning.fetch()
+        let head = try? await repository.resolveRemoteBranch(planning.branch).hex
+        let applied = try? await repository.reference(AppliedStateStore.trackingRef)?.hex
+        if let last = lastOutcome, let head, last.head == head, last.applied == applied,
+           ContinuousClock.now - last.made < Self.outcomeReuse {
+            return last.outcome
+        }
         var working = loader
         defer { loader = working }
-        return try await planning.run(now: .now, loader: &working)
+        guard let outcome = try await planning.run(now: .now, loader: &working, stopIfUnchanged: false, fetched: repository) else {
+            throw PlanningPass.Failure(description: "no plan was made")
+        }
+        if let head { lastOutcome = (head, applied, ContinuousClock.now, outcome) }
+        return outcome
     }
 
     /// What `target` would do if it became the head (`GET /api/v1/preview`); cmd provisioners do not run,
@@ -88,11 +107,28 @@ actor PlatformView {
 
     /// The status note of `revision`, default the last applied commit.
     func status(of revision: String?) async throws -> Read<StatusAnswer> {
-        let settings = settings
-        return try await coalesced("status \(revision ?? "")") {
-            let found = try await StatusReader(settings: settings).status(of: revision)
-            return StatusAnswer(commit: found.commit, status: found.status)
+        try await coalesced("status \(revision ?? "")") { try await self.readStatus(of: revision) }
+    }
+
+    /// The last status read of each revision, with the refs it was read from (the branches, the applied
+    /// state and the notes): a note of 10,000 apps takes about 0.3 s to read, the refs a few milliseconds.
+    private var lastStatus: [String: (refs: String, answer: StatusAnswer)] = [:]
+
+    private func readStatus(of revision: String?) async throws -> StatusAnswer {
+        let repository = try await planning.fetch()
+        var refs: [String] = []
+        for name in [AppliedStateStore.trackingRef, StatusReader.notesTrackingRef] {
+            refs.append(((try? await repository.reference(name)) ?? nil)?.hex ?? "-")
         }
+        let branches = ((try? await repository.references(matching: "refs/remotes/origin/*")) ?? [:])
+            .sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.hex)" }
+        let key = (refs + branches).joined(separator: " ")
+        if let hit = lastStatus[revision ?? ""], hit.refs == key { return hit.answer }
+        let found = try await StatusReader(settings: settings).status(of: revision, fetched: repository)
+        let answer = StatusAnswer(commit: found.commit, status: found.status)
+        if lastStatus.count >= 256 { lastStatus.removeAll() }
+        lastStatus[revision ?? ""] = (key, answer)
+        return answer
     }
 
     struct StatusAnswer: Sendable {

@@ -57,6 +57,11 @@ import Testing
         #expect(plan.json["appliedCommit"] as? String == head)
         let actions = Set((plan.json["items"] as? [[String: Any]] ?? []).compactMap { $0["action"] as? String })
         #expect(actions.isSubset(of: ["skip", "blocked"]))
+        // A plan is reused only while the head and the applied state stay; a push is seen by the next read.
+        let pushed = try fixture.git.commit(["README.md": "# moved\n"], message: "docs only")
+        try fixture.git.push()
+        let again = try await client.get("/api/v1/plan")
+        #expect(again.json["commit"] as? String == pushed, "the read after a push plans the new head")
         try await fixture.stop()
     }
 

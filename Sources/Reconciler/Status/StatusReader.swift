@@ -7,7 +7,7 @@ import Planner
 public struct StatusReader: Sendable {
     public let settings: ReconcileSettings
     /// Where the remote's notes are fetched to (outside refs/notes, so they never mix with unpushed ones).
-    static let notesTrackingRef = Repository.remoteNotesRef(for: Repository.defaultNotesRef)
+    public static let notesTrackingRef = Repository.remoteNotesRef(for: Repository.defaultNotesRef)
 
     public init(settings: ReconcileSettings) {
         self.settings = settings
@@ -38,8 +38,9 @@ public struct StatusReader: Sendable {
     }
 
     /// The status of `revision` (a commit, branch or ref of the cache; default: the last applied commit).
-    public func status(of revision: String?) async throws -> (commit: String, status: ReconcileStatus?) {
-        let (commit, note) = try await note(of: revision)
+    /// - Parameter fetched: the cache a caller fetched just now; nil fetches here.
+    public func status(of revision: String?, fetched: Repository? = nil) async throws -> (commit: String, status: ReconcileStatus?) {
+        let (commit, note) = try await note(of: revision, fetched: fetched)
         let key = signingKey
         return (commit, note.flatMap { StatusNote.lastStatus(in: $0, key: key) })
     }
@@ -53,8 +54,9 @@ public struct StatusReader: Sendable {
     }
 
     /// The commit `revision` names and the text of its note, fetched from the remote.
-    private func note(of revision: String?) async throws -> (commit: String, note: String?) {
-        let repository = try await fetch()
+    private func note(of revision: String?, fetched: Repository? = nil) async throws -> (commit: String, note: String?) {
+        let repository: Repository
+        if let fetched { repository = fetched } else { repository = try await fetch() }
         let commit: ObjectID
         if let revision {
             commit = try await Self.resolve(revision, in: repository)
