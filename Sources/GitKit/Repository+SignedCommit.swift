@@ -4,29 +4,16 @@ extension Repository {
     /// The bytes of the commit `createCommit(tree:parents:message:signature:)` would write, not written:
     /// what a signature covers (`git_commit_create_buffer`).
     public func commitContent(tree: ObjectID, parents: [ObjectID], message: String, signature: Signature) throws(GitError) -> [UInt8] {
-        var treeID = tree.raw
-        var treeObject: OpaquePointer?
-        try check(git_tree_lookup(&treeObject, raw, &treeID), "look up tree \(tree)")
-        defer { git_tree_free(treeObject) }
-        var commits: [OpaquePointer?] = []
-        defer { commits.forEach { git_commit_free($0) } }
-        for parent in parents {
-            var parentID = parent.raw
-            var commit: OpaquePointer?
-            try check(git_commit_lookup(&commit, raw, &parentID), "look up commit \(parent)")
-            commits.append(commit)
+        try withCommitParts(tree: tree, parents: parents, signature: signature) { (treeObject, sig, count, parentPointers) throws(GitError) in
+            var buffer = git_buf()
+            defer { git_buf_dispose(&buffer) }
+            try check(git_commit_create_buffer(&buffer, raw, sig, sig, "UTF-8", message, treeObject, count, parentPointers),
+                      "build a commit on \(tree)")
+            guard let pointer = buffer.ptr else { return [] }
+            return pointer.withMemoryRebound(to: UInt8.self, capacity: buffer.size) {
+                Array(UnsafeBufferPointer(start: $0, count: buffer.size))
+            }
         }
-        let sig = try signature.make()
-        defer { git_signature_free(sig) }
-        var buffer = git_buf()
-        defer { git_buf_dispose(&buffer) }
-        let parentPointers = UnsafeMutablePointer<OpaquePointer?>.allocate(capacity: max(commits.count, 1))
-        defer { parentPointers.deallocate() }
-        parentPointers.initialize(from: commits, count: commits.count)
-        try check(git_commit_create_buffer(&buffer, raw, sig, sig, "UTF-8", message, treeObject, commits.count, parentPointers),
-                  "build a commit on \(tree)")
-        guard let pointer = buffer.ptr else { return [] }
-        return pointer.withMemoryRebound(to: UInt8.self, capacity: buffer.size) { Array(UnsafeBufferPointer(start: $0, count: buffer.size)) }
     }
 
     /// Writes the commit `content` (from `commitContent`) with an armored signature in its `gpgsig` header,

@@ -165,6 +165,19 @@ public actor Repository {
 
     /// Creates a commit with the given tree and parents without moving any ref.
     public func createCommit(tree: ObjectID, parents: [ObjectID], message: String, signature: Signature) throws(GitError) -> ObjectID {
+        try withCommitParts(tree: tree, parents: parents, signature: signature) { (treeObject, sig, count, parentPointers) throws(GitError) in
+            var out = git_oid()
+            let result = git_commit_create(&out, raw, nil, sig, sig, "UTF-8", message, treeObject, count, parentPointers)
+            if result < 0 { throw GitError.last(result, "create commit") }
+            return ObjectID(out)
+        }
+    }
+
+    /// The tree and the parent commits looked up and the signature made, for `git_commit_create` and
+    /// `git_commit_create_buffer` (`commitContent`); freed after `body`.
+    func withCommitParts<T>(tree: ObjectID, parents: [ObjectID], signature: Signature,
+                            _ body: (OpaquePointer?, UnsafeMutablePointer<git_signature>?, Int,
+                                     UnsafeMutablePointer<OpaquePointer?>) throws(GitError) -> T) throws(GitError) -> T {
         var treeID = tree.raw
         var treeObject: OpaquePointer?
         try check(git_tree_lookup(&treeObject, raw, &treeID), "look up tree \(tree)")
@@ -179,13 +192,10 @@ public actor Repository {
         }
         let sig = try signature.make()
         defer { git_signature_free(sig) }
-        var out = git_oid()
         let parentPointers = UnsafeMutablePointer<OpaquePointer?>.allocate(capacity: max(commits.count, 1))
         defer { parentPointers.deallocate() }
         parentPointers.initialize(from: commits, count: commits.count)
-        let result = git_commit_create(&out, raw, nil, sig, sig, "UTF-8", message, treeObject, commits.count, parentPointers)
-        if result < 0 { throw GitError.last(result, "create commit") }
-        return ObjectID(out)
+        return try body(treeObject, sig, commits.count, parentPointers)
     }
 }
 
