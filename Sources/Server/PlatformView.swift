@@ -116,13 +116,7 @@ actor PlatformView {
 
     private func readStatus(of revision: String?) async throws -> StatusAnswer {
         let repository = try await planning.fetch()
-        var refs: [String] = []
-        for name in [AppliedStateStore.trackingRef, StatusReader.notesTrackingRef] {
-            refs.append(((try? await repository.reference(name)) ?? nil)?.hex ?? "-")
-        }
-        let branches = ((try? await repository.references(matching: "refs/remotes/origin/*")) ?? [:])
-            .sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.hex)" }
-        let key = (refs + branches).joined(separator: " ")
+        let key = await Self.refsKey(repository)
         if let hit = lastStatus[revision ?? ""], hit.refs == key { return hit.answer }
         let found = try await StatusReader(settings: settings).status(of: revision, fetched: repository)
         let answer = StatusAnswer(commit: found.commit, status: found.status)
@@ -131,15 +125,37 @@ actor PlatformView {
         return answer
     }
 
+    /// The refs a status or history read depends on, as one string: the applied state, the notes, the branches.
+    private static func refsKey(_ repository: Repository) async -> String {
+        var refs: [String] = []
+        for name in [AppliedStateStore.trackingRef, StatusReader.notesTrackingRef] {
+            refs.append(((try? await repository.reference(name)) ?? nil)?.hex ?? "-")
+        }
+        let branches = ((try? await repository.references(matching: "refs/remotes/origin/*")) ?? [:])
+            .sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.hex)" }
+        return (refs + branches).joined(separator: " ")
+    }
+
+    /// The last history read of each (app, limit), with the refs it was read from: every note is read for it.
+    private var lastHistory: [String: (refs: String, statuses: [ReconcileStatus])] = [:]
+
+    private func readHistory(app: String?, limit: Int) async throws -> [ReconcileStatus] {
+        let repository = try await planning.fetch()
+        let key = await Self.refsKey(repository)
+        let name = "\(app ?? "")/\(limit)"
+        if let hit = lastHistory[name], hit.refs == key { return hit.statuses }
+        let statuses = try await StatusReader(settings: settings).history(app: app, limit: limit, fetched: repository)
+        if lastHistory.count >= 256 { lastHistory.removeAll() }
+        lastHistory[name] = (key, statuses)
+        return statuses
+    }
+
     struct StatusAnswer: Sendable {
         var commit: String
         var status: ReconcileStatus?
     }
 
     func history(app: String?, limit: Int) async throws -> Read<[ReconcileStatus]> {
-        let settings = settings
-        return try await coalesced("history \(app ?? "")/\(limit)") {
-            try await StatusReader(settings: settings).history(app: app, limit: limit)
-        }
+        try await coalesced("history \(app ?? "")/\(limit)") { try await self.readHistory(app: app, limit: limit) }
     }
 }

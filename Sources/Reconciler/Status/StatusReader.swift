@@ -90,8 +90,10 @@ public struct StatusReader: Sendable {
     }
 
     /// Every recorded pass, newest first (by start time), optionally only those that listed `app`.
-    public func history(app: String?, limit: Int) async throws -> [ReconcileStatus] {
-        let repository = try await fetch()
+    /// - Parameter fetched: the cache a caller fetched just now; nil fetches here.
+    public func history(app: String?, limit: Int, fetched: Repository? = nil) async throws -> [ReconcileStatus] {
+        let repository: Repository
+        if let fetched { repository = fetched } else { repository = try await fetch() }
         var statuses: [ReconcileStatus] = []
         for entry in try await repository.annotatedCommits(ref: Self.notesTrackingRef) {
             let bytes = try await repository.readBlob(entry.blob, limit: 64 << 20)
