@@ -91,6 +91,7 @@ public actor PlatformReconciler {
         }
         defer { lock.release() }
         if let problem = prepareWorkdir() { return PassReport(.couldNotStart, code: problem.code, message: problem.description) }
+        await removeStaleGitLocks()
 
         // fetch, load, plan
         let planned: PlanningPass.Outcome
@@ -183,6 +184,17 @@ public actor PlatformReconciler {
         } catch {
             result.failure = ReconcileError(.recordFailed, "the pairs about to run could not be marked in flight in the applied "
                 + "state, nothing ran", underlying: error)
+        }
+    }
+
+    /// Git lock files a killed pass left in the cache (docs/ARCHITECTURE.md §12), removed under the cache lock
+    /// while this pass holds the workdir lock: else the ref they lock could never be written again.
+    private func removeStaleGitLocks() async {
+        guard let cacheLock = try? await CacheLock.acquire(workdir: settings.workdir) else { return }
+        defer { cacheLock.release() }
+        let removed = Workdir(path: settings.workdir).removeStaleGitLocks()
+        if !removed.isEmpty {
+            logger.warning("removed lock files a killed process left in the cache", metadata: ["files": "\(removed.joined(separator: ", "))"])
         }
     }
 

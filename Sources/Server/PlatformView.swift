@@ -22,9 +22,9 @@ actor PlatformView {
     private var waiting: [String: Task<any Sendable, any Error>] = [:]
     /// Reads started so far.
     private var started = 0
-    /// The last plan, with the branch head and applied-state commit it was made from: reused while they
-    /// have not moved, for `outcomeReuse` at most (waiting times in the plan depend on the clock).
-    private var lastOutcome: (head: String, applied: String?, made: ContinuousClock.Instant, outcome: PlanningPass.Outcome)?
+    /// The last plan, with the refs it was made from (`refsKey`): reused while they have not moved, for
+    /// `outcomeReuse` at most (waiting times in the plan depend on the clock).
+    private var lastOutcome: (refs: String, made: ContinuousClock.Instant, outcome: PlanningPass.Outcome)?
     static let outcomeReuse: Duration = .seconds(5)
 
     /// A value read, with the number of the read that produced it.
@@ -75,16 +75,14 @@ actor PlatformView {
         try await coalesced("outcome") { try await self.plan() }
     }
 
-    /// Fetches (every read sees a push made before it), then plans — unless the branch head and the applied
-    /// state are those of the last plan, made under `outcomeReuse` ago: at 10,000 apps a plan costs about
-    /// 0.5 s, a fetch and two ref reads a few milliseconds.
+    /// Fetches (every read sees a push made before it), then plans — unless the refs are those of the last
+    /// plan, made under `outcomeReuse` ago: at 10,000 apps a plan costs about 0.5 s, a fetch and the ref
+    /// reads a few milliseconds.
     private func plan() async throws -> PlanningPass.Outcome {
         let planning = self.planning
         let repository = try await planning.fetch()
-        let head = try? await repository.resolveRemoteBranch(planning.branch).hex
-        let applied = try? await repository.reference(AppliedStateStore.trackingRef)?.hex
-        if let last = lastOutcome, let head, last.head == head, last.applied == applied,
-           ContinuousClock.now - last.made < Self.outcomeReuse {
+        let key = await Self.refsKey(repository)
+        if let last = lastOutcome, last.refs == key, ContinuousClock.now - last.made < Self.outcomeReuse {
             return last.outcome
         }
         var working = loader
@@ -92,7 +90,7 @@ actor PlatformView {
         guard let outcome = try await planning.run(now: .now, loader: &working, stopIfUnchanged: false, fetched: repository) else {
             throw PlanningPass.Failure(description: "no plan was made")
         }
-        if let head { lastOutcome = (head, applied, ContinuousClock.now, outcome) }
+        lastOutcome = (key, ContinuousClock.now, outcome)
         return outcome
     }
 
@@ -125,7 +123,7 @@ actor PlatformView {
         return answer
     }
 
-    /// The refs a status or history read depends on, as one string: the applied state, the notes, the branches.
+    /// The refs every read here depends on, as one string: the applied state, the notes, the branches.
     private static func refsKey(_ repository: Repository) async -> String {
         var refs: [String] = []
         for name in [AppliedStateStore.trackingRef, StatusReader.notesTrackingRef] {

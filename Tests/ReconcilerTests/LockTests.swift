@@ -6,6 +6,24 @@ import Testing
 
 @Suite("Locks: one reconciler per workdir, one per remote branch")
 struct LockTests {
+    /// A pass killed while git updated a ref leaves `NAME.lock` in the cache; the next pass (holding the
+    /// workdir and cache locks) removes it, else that ref could never be written again.
+    @Test func aRefLockLeftByAKilledPassIsRemovedByTheNext() async throws {
+        let fixture = try LoopFixture()
+        #expect(await fixture.reconcile().exitCode == 0)
+        let refs = fixture.workdir + "/cache.git/refs"
+        let stale = [refs + "/innominatus/env-remote/env/main.lock", refs + "/remotes/origin/main.lock",
+                     fixture.workdir + "/cache.git/packed-refs.lock"]
+        for path in stale {
+            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            FileManager.default.createFile(atPath: path, contents: Data())
+        }
+        try fixture.change(["apps/cart/score.yaml": LoopFixture.score("cart", product: nil)])
+        let report = await fixture.reconcile()
+        #expect(report.exitCode == 0, "\(report.message ?? "")")
+        for path in stale { #expect(!FileManager.default.fileExists(atPath: path), "\(path) is still there") }
+    }
+
     @Test func workdirLockIsExclusiveAndRecoveredAfterKill9() throws {
         let directory = try TemporaryDirectory()
         let workdir = directory.appending("work")

@@ -17,16 +17,7 @@ enum HTTPStep {
     /// The most of a response body read; past it the step fails (a step's outputs are small).
     static let maxBody = 4 << 20
 
-    /// One client for the process (its connections are pooled); redirects off, so a step talks to the
-    /// host its URL names and nothing else. A connection that cannot be made (refused, a certificate no
-    /// authority signed) fails the attempt at once: AsyncHTTPClient would otherwise try again until the
-    /// deadline, and the step's own `retries` are the retry policy.
-    static let client: HTTPClient = {
-        var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow)
-        configuration.decompression = .disabled
-        configuration.connectionPool.retryConnectionEstablishment = false
-        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
-    }()
+    static var client: HTTPClient { OutboundHTTP.client }
 
     static func run(_ invocation: StepInvocation) async -> AttemptResult {
         let step = invocation.step

@@ -70,7 +70,13 @@ public struct StateKey: Sendable {
 
     /// The hex HMAC-SHA256 of `bytes`.
     public func mac(_ bytes: some Sequence<UInt8>) -> String {
-        HMAC<SHA256>.authenticationCode(for: Array(bytes), using: key).map { String(format: "%02x", $0) }.joined()
+        Self.hexHMAC(of: bytes, key: secret)
+    }
+
+    /// The hex HMAC-SHA256 of `bytes` under `key`: the one form every MAC innominatus writes takes (the
+    /// applied state and leases, webhook signatures, the status pages' session cookie).
+    public static func hexHMAC(of bytes: some Sequence<UInt8>, key: [UInt8]) -> String {
+        HMAC<SHA256>.authenticationCode(for: Array(bytes), using: SymmetricKey(data: key)).map { String(format: "%02x", $0) }.joined()
     }
 
     /// Whether `mac` is the HMAC of `bytes` (compared in constant time).

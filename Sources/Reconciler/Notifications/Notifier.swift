@@ -1,10 +1,11 @@
 import AsyncHTTPClient
-import Crypto
+import Executor
 import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
 import Planner
+import ProcessSupport
 import Specs
 
 /// Tells people what passes and previews found (docs/ARCHITECTURE.md §9, notifications): commit
@@ -250,23 +251,14 @@ public actor Notifier {
         return last
     }
 
-    private static let client: HTTPClient = {
-        var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow)
-        configuration.decompression = .disabled
-        configuration.connectionPool.retryConnectionEstablishment = false
-        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
-    }()
-
     /// One try: the outcome and, when it failed, why in words that hold no URL and no token.
     private func send(_ outgoing: OutgoingRequest) async -> (Sent, String) {
         var request = HTTPClientRequest(url: outgoing.url)
         request.method = HTTPMethod(rawValue: outgoing.method)
         for (name, value) in outgoing.headers { request.headers.add(name: name, value: value) }
         if !outgoing.body.isEmpty { request.body = .bytes(ByteBuffer(bytes: outgoing.body)) }
-        let deadline = NIODeadline.now() + .milliseconds(Int64(Self.perTry.components.seconds * 1000
-                                                                  + Self.perTry.components.attoseconds / 1_000_000_000_000_000))
         do {
-            let response = try await Self.client.execute(request, deadline: deadline)
+            let response = try await OutboundHTTP.client.execute(request, deadline: .now() + .milliseconds(Self.perTry.wholeMilliseconds))
             let body = try await response.body.collect(upTo: 4 << 20)
             let code = Int(response.status.code)
             if (200..<300).contains(code) { return (.delivered(Array(buffer: body)), "") }
@@ -300,15 +292,12 @@ public actor Notifier {
         return try? JSONDecoder().decode(type, from: data)
     }
 
-    /// Written to a temporary file and renamed: a reader never sees half a file, a kill -9 leaves the old one.
+    /// Replaced whole (`Workdir.replace`): a reader never sees half a file, a kill -9 leaves the old one.
     private func write<T: Encodable>(_ value: T, _ name: String) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         guard let data = try? encoder.encode(value) else { return }
-        let path = folder + "/" + name
-        let temporary = path + ".\(getpid()).tmp"
-        guard FileManager.default.createFile(atPath: temporary, contents: data, attributes: [.posixPermissions: 0o600]) else { return }
-        if rename(temporary, path) != 0 { unlink(temporary) }
+        _ = Workdir.replace(folder + "/" + name, with: Array(data))
     }
 }
 
@@ -334,8 +323,7 @@ enum SinkMessage {
 
     /// `sha256=<hex HMAC-SHA256 of the body>`, as GitHub signs its webhooks.
     static func signature(of body: [UInt8], secret: [UInt8]) -> String {
-        let mac = HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: secret))
-        return "sha256=" + mac.map { String(format: "%02x", $0) }.joined()
+        "sha256=" + StateKey.hexHMAC(of: body, key: secret)
     }
 
     /// Slack's incoming-webhook JSON: the summary as `text` (notifications) and a section with the details.

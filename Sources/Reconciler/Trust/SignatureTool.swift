@@ -67,10 +67,7 @@ struct SignatureTool {
 
     /// Writes `bytes` to `path` with mode 0600 (replacing what was there).
     static func write(_ bytes: [UInt8], to path: String) throws(Failure) {
-        let temporary = path + ".\(getpid()).tmp"
-        guard FileManager.default.createFile(atPath: temporary, contents: Data(bytes), attributes: [.posixPermissions: 0o600]),
-              rename(temporary, path) == 0 else {
-            unlink(temporary)
+        guard Workdir.replace(path, with: bytes) else {
             throw Failure(description: "cannot write \(path): \(String(cString: strerror(errno)))")
         }
     }

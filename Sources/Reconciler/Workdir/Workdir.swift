@@ -75,4 +75,35 @@ struct Workdir {
         for name in old { try? FileManager.default.removeItem(atPath: logs + "/" + name) }
         return old
     }
+
+    /// Replaces `path` with `bytes`, mode 0600, through a temporary file renamed over it: a reader never
+    /// sees half a file, and a kill -9 leaves the old one. False when it could not (errno says why).
+    static func replace(_ path: String, with bytes: [UInt8]) -> Bool {
+        let temporary = path + ".\(getpid()).tmp"
+        guard FileManager.default.createFile(atPath: temporary, contents: Data(bytes), attributes: [.posixPermissions: 0o600]),
+              rename(temporary, path) == 0 else {
+            unlink(temporary)
+            return false
+        }
+        return true
+    }
+
+    /// Removes the lock files git leaves in `cache.git` when a process is killed while it updates a ref
+    /// (`refs/…/NAME.lock`, `packed-refs.lock`, `HEAD.lock`, `config.lock`): libgit2 then refuses that ref
+    /// for ever ("failed to lock file … for writing"). Only safe while nothing else writes the cache: the
+    /// caller holds the workdir lock (no other pass) and the cache lock (no fetch of `status` or `plan`).
+    /// Returns the files removed, relative to `cache.git`.
+    func removeStaleGitLocks() -> [String] {
+        let cache = path + "/cache.git"
+        var removed: [String] = []
+        for name in ["packed-refs.lock", "HEAD.lock", "config.lock"] where unlink(cache + "/" + name) == 0 {
+            removed.append(name)
+        }
+        guard let walk = FileManager.default.enumerator(atPath: cache + "/refs") else { return removed }
+        while let relative = walk.nextObject() as? String {
+            guard relative.hasSuffix(".lock"), unlink(cache + "/refs/" + relative) == 0 else { continue }
+            removed.append("refs/" + relative)
+        }
+        return removed
+    }
 }

@@ -1,5 +1,5 @@
-import Crypto
 import Foundation
+import Reconciler
 
 /// The browser's way to present the read token (docs/ARCHITECTURE.md §9, "Status pages"): `POST /login`
 /// with the token sets a cookie, which the pages (never the JSON API) accept as they accept
@@ -29,9 +29,7 @@ struct WebSession: Sendable {
     }
 
     private func mac(_ expiry: Int) -> String {
-        let key = SymmetricKey(data: token.bytes)
-        let code = HMAC<SHA256>.authenticationCode(for: Array("innominatus web session \(expiry)".utf8), using: key)
-        return code.map { String(format: "%02x", $0) }.joined()
+        StateKey.hexHMAC(of: Array("innominatus web session \(expiry)".utf8), key: Array(token.bytes))
     }
 
     /// The `Set-Cookie` header that signs a browser in. `secure`: the request came over HTTPS (through a
