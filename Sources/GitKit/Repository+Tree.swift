@@ -55,27 +55,45 @@ extension Repository {
         return TreeSnapshot(commit: commit, tree: ObjectID(git_tree_id(tree)), entries: try walk(tree, "walk tree of \(commit)"))
     }
 
-    /// Every file below `tree` (path relative to it → blob id and mode); folders are not listed.
-    private func walk(_ tree: OpaquePointer?, _ operation: @autoclosure () -> String) throws(GitError) -> [String: TreeEntry] {
+    /// The files of `commit` outside the folders `skipping` says yes to (a folder's path, no trailing
+    /// slash): a skipped folder's tree is never read, so the cost follows what is kept.
+    public func snapshot(of commit: ObjectID, skipping: @Sendable (String) -> Bool) throws(GitError) -> TreeSnapshot {
+        let tree = try lookupTree(of: commit)
+        defer { git_tree_free(tree) }
+        return TreeSnapshot(commit: commit, tree: ObjectID(git_tree_id(tree)),
+                            entries: try walk(tree, "walk tree of \(commit)", skipping: skipping))
+    }
+
+    /// Every file below `tree` (path relative to it → blob id and mode); folders are not listed, and
+    /// those `skipping` names are not entered.
+    private func walk(_ tree: OpaquePointer?, _ operation: @autoclosure () -> String,
+                      skipping: @Sendable (String) -> Bool = { _ in false }) throws(GitError) -> [String: TreeEntry] {
         final class Collector {
             var entries: [String: TreeEntry] = [:]
+            let skipping: @Sendable (String) -> Bool
+
+            init(skipping: @escaping @Sendable (String) -> Bool) { self.skipping = skipping }
         }
-        let collector = Collector()
-        collector.entries.reserveCapacity(1024)
-        let result = withExtendedLifetime(collector) {
-            git_tree_walk(tree, GIT_TREEWALK_PRE, { root, entry, payload in
-                let collector = Unmanaged<Collector>.fromOpaque(payload!).takeUnretainedValue()
-                let rawMode = git_tree_entry_filemode(entry).rawValue
-                guard rawMode != GIT_FILEMODE_TREE.rawValue, let mode = FileMode(rawValue: rawMode) else { return 0 }
-                let name = String(cString: git_tree_entry_name(entry))
-                let prefix = String(cString: root!)
-                collector.entries[prefix.isEmpty ? name : prefix + name] =
-                    TreeEntry(id: ObjectID(git_tree_entry_id(entry)), mode: mode)
-                return 0
-            }, Unmanaged.passUnretained(collector).toOpaque())
+        let result = withoutActuallyEscaping(skipping) { skipping in
+            let collector = Collector(skipping: skipping)
+            collector.entries.reserveCapacity(1024)
+            let result = withExtendedLifetime(collector) {
+                git_tree_walk(tree, GIT_TREEWALK_PRE, { root, entry, payload in
+                    let collector = Unmanaged<Collector>.fromOpaque(payload!).takeUnretainedValue()
+                    let rawMode = git_tree_entry_filemode(entry).rawValue
+                    let name = String(cString: git_tree_entry_name(entry))
+                    let prefix = String(cString: root!)
+                    let path = prefix.isEmpty ? name : prefix + name
+                    if rawMode == GIT_FILEMODE_TREE.rawValue { return collector.skipping(path) ? 1 : 0 }  // 1: do not enter
+                    guard let mode = FileMode(rawValue: rawMode) else { return 0 }
+                    collector.entries[path] = TreeEntry(id: ObjectID(git_tree_entry_id(entry)), mode: mode)
+                    return 0
+                }, Unmanaged.passUnretained(collector).toOpaque())
+            }
+            return (result, collector.entries)
         }
-        if result < 0 { throw GitError.last(result, operation()) }
-        return collector.entries
+        if result.0 < 0 { throw GitError.last(result.0, operation()) }
+        return result.1
     }
 
     /// The id of the object at `path` inside `commit` (a tree for a folder, a blob for a file), nil if absent.
@@ -106,40 +124,86 @@ extension Repository {
     }
 
     /// Paths added, modified or deleted from `old` to `new` (no rename detection: a rename is a
-    /// deletion plus an addition, which is what change detection needs). Compares tree ids only, so
-    /// unchanged folders are skipped whole and no blob is read. `old` nil means "from nothing".
+    /// deletion plus an addition, which is what change detection needs; a file that became a folder is its
+    /// deletion plus the folder's files). Two sorted entry lists are walked side by side and a folder is
+    /// entered only when its tree id differs, so the cost follows the change: libgit2's own tree diff reads
+    /// every folder of both trees (25 ms at 10,000 apps for a one-file change). No blob is read. `old` nil
+    /// means "from nothing".
     public func changedPaths(from old: ObjectID?, to new: ObjectID) throws(GitError) -> [PathChange] {
         let newTree = try lookupTree(of: new)
         defer { git_tree_free(newTree) }
         var oldTree: OpaquePointer?
         if let old { oldTree = try lookupTree(of: old) }
         defer { git_tree_free(oldTree) }
-        var options = git_diff_options()
-        try check(git_diff_options_init(&options, UInt32(GIT_DIFF_OPTIONS_VERSION)), "init diff options")
-        options.flags = GIT_DIFF_SKIP_BINARY_CHECK.rawValue
-        var diff: OpaquePointer?
-        try check(git_diff_tree_to_tree(&diff, raw, oldTree, newTree, &options),
-                  "diff \(old?.hex ?? "the empty tree") → \(new)")
-        defer { git_diff_free(diff) }
-        let count = git_diff_num_deltas(diff)
         var changes: [PathChange] = []
-        changes.reserveCapacity(count)
-        for index in 0..<count {
-            guard let delta = git_diff_get_delta(diff, index)?.pointee else { continue }
-            let kind: PathChange.Kind
-            switch delta.status {
-            case GIT_DELTA_ADDED: kind = .added
-            case GIT_DELTA_DELETED: kind = .deleted
-            default: kind = .modified
-            }
-            let file = kind == .deleted ? delta.old_file : delta.new_file
-            changes.append(PathChange(
-                path: String(cString: file.path),
-                kind: kind,
-                oldID: kind == .added ? nil : ObjectID(delta.old_file.id),
-                newID: kind == .deleted ? nil : ObjectID(delta.new_file.id)))
-        }
+        try diff(oldTree, newTree, prefix: "", into: &changes)
         return changes
+    }
+
+    /// The changes between two trees (either may be nil: absent), appended in path order.
+    private func diff(_ old: OpaquePointer?, _ new: OpaquePointer?, prefix: String, into changes: inout [PathChange]) throws(GitError) {
+        let oldCount = old.map(git_tree_entrycount) ?? 0
+        let newCount = new.map(git_tree_entrycount) ?? 0
+        var oldIndex = 0
+        var newIndex = 0
+        while oldIndex < oldCount || newIndex < newCount {
+            let before = oldIndex < oldCount ? git_tree_entry_byindex(old, oldIndex) : nil
+            let after = newIndex < newCount ? git_tree_entry_byindex(new, newIndex) : nil
+            let order: Int32 = before == nil ? 1 : after == nil ? -1 : git_tree_entry_cmp(before, after)
+            if order < 0 {
+                try entry(before, removed: true, prefix: prefix, into: &changes)
+                oldIndex += 1
+            } else if order > 0 {
+                try entry(after, removed: false, prefix: prefix, into: &changes)
+                newIndex += 1
+            } else {
+                oldIndex += 1
+                newIndex += 1
+                let oldMode = git_tree_entry_filemode(before).rawValue
+                let newMode = git_tree_entry_filemode(after).rawValue
+                let oldID = ObjectID(git_tree_entry_id(before))
+                let newID = ObjectID(git_tree_entry_id(after))
+                if oldID == newID && oldMode == newMode { continue }
+                let oldIsTree = oldMode == GIT_FILEMODE_TREE.rawValue
+                let newIsTree = newMode == GIT_FILEMODE_TREE.rawValue
+                if oldIsTree && newIsTree {
+                    let name = String(cString: git_tree_entry_name(after))
+                    let left = try subtree(before)
+                    defer { git_tree_free(left) }
+                    let right = try subtree(after)
+                    defer { git_tree_free(right) }
+                    try diff(left, right, prefix: prefix + name + "/", into: &changes)
+                } else if oldIsTree || newIsTree {
+                    // Git orders a folder as its name plus "/", so a file and a folder of one name do not
+                    // meet here; should they, each side is reported on its own.
+                    try entry(before, removed: true, prefix: prefix, into: &changes)
+                    try entry(after, removed: false, prefix: prefix, into: &changes)
+                } else {
+                    changes.append(PathChange(path: prefix + String(cString: git_tree_entry_name(after)), kind: .modified,
+                                              oldID: oldID, newID: newID))
+                }
+            }
+        }
+    }
+
+    /// An entry only one side has: a file, or every file under a folder.
+    private func entry(_ entry: OpaquePointer?, removed: Bool, prefix: String, into changes: inout [PathChange]) throws(GitError) {
+        let path = prefix + String(cString: git_tree_entry_name(entry))
+        guard git_tree_entry_filemode(entry).rawValue == GIT_FILEMODE_TREE.rawValue else {
+            let id = ObjectID(git_tree_entry_id(entry))
+            changes.append(PathChange(path: path, kind: removed ? .deleted : .added, oldID: removed ? id : nil, newID: removed ? nil : id))
+            return
+        }
+        let tree = try subtree(entry)
+        defer { git_tree_free(tree) }
+        try diff(removed ? tree : nil, removed ? nil : tree, prefix: path + "/", into: &changes)
+    }
+
+    /// The tree an entry names; the caller frees it.
+    private func subtree(_ entry: OpaquePointer?) throws(GitError) -> OpaquePointer? {
+        var tree: OpaquePointer?
+        try check(git_tree_lookup(&tree, raw, git_tree_entry_id(entry)), "read tree \(ObjectID(git_tree_entry_id(entry)))")
+        return tree
     }
 
     /// The root tree of a commit; the caller frees it.

@@ -128,12 +128,31 @@ public enum AppliedStateCodec {
         return (commit, settled, dirty)
     }
 
-    public static func decode(_ bytes: [UInt8]) throws(FormatError) -> AppliedState {
+    /// - Parameter only: decode the `app` and `pair` lines of these apps alone (and the `set` lines they
+    ///   name); nil decodes everything. What an incremental plan needs of 30,000 pairs (docs/ARCHITECTURE.md §17).
+    public static func decode(_ bytes: [UInt8], only: Set<String>? = nil) throws(FormatError) -> AppliedState {
         var state = AppliedState()
         // About 120 bytes per pair line: reserving avoids rehashing 30,000 keys as the table grows.
-        state.pairs.reserveCapacity(bytes.count / 120)
-        state.apps.reserveCapacity(bytes.count / 400)
+        if only == nil {
+            state.pairs.reserveCapacity(bytes.count / 120)
+            state.apps.reserveCapacity(bytes.count / 400)
+        }
         var sets: [Int: [String: String]] = [:]
+        /// With `only`: where each set line starts (and its line number), decoded when a kept pair names it.
+        var setLines: [Int: (start: Int, number: Int)] = [:]
+        func decodeSet(_ line: Line) throws(FormatError) -> (Int, [String: String]) {
+            guard line.count >= 2, line.count % 2 == 0, let index = line.integer(1) else {
+                throw FormatError(line: line.number, message: "a set line holds an index and path/id pairs")
+            }
+            var components: [String: String] = [:]
+            components.reserveCapacity((line.count - 2) / 2)
+            var position = 2
+            while position < line.count {
+                components[line.string(position)] = line.string(position + 1)
+                position += 2
+            }
+            return (index, components)
+        }
         var score = (app: "", path: "", id: "")
         var line = Line(bytes: bytes)
         while line.next() {
@@ -144,6 +163,7 @@ public enum AppliedStateCodec {
                 }
                 continue
             }
+            if let only, line.is(0, "pair") || line.is(0, "app"), !only.contains(line.string(1)) { continue }
             if line.is(0, "pair") {
                 guard line.count >= 12 else { throw FormatError(line: number, message: "a pair line holds 11 fields") }
                 guard let tier = Tier(rawValue: line.string(2)) else {
@@ -156,6 +176,11 @@ public enum AppliedStateCodec {
                 }
                 var fingerprint: Fingerprint?
                 if !line.is(8, "-") {
+                    if only != nil, let index = line.integer(9), sets[index] == nil, let at = setLines[index] {
+                        var setLine = Line(bytes: bytes, start: at.start, number: at.number - 1)
+                        _ = setLine.next()
+                        sets[index] = try decodeSet(setLine).1
+                    }
                     guard let index = line.integer(9), let shared = sets[index] else {
                         throw FormatError(line: number, message: "the pair names set '\(line.string(9))', which no earlier line defines")
                     }
@@ -183,17 +208,15 @@ public enum AppliedStateCodec {
                 state.apps[line.string(1)] = AppliedApp(scoreID: line.string(2), product: line.is(3, "-") ? nil : line.string(3),
                                                         suspended: line.is(4, "1"), resources: resources)
             } else if line.is(0, "set") {
-                guard line.count >= 2, line.count % 2 == 0, let index = line.integer(1) else {
-                    throw FormatError(line: number, message: "a set line holds an index and path/id pairs")
+                if only != nil {
+                    guard let index = line.integer(1) else {
+                        throw FormatError(line: number, message: "a set line holds an index and path/id pairs")
+                    }
+                    setLines[index] = (line.lineStart, number)
+                } else {
+                    let (index, components) = try decodeSet(line)
+                    sets[index] = components
                 }
-                var components: [String: String] = [:]
-                components.reserveCapacity((line.count - 2) / 2)
-                var position = 2
-                while position < line.count {
-                    components[line.string(position)] = line.string(position + 1)
-                    position += 2
-                }
-                sets[index] = components
             } else if line.is(0, "commit") {
                 guard line.count >= 2 else { throw FormatError(line: number, message: "commit line without a value") }
                 state.commit = line.is(1, "-") ? nil : line.string(1)
@@ -205,14 +228,19 @@ public enum AppliedStateCodec {
     }
 
     /// One line's tab-separated fields as byte ranges, so that only the fields kept become strings.
-    private struct Line {
+    struct Line {
         let bytes: [UInt8]
         var start = 0
         var number = 0
         var ranges: [Range<Int>] = []
 
-        init(bytes: [UInt8]) {
+        /// Where the current line starts.
+        var lineStart = 0
+
+        init(bytes: [UInt8], start: Int = 0, number: Int = 0) {
             self.bytes = bytes
+            self.start = start
+            self.number = number
             ranges.reserveCapacity(32)
         }
 
@@ -221,6 +249,7 @@ public enum AppliedStateCodec {
         mutating func next() -> Bool {
             guard start < bytes.count else { return false }
             number += 1
+            lineStart = start
             ranges.removeAll(keepingCapacity: true)
             var fieldStart = start
             var index = start
@@ -252,6 +281,10 @@ public enum AppliedStateCodec {
                 }
                 return true
             }
+        }
+
+        func field(_ field: Int, contains byte: UInt8) -> Bool {
+            field < ranges.count && bytes[ranges[field]].contains(byte)
         }
 
         func integer(_ field: Int) -> Int? {

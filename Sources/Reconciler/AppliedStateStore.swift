@@ -54,6 +54,13 @@ public struct AppliedStateStore: Sendable {
         return .authentic(body)
     }
 
+    /// The id of the blob holding the state as last fetched, nil when the remote has none: equal ids are
+    /// equal states, which lets an incremental plan skip reading it (docs/ARCHITECTURE.md §17).
+    public func blobID() async throws -> ObjectID? {
+        guard try await repository.reference(Self.trackingRef) != nil else { return nil }
+        return try await repository.annotatedCommits(ref: Self.trackingRef).first(where: { $0.commit == Self.key })?.blob
+    }
+
     /// The stored form as last fetched (`AppliedStateCodec`), nil when the remote has none: callers that
     /// only need `AppliedStateCodec.summary` skip decoding 30,000 pairs.
     public func encoded() async throws -> [UInt8]? {

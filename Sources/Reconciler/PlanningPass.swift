@@ -15,6 +15,9 @@ public struct PlanningPass: Sendable {
     public var stateKeyFile: String?
     /// `--trust FILE`: who may sign changes to which paths; nil checks no signature (docs/ARCHITECTURE.md §9).
     public var trust: TrustSettings?
+    /// Plan incrementally from the workdir's memo of the last plan, and write the memo (`plan` only: the
+    /// outcome's desired and applied state then hold the re-planned apps alone; docs/ARCHITECTURE.md §17).
+    public var memo = false
 
     /// Why a plan could not be made (exit status 1).
     public struct Failure: Error, Sendable, CustomStringConvertible {
@@ -103,6 +106,9 @@ public struct PlanningPass: Sendable {
         /// The trust stage refused the head at an earlier pass (its note says so) and neither the branch, the
         /// applied commit nor the trust file moved since: the pass does nothing (`plan.verification` says why).
         public var refusedBefore = false
+        /// Made from the memo of an earlier plan: `desired` and `applied` hold only the apps planned again, and
+        /// the other items carry their fingerprint's digest alone.
+        public var partial = false
     }
 
     /// The state key (`--state-key`, or the workdir's own).
@@ -166,6 +172,16 @@ public struct PlanningPass: Sendable {
         let head = try await target?.resolve(in: repository, remote: remote) ?? branchHead
         let stopIfUnchanged = stopIfUnchanged && target == nil
         let key = try stateKey()
+        // The memo first: it reads only the applied state's lines of the apps it plans again.
+        if memo, !stopIfUnchanged, forced.isEmpty, target == nil, trust.map({ $0.policy.mode == .none }) ?? true {
+            switch try await incrementalPlan(head: head, branchHead: branchHead, key: key, now: now, loader: &loader,
+                                             repository: repository, lap: lap) {
+            case .success(let outcome):
+                return outcome
+            case .failure(let miss):
+                if timings { FileHandle.standardError.write(Data("plan memo not used: \(miss)\n".utf8)) }
+            }
+        }
         // The applied state is trusted only when the state key authenticates it: anyone who can push to the
         // remote could otherwise mark a pair succeeded (skipping its security scan) or name a commit whose
         // destroy workflows should run. Anything else is ignored the safe way: every pair plans as on a
@@ -190,10 +206,8 @@ public struct PlanningPass: Sendable {
         // An authentic state whose commit the branch no longer contains was ours when written: the branch was
         // force-pushed (a rollback). It still says what really ran, so it plans as usual, with a warning.
         var stateWarning: String?
-        if stateProblem == nil, let commit = applied.commit, commit != branchHead.hex,
-           !(await Self.branch(branchHead, contains: commit, in: repository)) {
-            stateWarning = "the applied commit \(commit.prefix(12)) is not on the branch '\(branch)' any more (it was "
-                + "force-pushed); planning against what ran there"
+        if stateProblem == nil {
+            stateWarning = try await stateWarnings(appliedCommit: applied.commit, branchHead: branchHead, repository: repository).first
         }
         if stateProblem != nil { applied = .empty }
         lap("applied")
@@ -228,8 +242,25 @@ public struct PlanningPass: Sendable {
         var plan = Planner().plan(desired: desired, applied: applied, now: now, forced: forced)
         plan.verification = verification
         lap("plan")
+        if memo, forced.isEmpty, target == nil, stateProblem == nil, verification == nil, plan.errors.isEmpty {
+            let appsRoot = RepositoryPath.normalized(desired.config.appsRoot)
+            if !appsRoot.isEmpty, let blob = try? await AppliedStateStore(repository: repository).blobID().map(\.hex) ?? "-" {
+                PlanMemo(key: PlanMemo.settingsKey(branch: branch, limits: loader.limits), plan: plan, desired: desired,
+                         appliedBlob: blob == "-" ? nil : blob, appsRoot: appsRoot).write(workdir: workdir)
+            }
+            lap("memo")
+        }
         return Outcome(repository: repository, desired: desired, applied: applied, plan: plan, key: key,
                        stateProblem: stateNote, warnings: stateWarning.map { [$0] } ?? [])
+    }
+
+    /// What a pass says when the applied commit is not on the branch any more (the branch was force-pushed:
+    /// a rollback). The state still says what really ran, so it plans as usual.
+    func stateWarnings(appliedCommit: String?, branchHead: ObjectID, repository: Repository) async throws -> [String] {
+        guard let commit = appliedCommit, commit != branchHead.hex, !(await Self.branch(branchHead, contains: commit, in: repository))
+        else { return [] }
+        return ["the applied commit \(commit.prefix(12)) is not on the branch '\(branch)' any more (it was "
+            + "force-pushed); planning against what ran there"]
     }
 
     /// The refusal a pass recorded on `head` (the last status the state key signed in its note, as the

@@ -35,6 +35,7 @@ struct PlanCommand: AsyncParsableCommand {
     func run() async throws {
         var pass = remote.settings().planning
         pass.trust = try await trust.load()
+        pass.memo = !recordSuccess  // --record-success needs every app's desired state
         // Held to the end: freeing 10,000 apps' values just before exit costs time for nothing.
         let outcome: PlanningPass.Outcome
         do {

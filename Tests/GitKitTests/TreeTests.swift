@@ -1,3 +1,4 @@
+import Foundation
 import GitKit
 import TestSupport
 import Testing
@@ -74,6 +75,29 @@ struct TreeTests {
         #expect(all.count == 22 && all.allSatisfy { $0.kind == .added })
         // Same commit: nothing.
         #expect(try await repository.changedPaths(from: ObjectID(hex: second), to: #require(ObjectID(hex: second))).isEmpty)
+    }
+
+    /// The walk enters only folders whose tree id moved; what it reports is still git's diff, file↔folder
+    /// swaps, mode changes and deep folders included.
+    @Test func changedPathsMatchGitDiffAcrossFolderSwaps() async throws {
+        let fixture = try GitFixture()
+        let first = try fixture.commit(["a": "file\n", "a.b": "x\n", "deep/1/2/3.txt": "3\n", "deep/1/keep": "k\n",
+                                        "gone/x": "x\n", "gone/y/z": "z\n", "run.sh": "#!/bin/sh\n"])
+        try fixture.git("rm", "-q", "a")
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: fixture.work + "/run.sh")
+        let second = try fixture.commit(["a/inner": "now a folder\n", "deep/1/2/3.txt": "three\n", "gone/x": nil, "gone/y/z": nil,
+                                         "new/n/m": "m\n"])
+        let repository = try Repository.open(at: fixture.work)
+        for (from, to) in [(first, second), (second, first)] {
+            let changes = try await repository.changedPaths(from: ObjectID(hex: from), to: #require(ObjectID(hex: to)))
+            let expected = try fixture.git("diff", "--no-renames", "--name-status", from, to)
+                .split(separator: "\n").map { line -> String in
+                    let parts = line.split(separator: "\t")
+                    let kind = ["A": "added", "M": "modified", "D": "deleted", "T": "modified"][String(parts[0])]!
+                    return "\(kind) \(parts[1])"
+                }
+            #expect(changes.map(\.description) == expected, "in git's order")
+        }
     }
 
     @Test func readBlobRefusesOversizedContentWhole() async throws {

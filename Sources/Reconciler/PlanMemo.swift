@@ -1,0 +1,276 @@
+import Foundation
+import Glibc
+import Planner
+import Specs
+
+/// The last plan a `plan` process made, kept in the workdir so that the next one plans only the apps
+/// whose files changed since (docs/ARCHITECTURE.md §17): the commit and applied-state blob it was made
+/// for, its items, and what says whether a change can reach other apps (workflow input patterns, and
+/// files inside one app's folder that another app's pairs depend on).
+///
+/// Tab-separated lines, like the applied state's stored form:
+/// ```
+/// innominatus-plan-memo v1
+/// key       <settings>           the binary, branch and limits it was made with
+/// commit    <sha>
+/// applied   <blob id or ->       the applied state's blob it was planned against
+/// applied-commit <sha or ->
+/// apps-root <normalized appsRoot>
+/// pattern   <input pattern>      one line each, every workflow's `inputs`
+/// watch     <path>               a file in an app's folder that pairs of other apps depend on
+/// reason    <index> <text>       reasons, workflow lists and blocked lists are stored once
+/// names     <index> <name>…
+/// blocked   <index> (<workflow> <reason>)…
+/// item      <app> <tier> <action> <reason> <names or -> <blocked or -> <digest or -> <flags>
+/// end
+/// ```
+/// Flags: `w` waiting, `g` gated, `n` does not apply, `p` a prune item (listed after the apps' items).
+/// Items keep only their fingerprint's digest, which is all `plan` shows. The file is replaced whole
+/// (written aside, then renamed), so a reader sees the old or the new one; one without its `end` line, or
+/// with anything unexpected, is ignored and the plan is made in full.
+struct PlanMemo: Sendable, Equatable {
+    var key: String
+    var commit: String
+    var appliedBlob: String?
+    var appliedCommit: String?
+    var appsRoot: String
+    var patterns: Set<String>
+    var watched: Set<String>
+    /// The plan's items, in the plan's order; `prune` marks those after the apps' items.
+    var items: [Item]
+
+    struct Item: Sendable, Equatable {
+        var item: PlanItem
+        var prune: Bool
+    }
+
+    static let header = "innominatus-plan-memo v1"
+    static let fileName = "plan-memo"
+
+    static func path(workdir: String) -> String { workdir + "/" + fileName }
+
+    /// What the memo must have been made with to be used: this binary (its size and change time), the
+    /// branch, the limits.
+    static func settingsKey(branch: String, limits: SpecLimits) -> String {
+        var info = stat()
+        let binary = stat("/proc/self/exe", &info) == 0 ? "\(info.st_size)-\(info.st_mtim.tv_sec)-\(info.st_mtim.tv_nsec)" : "?"
+        return "\(binary) \(branch) \(limits)"
+    }
+
+    /// The plan with its items (the memo's own, with the digest only).
+    func plan(verification: Verification? = nil) -> Plan {
+        Plan(commit: commit, appliedCommit: appliedCommit, items: items.map(\.item), verification: verification)
+    }
+
+    init(key: String, commit: String, appliedBlob: String?, appliedCommit: String?, appsRoot: String,
+         patterns: Set<String> = [], watched: Set<String> = [], items: [Item] = []) {
+        self.key = key
+        self.commit = commit
+        self.appliedBlob = appliedBlob
+        self.appliedCommit = appliedCommit
+        self.appsRoot = appsRoot
+        self.patterns = patterns
+        self.watched = watched
+        self.items = items
+    }
+
+    // MARK: writing
+
+    /// The memo of a plan made in full: its patterns are every workflow's inputs and its watched files the
+    /// components of each pair inside another app's folder.
+    init(key: String, plan: Plan, desired: DesiredState, appliedBlob: String?, appsRoot: String) {
+        self.key = key
+        commit = plan.commit
+        self.appliedBlob = appliedBlob
+        appliedCommit = plan.appliedCommit
+        self.appsRoot = appsRoot
+        patterns = Self.patterns(of: desired)
+        watched = []
+        // The planner lists the pairs of apps without a Score file (prunes) after every app's items.
+        let pruneStart = plan.items.firstIndex { desired.apps.index(forKey: $0.app) == nil } ?? plan.items.count
+        items = plan.items.enumerated().map { Item(item: $0.element, prune: $0.offset >= pruneStart) }
+        watched = Self.watched(in: plan.items, appsRoot: appsRoot)
+    }
+
+    /// Every workflow's `inputs` patterns.
+    static func patterns(of desired: DesiredState) -> Set<String> {
+        var patterns: Set<String> = []
+        func add(_ workflows: [DesiredWorkflow]) {
+            for workflow in workflows { for pattern in workflow.workflow?.inputs ?? [] { patterns.insert(pattern) } }
+        }
+        add(desired.platformWorkflows)
+        for workflows in desired.productWorkflows.values { add(workflows) }
+        for app in desired.apps.values { add(app.workflows) }
+        return patterns
+    }
+
+    /// Fingerprint components that lie in one app's folder yet belong to a pair of another app.
+    static func watched(in items: [PlanItem], appsRoot: String) -> Set<String> {
+        let prefix = appsRoot + "/"
+        var watched: Set<String> = []
+        var seen: Set<[String: String]> = []
+        for item in items {
+            guard let shared = item.fingerprint?.shared, !shared.isEmpty else { continue }
+            let own = prefix + item.app + "/"
+            if seen.contains(shared) { continue }
+            var foreign = false
+            for key in shared.keys where key.hasPrefix(prefix) && !key.hasPrefix(own) {
+                watched.insert(key)
+                foreign = true
+            }
+            // Sets of many pairs (a tier's) are checked once; a set naming the own folder is per app.
+            if !foreign, !shared.keys.contains(where: { $0.hasPrefix(own) }) { seen.insert(shared) }
+        }
+        return watched
+    }
+
+    func encoded() -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(items.count * 72 + 4096)
+        func put(_ text: String) { out.append(contentsOf: text.utf8) }
+        func line(_ fields: String...) {
+            for (index, field) in fields.enumerated() {
+                if index > 0 { out.append(0x09) }
+                out.append(contentsOf: field.utf8)
+            }
+            out.append(0x0A)
+        }
+        line(Self.header)
+        line("key", Self.escape(key))
+        line("commit", commit)
+        line("applied", appliedBlob ?? "-")
+        line("applied-commit", appliedCommit ?? "-")
+        line("apps-root", Self.escape(appsRoot))
+        for pattern in patterns.sorted() { line("pattern", Self.escape(pattern)) }
+        for path in watched.sorted() { line("watch", Self.escape(path)) }
+        var reasons: [String: Int] = [:]
+        var names: [[String]: Int] = [:]
+        var blocked: [[BlockedWorkflow]: Int] = [:]
+        // Tables first, as their first users come; items after, so a reader builds each item in one go.
+        var body: [UInt8] = []
+        body.reserveCapacity(items.count * 64)
+        for entry in items {
+            let item = entry.item
+            let reason: Int
+            if let known = reasons[item.reason] { reason = known } else {
+                reason = reasons.count
+                reasons[item.reason] = reason
+                line("reason", String(reason), Self.escape(item.reason))
+            }
+            var namesField = "-"
+            if !item.workflows.isEmpty {
+                if let known = names[item.workflows] { namesField = String(known) } else {
+                    let index = names.count
+                    names[item.workflows] = index
+                    put("names\t\(index)" + item.workflows.map { "\t" + Self.escape($0) }.joined() + "\n")
+                    namesField = String(index)
+                }
+            }
+            var blockedField = "-"
+            if !item.blocked.isEmpty {
+                if let known = blocked[item.blocked] { blockedField = String(known) } else {
+                    let index = blocked.count
+                    blocked[item.blocked] = index
+                    put("blocked\t\(index)" + item.blocked.map { "\t" + Self.escape($0.workflow) + "\t" + Self.escape($0.reason) }.joined() + "\n")
+                    blockedField = String(index)
+                }
+            }
+            for field in ["item", Self.escape(item.app), item.tier.rawValue, item.action.rawValue, String(reason), namesField, blockedField,
+                          item.fingerprint?.digest ?? "-"] {
+                body.append(contentsOf: field.utf8)
+                body.append(0x09)
+            }
+            let flags = (item.waiting ? "w" : "") + (item.gated ? "g" : "") + (item.applies ? "" : "n") + (entry.prune ? "p" : "")
+            body.append(contentsOf: (flags.isEmpty ? "-" : flags).utf8)
+            body.append(0x0A)
+        }
+        out.append(contentsOf: body)
+        put("end\n")
+        return out
+    }
+
+    /// Replaces the workdir's memo; a memo that cannot be written only makes the next plan a full one.
+    func write(workdir: String) {
+        _ = Workdir.replace(Self.path(workdir: workdir), with: encoded())
+    }
+
+    static func remove(workdir: String) {
+        unlink(path(workdir: workdir))
+    }
+
+    // MARK: reading
+
+    /// The workdir's memo, nil when there is none or it is not one this version wrote whole.
+    static func read(workdir: String) -> PlanMemo? {
+        guard let data = FileManager.default.contents(atPath: path(workdir: workdir)) else { return nil }
+        return decode(Array(data))
+    }
+
+    static func decode(_ bytes: [UInt8]) -> PlanMemo? {
+        var memo = PlanMemo(key: "", commit: "", appliedBlob: nil, appliedCommit: nil, appsRoot: "")
+        var reasons: [String] = []
+        var names: [[String]] = []
+        var blocked: [[BlockedWorkflow]] = []
+        var ended = false
+        var line = AppliedStateCodec.Line(bytes: bytes)
+        memo.items.reserveCapacity(bytes.count / 64)
+        while line.next() {
+            if line.number == 1 {
+                guard line.count == 1, line.string(0) == header else { return nil }
+                continue
+            }
+            if line.count == 1, line.is(0, "") { continue }
+            guard !ended else { return nil }
+            func optional(_ index: Int) -> String? { line.is(index, "-") ? nil : line.string(index) }
+            /// The entry of `table` the field names (`.some(nil)` for `-`); nil for an index it does not hold.
+            func entry<T>(_ index: Int, in table: [T]) -> T?? {
+                if line.is(index, "-") { return .some(nil) }
+                guard let position = line.integer(index), table.indices.contains(position) else { return nil }
+                return table[position]
+            }
+            if line.is(0, "item") {
+                guard line.count == 9, let tier = Tier(rawValue: line.string(2)),
+                      let action = PlanItem.Action(rawValue: line.string(3)),
+                      let reason = line.integer(4), reasons.indices.contains(reason),
+                      let workflows = entry(5, in: names), let blockedList = entry(6, in: blocked) else { return nil }
+                let fingerprint = optional(7).map { Fingerprint(shared: [:], scorePath: "", scoreID: "", digest: $0) }
+                memo.items.append(Item(item: PlanItem(app: line.string(1), tier: tier, action: action, reason: reasons[reason],
+                                                      workflows: workflows ?? [], blocked: blockedList ?? [],
+                                                      fingerprint: fingerprint, waiting: line.field(8, contains: UInt8(ascii: "w")),
+                                                      gated: line.field(8, contains: UInt8(ascii: "g")),
+                                                      applies: !line.field(8, contains: UInt8(ascii: "n"))),
+                                       prune: line.field(8, contains: UInt8(ascii: "p"))))
+            } else if line.is(0, "reason") {
+                guard line.count == 3, line.integer(1) == reasons.count else { return nil }
+                reasons.append(line.string(2))
+            } else if line.is(0, "names") {
+                guard line.count >= 3, line.integer(1) == names.count else { return nil }
+                names.append((2..<line.count).map { line.string($0) })
+            } else if line.is(0, "blocked") {
+                guard line.count >= 4, line.count % 2 == 0, line.integer(1) == blocked.count else { return nil }
+                blocked.append(stride(from: 2, to: line.count, by: 2).map {
+                    BlockedWorkflow(workflow: line.string($0), reason: line.string($0 + 1))
+                })
+            } else if line.is(0, "key") {
+                memo.key = line.string(1)
+            } else if line.is(0, "commit") {
+                memo.commit = line.string(1)
+            } else if line.is(0, "applied") {
+                memo.appliedBlob = optional(1)
+            } else if line.is(0, "applied-commit") {
+                memo.appliedCommit = optional(1)
+            } else if line.is(0, "apps-root") {
+                memo.appsRoot = line.string(1)
+            } else if line.is(0, "pattern") {
+                memo.patterns.insert(line.string(1))
+            } else if line.is(0, "watch") {
+                memo.watched.insert(line.string(1))
+            } else if line.is(0, "end") {
+                ended = true
+            }
+        }
+        return ended && !memo.commit.isEmpty ? memo : nil
+    }
+
+    static func escape(_ text: String) -> String { AppliedStateCodec.escape(text) }
+}

@@ -1,0 +1,141 @@
+import GitKit
+import Planner
+import Specs
+
+/// The incremental plan (docs/ARCHITECTURE.md §17): from the memo of the last plan, the apps a change since
+/// its commit touches are loaded and planned alone, and every other app keeps its items. Whenever the
+/// change could reach more than the apps whose folders it touches, it gives up and the plan is made in full.
+extension PlanningPass {
+    /// Why an incremental plan was not made, for `INNOMINATUS_TIMINGS` and tests; nil when it was.
+    enum MemoMiss: Error, Equatable {
+        case noMemo, otherSettings, otherAppliedState, unknownCommit
+        /// A path outside every app's folder, one another app depends on, or one an input pattern names.
+        case sharedChange(String)
+        /// An app the memo planned lost its Score file (a prune), or an app's new workflow reads other apps' files.
+        case reach(String)
+    }
+
+    /// The plan of `head` from the memo, or why there is none.
+    func incrementalPlan(head: ObjectID, branchHead: ObjectID, key: StateKey, now: Timestamp, loader: inout DesiredStateLoader,
+                         repository: Repository, lap: (String) -> Void = { _ in }) async throws -> Result<Outcome, MemoMiss> {
+        guard let memo = PlanMemo.read(workdir: workdir) else { return .failure(.noMemo) }
+        lap("memo read")
+        guard memo.key == PlanMemo.settingsKey(branch: branch, limits: loader.limits) else { return .failure(.otherSettings) }
+        let store = AppliedStateStore(repository: repository)
+        let blob: ObjectID?
+        do { blob = try await store.blobID() } catch { return .failure(.otherAppliedState) }
+        guard blob?.hex == memo.appliedBlob else { return .failure(.otherAppliedState) }
+        guard let since = ObjectID(hex: memo.commit), let changes = try? await repository.changedPaths(from: since, to: head) else {
+            return .failure(.unknownCommit)
+        }
+        let prefix = memo.appsRoot + "/"
+        let patterns = memo.patterns.map(InputPattern.init)
+        // Waiting pairs depend on the clock: their apps are always planned again.
+        var affected = Set(memo.items.lazy.filter(\.item.waiting).map(\.item.app))
+        for change in changes {
+            let path = change.path
+            guard path.hasPrefix(prefix), let slash = path.dropFirst(prefix.count).firstIndex(of: "/"),
+                  !memo.watched.contains(path), !patterns.contains(where: { $0.covers(path) }) else {
+                return .failure(.sharedChange(path))
+            }
+            affected.insert(String(path[path.index(path.startIndex, offsetBy: prefix.count)..<slash]))
+        }
+        lap("changed paths")
+        let warnings = try await stateWarnings(appliedCommit: memo.appliedCommit, branchHead: branchHead, repository: repository)
+        if affected.isEmpty, memo.commit == head.hex {
+            return .success(Outcome(repository: repository, desired: DesiredState(commit: head.hex), applied: .empty,
+                                    plan: memo.plan(), key: key, warnings: warnings, partial: true))
+        }
+        var applied = AppliedState(commit: memo.appliedCommit)
+        if let bytes = try await store.encoded() {
+            // The same blob as when the memo was written, whose state was authentic then.
+            do { applied = try AppliedStateCodec.decode(bytes, only: affected) } catch { return .failure(.otherAppliedState) }
+        }
+        lap("applied (\(affected.count) apps)")
+        let kept = affected
+        let appsRoot = memo.appsRoot
+        let snapshot = try await repository.snapshot(of: head) { folder in
+            folder.hasPrefix(prefix) && !folder.dropFirst(prefix.count).contains("/") && !kept.contains(String(folder.dropFirst(prefix.count)))
+        }
+        lap("snapshot (\(snapshot.entries.count) files)")
+        var desired = try await loader.load(snapshot, applied: applied, from: repository)
+        guard desired.configErrors.isEmpty, RepositoryPath.normalized(desired.config.appsRoot) == appsRoot else {
+            return .failure(.sharedChange(desired.configPath ?? AdminConfig.defaultPath))
+        }
+        desired.configPath = AdminConfig.path { snapshot[$0] != nil }
+        if let old = applied.commit.flatMap(ObjectID.init(hex:)) {
+            desired.changedPaths = (try? await repository.changedPaths(from: old, to: head)).map { Set($0.map(\.path)) }
+        }
+        // What the folders left out would have changed: a shared workflow's inputs or a step type's program
+        // inside appsRoot.
+        let shared = desired.platformWorkflows + desired.productWorkflows.values.joined()
+        for workflow in shared {
+            for pattern in workflow.workflow?.inputs ?? [] where Self.reachesOtherApps(pattern, app: nil, appsRoot: appsRoot) {
+                return .failure(.reach(workflow.path))
+            }
+        }
+        for (name, definition) in desired.config.stepTypes {
+            if let program = definition.command.first, RepositoryPath.normalized(program).hasPrefix(prefix) {
+                return .failure(.reach("step type '\(name)'"))
+            }
+        }
+        let planned = Set(memo.items.lazy.map(\.item.app))
+        for app in affected where desired.apps.index(forKey: app) == nil && planned.contains(app) {
+            return .failure(.reach("\(prefix)\(app)"))
+        }
+        for app in desired.apps.values {
+            for workflow in app.workflows {
+                for pattern in workflow.workflow?.inputs ?? [] where Self.reachesOtherApps(pattern, app: app.name, appsRoot: appsRoot) {
+                    return .failure(.reach(workflow.path))
+                }
+            }
+        }
+        lap("load")
+        let fresh = Planner().plan(desired: desired, applied: applied, now: now)
+        // The memo's items of the other apps, and the fresh ones, in the planner's order: apps by name, then
+        // the pairs of apps without a Score file.
+        var items: [PlanMemo.Item] = []
+        items.reserveCapacity(memo.items.count + fresh.items.count)
+        var freshItems = fresh.items.makeIterator()
+        var pending = freshItems.next()
+        for entry in memo.items where !affected.contains(entry.item.app) {
+            if !entry.prune {
+                while let item = pending, item.app < entry.item.app {
+                    items.append(PlanMemo.Item(item: item, prune: false))
+                    pending = freshItems.next()
+                }
+            } else {
+                while let item = pending {
+                    items.append(PlanMemo.Item(item: item, prune: false))
+                    pending = freshItems.next()
+                }
+            }
+            items.append(entry)
+        }
+        while let item = pending {
+            items.append(PlanMemo.Item(item: item, prune: false))
+            pending = freshItems.next()
+        }
+        lap("plan and merge")
+        var next = memo
+        next.commit = head.hex
+        next.items = items
+        next.patterns.formUnion(PlanMemo.patterns(of: desired))
+        next.watched.formUnion(PlanMemo.watched(in: fresh.items, appsRoot: appsRoot))
+        next.write(workdir: workdir)
+        lap("memo write")
+        return .success(Outcome(repository: repository, desired: desired, applied: applied, plan: next.plan(), key: key,
+                                warnings: warnings, partial: true))
+    }
+
+    /// Whether an `inputs` pattern of an app's workflow can name files of other apps' folders, which an
+    /// incremental plan does not load.
+    /// - Parameter app: the app whose own folder it may name; nil for a platform or product workflow.
+    static func reachesOtherApps(_ pattern: String, app: String?, appsRoot: String) -> Bool {
+        let path = InputPattern(pattern).path
+        let literal = String(path.prefix { $0 != "*" && $0 != "?" && $0 != "[" })
+        if let app, literal.hasPrefix(appsRoot + "/" + app + "/") { return false }
+        let apps = appsRoot + "/"
+        return literal.hasPrefix(apps) || apps.hasPrefix(literal)
+    }
+}
