@@ -1,3 +1,4 @@
+import Glibc
 import Planner
 import Specs
 
@@ -128,31 +129,79 @@ public enum AppliedStateCodec {
         return (commit, settled, dirty)
     }
 
-    /// - Parameter only: decode the `app` and `pair` lines of these apps alone (and the `set` lines they
-    ///   name); nil decodes everything. What an incremental plan needs of 30,000 pairs (docs/ARCHITECTURE.md §17).
-    public static func decode(_ bytes: [UInt8], only: Set<String>? = nil) throws(FormatError) -> AppliedState {
+    /// The lines of a stored state that concern `apps` alone — the leading header, commit and settled
+    /// lines, the `set` lines their pairs name, their `app` and `pair` lines — found by byte search, so
+    /// that an incremental plan decodes a few lines of 40,000 (docs/ARCHITECTURE.md §17). Decoded, they
+    /// give the state of those apps; nil when the bytes do not look like a state (decode them to learn why).
+    public static func excerpt(of bytes: UnsafeRawBufferPointer, apps: Set<String>) -> [UInt8]? {
+        var out: [UInt8] = []
+        // The leading lines, up to the first line of another kind.
+        var position = 0
+        while position < bytes.count {
+            guard let end = index(of: [0x0A], in: bytes, from: position) else { return nil }
+            let line = UnsafeRawBufferPointer(rebasing: bytes[position..<end])
+            guard position == 0 || starts(line, with: "commit\t") || starts(line, with: "settled\t") else { break }
+            out.append(contentsOf: bytes[position...end])
+            position = end + 1
+        }
+        guard out.starts(with: Array((header + "\n").utf8)) else { return nil }
+        var body: [UInt8] = []
+        var sets: [Int: Bool] = [:]
+        func lines(starting prefix: [UInt8]) -> [Range<Int>] {
+            var found: [Range<Int>] = []
+            var from = 0
+            while let at = index(of: prefix, in: bytes, from: from) {
+                let start = at + 1
+                guard let end = index(of: [0x0A], in: bytes, from: start) else { break }
+                found.append(start..<(end + 1))
+                from = end
+            }
+            return found
+        }
+        for app in apps.sorted() {
+            let name = Array(escape(app).utf8)
+            for range in lines(starting: [0x0A] + Array("app\t".utf8) + name + [0x09]) { body.append(contentsOf: bytes[range]) }
+            for range in lines(starting: [0x0A] + Array("pair\t".utf8) + name + [0x09]) {
+                body.append(contentsOf: bytes[range])
+                // The set it names: field 9.
+                let fields = bytes[range].split(separator: 0x09, omittingEmptySubsequences: false)
+                if fields.count > 9, let index = Int(String(decoding: fields[9], as: UTF8.self)) { sets[index] = true }
+            }
+        }
+        for index in sets.keys.sorted() {
+            for range in lines(starting: [0x0A] + Array("set\t\(index)\t".utf8)) { out.append(contentsOf: bytes[range]) }
+        }
+        return out + body
+    }
+
+    /// Where `needle` first occurs in `bytes` at or after `from`: memchr to each candidate first byte, then
+    /// memcmp (Glibc's memmem is not visible to Swift).
+    static func index(of needle: [UInt8], in bytes: UnsafeRawBufferPointer, from: Int) -> Int? {
+        guard let first = needle.first, let base = bytes.baseAddress else { return nil }
+        return needle.withUnsafeBytes { needle -> Int? in
+            guard let pattern = needle.baseAddress else { return nil }
+            var at = from
+            while at + needle.count <= bytes.count {
+                guard let hit = memchr(base + at, Int32(first), bytes.count - at) else { return nil }
+                let offset = base.distance(to: UnsafeRawPointer(hit))
+                guard offset + needle.count <= bytes.count else { return nil }
+                if memcmp(hit, pattern, needle.count) == 0 { return offset }
+                at = offset + 1
+            }
+            return nil
+        }
+    }
+
+    static func starts(_ line: UnsafeRawBufferPointer, with prefix: StaticString) -> Bool {
+        line.count >= prefix.utf8CodeUnitCount && prefix.withUTF8Buffer { line.starts(with: $0) }
+    }
+
+    public static func decode(_ bytes: [UInt8]) throws(FormatError) -> AppliedState {
         var state = AppliedState()
         // About 120 bytes per pair line: reserving avoids rehashing 30,000 keys as the table grows.
-        if only == nil {
-            state.pairs.reserveCapacity(bytes.count / 120)
-            state.apps.reserveCapacity(bytes.count / 400)
-        }
+        state.pairs.reserveCapacity(bytes.count / 120)
+        state.apps.reserveCapacity(bytes.count / 400)
         var sets: [Int: [String: String]] = [:]
-        /// With `only`: where each set line starts (and its line number), decoded when a kept pair names it.
-        var setLines: [Int: (start: Int, number: Int)] = [:]
-        func decodeSet(_ line: Line) throws(FormatError) -> (Int, [String: String]) {
-            guard line.count >= 2, line.count % 2 == 0, let index = line.integer(1) else {
-                throw FormatError(line: line.number, message: "a set line holds an index and path/id pairs")
-            }
-            var components: [String: String] = [:]
-            components.reserveCapacity((line.count - 2) / 2)
-            var position = 2
-            while position < line.count {
-                components[line.string(position)] = line.string(position + 1)
-                position += 2
-            }
-            return (index, components)
-        }
         var score = (app: "", path: "", id: "")
         var line = Line(bytes: bytes)
         while line.next() {
@@ -163,7 +212,6 @@ public enum AppliedStateCodec {
                 }
                 continue
             }
-            if let only, line.is(0, "pair") || line.is(0, "app"), !only.contains(line.string(1)) { continue }
             if line.is(0, "pair") {
                 guard line.count >= 12 else { throw FormatError(line: number, message: "a pair line holds 11 fields") }
                 guard let tier = Tier(rawValue: line.string(2)) else {
@@ -176,11 +224,6 @@ public enum AppliedStateCodec {
                 }
                 var fingerprint: Fingerprint?
                 if !line.is(8, "-") {
-                    if only != nil, let index = line.integer(9), sets[index] == nil, let at = setLines[index] {
-                        var setLine = Line(bytes: bytes, start: at.start, number: at.number - 1)
-                        _ = setLine.next()
-                        sets[index] = try decodeSet(setLine).1
-                    }
                     guard let index = line.integer(9), let shared = sets[index] else {
                         throw FormatError(line: number, message: "the pair names set '\(line.string(9))', which no earlier line defines")
                     }
@@ -208,15 +251,17 @@ public enum AppliedStateCodec {
                 state.apps[line.string(1)] = AppliedApp(scoreID: line.string(2), product: line.is(3, "-") ? nil : line.string(3),
                                                         suspended: line.is(4, "1"), resources: resources)
             } else if line.is(0, "set") {
-                if only != nil {
-                    guard let index = line.integer(1) else {
-                        throw FormatError(line: number, message: "a set line holds an index and path/id pairs")
-                    }
-                    setLines[index] = (line.lineStart, number)
-                } else {
-                    let (index, components) = try decodeSet(line)
-                    sets[index] = components
+                guard line.count >= 2, line.count % 2 == 0, let index = line.integer(1) else {
+                    throw FormatError(line: number, message: "a set line holds an index and path/id pairs")
                 }
+                var components: [String: String] = [:]
+                components.reserveCapacity((line.count - 2) / 2)
+                var position = 2
+                while position < line.count {
+                    components[line.string(position)] = line.string(position + 1)
+                    position += 2
+                }
+                sets[index] = components
             } else if line.is(0, "commit") {
                 guard line.count >= 2 else { throw FormatError(line: number, message: "commit line without a value") }
                 state.commit = line.is(1, "-") ? nil : line.string(1)
@@ -234,13 +279,8 @@ public enum AppliedStateCodec {
         var number = 0
         var ranges: [Range<Int>] = []
 
-        /// Where the current line starts.
-        var lineStart = 0
-
-        init(bytes: [UInt8], start: Int = 0, number: Int = 0) {
+        init(bytes: [UInt8]) {
             self.bytes = bytes
-            self.start = start
-            self.number = number
             ranges.reserveCapacity(32)
         }
 
@@ -249,7 +289,6 @@ public enum AppliedStateCodec {
         mutating func next() -> Bool {
             guard start < bytes.count else { return false }
             number += 1
-            lineStart = start
             ranges.removeAll(keepingCapacity: true)
             var fieldStart = start
             var index = start

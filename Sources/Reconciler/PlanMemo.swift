@@ -36,13 +36,10 @@ struct PlanMemo: Sendable, Equatable {
     var appsRoot: String
     var patterns: Set<String>
     var watched: Set<String>
-    /// The plan's items, in the plan's order; `prune` marks those after the apps' items.
-    var items: [Item]
-
-    struct Item: Sendable, Equatable {
-        var item: PlanItem
-        var prune: Bool
-    }
+    /// The plan's items, in the plan's order.
+    var items: [PlanItem]
+    /// Where the items of apps without a Score file (prunes) start: the planner lists them last.
+    var pruneStart: Int
 
     static let header = "innominatus-plan-memo v1"
     static let fileName = "plan-memo"
@@ -54,16 +51,16 @@ struct PlanMemo: Sendable, Equatable {
     static func settingsKey(branch: String, limits: SpecLimits) -> String {
         var info = stat()
         let binary = stat("/proc/self/exe", &info) == 0 ? "\(info.st_size)-\(info.st_mtim.tv_sec)-\(info.st_mtim.tv_nsec)" : "?"
-        return "\(binary) \(branch) \(limits)"
+        return "\(binary) \(branch) \(limits.maxFileBytes) \(limits.maxExpandedNodes) \(limits.maxDepth)"
     }
 
     /// The plan with its items (the memo's own, with the digest only).
     func plan(verification: Verification? = nil) -> Plan {
-        Plan(commit: commit, appliedCommit: appliedCommit, items: items.map(\.item), verification: verification)
+        Plan(commit: commit, appliedCommit: appliedCommit, items: items, verification: verification)
     }
 
     init(key: String, commit: String, appliedBlob: String?, appliedCommit: String?, appsRoot: String,
-         patterns: Set<String> = [], watched: Set<String> = [], items: [Item] = []) {
+         patterns: Set<String> = [], watched: Set<String> = [], items: [PlanItem] = [], pruneStart: Int = 0) {
         self.key = key
         self.commit = commit
         self.appliedBlob = appliedBlob
@@ -72,6 +69,7 @@ struct PlanMemo: Sendable, Equatable {
         self.patterns = patterns
         self.watched = watched
         self.items = items
+        self.pruneStart = pruneStart
     }
 
     // MARK: writing
@@ -87,8 +85,8 @@ struct PlanMemo: Sendable, Equatable {
         patterns = Self.patterns(of: desired)
         watched = []
         // The planner lists the pairs of apps without a Score file (prunes) after every app's items.
-        let pruneStart = plan.items.firstIndex { desired.apps.index(forKey: $0.app) == nil } ?? plan.items.count
-        items = plan.items.enumerated().map { Item(item: $0.element, prune: $0.offset >= pruneStart) }
+        pruneStart = plan.items.firstIndex { desired.apps.index(forKey: $0.app) == nil } ?? plan.items.count
+        items = plan.items
         watched = Self.watched(in: plan.items, appsRoot: appsRoot)
     }
 
@@ -149,8 +147,7 @@ struct PlanMemo: Sendable, Equatable {
         // Tables first, as their first users come; items after, so a reader builds each item in one go.
         var body: [UInt8] = []
         body.reserveCapacity(items.count * 64)
-        for entry in items {
-            let item = entry.item
+        for (position, item) in items.enumerated() {
             let reason: Int
             if let known = reasons[item.reason] { reason = known } else {
                 reason = reasons.count
@@ -175,13 +172,24 @@ struct PlanMemo: Sendable, Equatable {
                     blockedField = String(index)
                 }
             }
-            for field in ["item", Self.escape(item.app), item.tier.rawValue, item.action.rawValue, String(reason), namesField, blockedField,
-                          item.fingerprint?.digest ?? "-"] {
-                body.append(contentsOf: field.utf8)
+            func field(_ text: String) {
+                body.append(contentsOf: text.utf8)
                 body.append(0x09)
             }
-            let flags = (item.waiting ? "w" : "") + (item.gated ? "g" : "") + (item.applies ? "" : "n") + (entry.prune ? "p" : "")
-            body.append(contentsOf: (flags.isEmpty ? "-" : flags).utf8)
+            field("item")
+            field(Self.escape(item.app))
+            field(item.tier.rawValue)
+            field(item.action.rawValue)
+            field(String(reason))
+            field(namesField)
+            field(blockedField)
+            field(item.fingerprint?.digest ?? "-")
+            let flagCount = body.count
+            if item.waiting { body.append(UInt8(ascii: "w")) }
+            if item.gated { body.append(UInt8(ascii: "g")) }
+            if !item.applies { body.append(UInt8(ascii: "n")) }
+            if position >= pruneStart { body.append(UInt8(ascii: "p")) }
+            if body.count == flagCount { body.append(UInt8(ascii: "-")) }
             body.append(0x0A)
         }
         out.append(contentsOf: body)
@@ -194,8 +202,38 @@ struct PlanMemo: Sendable, Equatable {
         _ = Workdir.replace(Self.path(workdir: workdir), with: encoded())
     }
 
-    static func remove(workdir: String) {
-        unlink(path(workdir: workdir))
+    /// The applied state's bytes as they were planned against, uncompressed beside the memo
+    /// (`plan-memo.applied`, first line `innominatus-applied-copy <blob id>`): an incremental plan searches
+    /// them for a few apps' lines instead of inflating the 4 MB blob of 10,000 apps.
+    static func appliedCopyPath(workdir: String) -> String { path(workdir: workdir) + ".applied" }
+
+    static func appliedCopyHeader(blob: String) -> [UInt8] { Array("innominatus-applied-copy \(blob)\n".utf8) }
+
+    /// Writes the copy unless it already holds `blob`.
+    static func writeAppliedCopy(workdir: String, blob: String, bytes: [UInt8]) {
+        let header = appliedCopyHeader(blob: blob)
+        let path = appliedCopyPath(workdir: workdir)
+        if let handle = FileHandle(forReadingAtPath: path) {
+            defer { try? handle.close() }
+            if let start = try? handle.read(upToCount: header.count), Array(start) == header { return }
+        }
+        _ = Workdir.replace(path, with: header + bytes)
+    }
+
+    /// `body` over the copy's state bytes (mapped, not read) when the copy holds `blob`; nil otherwise.
+    static func withAppliedCopy<T>(workdir: String, blob: String, _ body: (UnsafeRawBufferPointer) -> T) -> T? {
+        let descriptor = open(appliedCopyPath(workdir: workdir), O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var info = stat()
+        let header = appliedCopyHeader(blob: blob)
+        guard fstat(descriptor, &info) == 0, info.st_size > header.count else { return nil }
+        let size = Int(info.st_size)
+        guard let map = mmap(nil, size, PROT_READ, MAP_PRIVATE, descriptor, 0), map != MAP_FAILED else { return nil }
+        defer { munmap(map, size) }
+        let all = UnsafeRawBufferPointer(start: map, count: size)
+        guard all.starts(with: header) else { return nil }
+        return body(UnsafeRawBufferPointer(rebasing: all[header.count...]))
     }
 
     // MARK: reading
@@ -229,17 +267,18 @@ struct PlanMemo: Sendable, Equatable {
                 return table[position]
             }
             if line.is(0, "item") {
-                guard line.count == 9, let tier = Tier(rawValue: line.string(2)),
-                      let action = PlanItem.Action(rawValue: line.string(3)),
+                guard line.count == 9, let tier = Self.tier(line), let action = Self.action(line),
                       let reason = line.integer(4), reasons.indices.contains(reason),
                       let workflows = entry(5, in: names), let blockedList = entry(6, in: blocked) else { return nil }
                 let fingerprint = optional(7).map { Fingerprint(shared: [:], scorePath: "", scoreID: "", digest: $0) }
-                memo.items.append(Item(item: PlanItem(app: line.string(1), tier: tier, action: action, reason: reasons[reason],
-                                                      workflows: workflows ?? [], blocked: blockedList ?? [],
-                                                      fingerprint: fingerprint, waiting: line.field(8, contains: UInt8(ascii: "w")),
-                                                      gated: line.field(8, contains: UInt8(ascii: "g")),
-                                                      applies: !line.field(8, contains: UInt8(ascii: "n"))),
-                                       prune: line.field(8, contains: UInt8(ascii: "p"))))
+                let prune = line.field(8, contains: UInt8(ascii: "p"))
+                guard prune || memo.pruneStart == memo.items.count else { return nil }  // prunes come last
+                memo.items.append(PlanItem(app: line.string(1), tier: tier, action: action, reason: reasons[reason],
+                                           workflows: workflows ?? [], blocked: blockedList ?? [], fingerprint: fingerprint,
+                                           waiting: line.field(8, contains: UInt8(ascii: "w")),
+                                           gated: line.field(8, contains: UInt8(ascii: "g")),
+                                           applies: !line.field(8, contains: UInt8(ascii: "n"))))
+                if !prune { memo.pruneStart = memo.items.count }
             } else if line.is(0, "reason") {
                 guard line.count == 3, line.integer(1) == reasons.count else { return nil }
                 reasons.append(line.string(2))
@@ -273,4 +312,20 @@ struct PlanMemo: Sendable, Equatable {
     }
 
     static func escape(_ text: String) -> String { AppliedStateCodec.escape(text) }
+
+    /// Field 2 of an item line, compared as bytes (30,000 items: no string made for it).
+    static func tier(_ line: AppliedStateCodec.Line) -> Tier? {
+        line.is(2, "platform") ? .platform : line.is(2, "product") ? .product : line.is(2, "application") ? .application : nil
+    }
+
+    static func action(_ line: AppliedStateCodec.Line) -> PlanItem.Action? {
+        if line.is(3, "skip") { return .skip }
+        if line.is(3, "run") { return .run }
+        if line.is(3, "blocked") { return .blocked }
+        if line.is(3, "error") { return .error }
+        if line.is(3, "prune") { return .prune }
+        if line.is(3, "stalled") { return .stalled }
+        if line.is(3, "suspended") { return .suspended }
+        return nil
+    }
 }

@@ -31,7 +31,7 @@ extension PlanningPass {
         let prefix = memo.appsRoot + "/"
         let patterns = memo.patterns.map(InputPattern.init)
         // Waiting pairs depend on the clock: their apps are always planned again.
-        var affected = Set(memo.items.lazy.filter(\.item.waiting).map(\.item.app))
+        var affected = Set(memo.items.lazy.filter(\.waiting).map(\.app))
         for change in changes {
             let path = change.path
             guard path.hasPrefix(prefix), let slash = path.dropFirst(prefix.count).firstIndex(of: "/"),
@@ -46,10 +46,22 @@ extension PlanningPass {
             return .success(Outcome(repository: repository, desired: DesiredState(commit: head.hex), applied: .empty,
                                     plan: memo.plan(), key: key, warnings: warnings, partial: true))
         }
+        // The same blob as when the memo was written, whose state was authentic then: its lines of the
+        // affected apps, from the uncompressed copy beside the memo when it is there.
         var applied = AppliedState(commit: memo.appliedCommit)
-        if let bytes = try await store.encoded() {
-            // The same blob as when the memo was written, whose state was authentic then.
-            do { applied = try AppliedStateCodec.decode(bytes, only: affected) } catch { return .failure(.otherAppliedState) }
+        if let blob = memo.appliedBlob {
+            let few = affected.count <= 32
+            var lines = few ? PlanMemo.withAppliedCopy(workdir: workdir, blob: blob) { AppliedStateCodec.excerpt(of: $0, apps: affected) } ?? nil
+                : nil
+            if lines == nil, let bytes = try await store.encoded() {
+                lines = few ? bytes.withUnsafeBytes { AppliedStateCodec.excerpt(of: $0, apps: affected) } : bytes
+            }
+            guard let lines, let decoded = try? AppliedStateCodec.decode(lines) else { return .failure(.otherAppliedState) }
+            applied = decoded
+            if !few {
+                applied.pairs = applied.pairs.filter { affected.contains($0.key.app) }
+                applied.apps = applied.apps.filter { affected.contains($0.key) }
+            }
         }
         lap("applied (\(affected.count) apps)")
         let kept = affected
@@ -79,7 +91,7 @@ extension PlanningPass {
                 return .failure(.reach("step type '\(name)'"))
             }
         }
-        let planned = Set(memo.items.lazy.map(\.item.app))
+        let planned = Set(memo.items.lazy.map(\.app))
         for app in affected where desired.apps.index(forKey: app) == nil && planned.contains(app) {
             return .failure(.reach("\(prefix)\(app)"))
         }
@@ -92,34 +104,30 @@ extension PlanningPass {
         }
         lap("load")
         let fresh = Planner().plan(desired: desired, applied: applied, now: now)
+        // Prunes come from apps the memo planned, which were sent to the full plan above.
+        guard fresh.errors.isEmpty, fresh.items.allSatisfy({ desired.apps.index(forKey: $0.app) != nil }) else {
+            return .failure(.reach("a prune"))
+        }
         // The memo's items of the other apps, and the fresh ones, in the planner's order: apps by name, then
         // the pairs of apps without a Score file.
-        var items: [PlanMemo.Item] = []
+        var items: [PlanItem] = []
         items.reserveCapacity(memo.items.count + fresh.items.count)
-        var freshItems = fresh.items.makeIterator()
-        var pending = freshItems.next()
-        for entry in memo.items where !affected.contains(entry.item.app) {
-            if !entry.prune {
-                while let item = pending, item.app < entry.item.app {
-                    items.append(PlanMemo.Item(item: item, prune: false))
-                    pending = freshItems.next()
-                }
-            } else {
-                while let item = pending {
-                    items.append(PlanMemo.Item(item: item, prune: false))
-                    pending = freshItems.next()
-                }
+        var freshItems = fresh.items[...]
+        for item in memo.items[..<memo.pruneStart] where !affected.contains(item.app) {
+            while let first = freshItems.first, first.app < item.app {
+                items.append(first)
+                freshItems = freshItems.dropFirst()
             }
-            items.append(entry)
+            items.append(item)
         }
-        while let item = pending {
-            items.append(PlanMemo.Item(item: item, prune: false))
-            pending = freshItems.next()
-        }
+        items += freshItems
+        let pruneStart = items.count
+        for item in memo.items[memo.pruneStart...] where !affected.contains(item.app) { items.append(item) }
         lap("plan and merge")
         var next = memo
         next.commit = head.hex
         next.items = items
+        next.pruneStart = pruneStart
         next.patterns.formUnion(PlanMemo.patterns(of: desired))
         next.watched.formUnion(PlanMemo.watched(in: fresh.items, appsRoot: appsRoot))
         next.write(workdir: workdir)

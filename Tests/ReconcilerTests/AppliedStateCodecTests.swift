@@ -41,4 +41,24 @@ struct AppliedStateCodecTests {
             try AppliedStateCodec.decode(Array((AppliedStateCodec.header + "\npair\tx\tplatform\tsucceeded\t0\t0\t-\t-\tdd\t7\tp\ti\n").utf8))
         }
     }
+
+    /// An incremental plan decodes the lines of a few apps, found by byte search: what they decode to is
+    /// the full state cut to those apps, whatever their names hold (a prefix of another name, a tab, a space).
+    @Test func anExcerptDecodesToThoseAppsAlone() throws {
+        var state = Self.sample()
+        let other = Fingerprint(shared: ["workflows/products/shop/x.yaml": "q"], scorePath: "apps/ab/score.yaml", scoreID: "id-ab")
+        state.pairs[PairKey(app: "ab", tier: .product)] = PairRecord(fingerprint: other, result: .succeeded, attemptedDigest: other.digest)
+        state.apps["ab"] = AppliedApp(scoreID: "id-ab", product: "shop", suspended: false, resources: [])
+        state.settled = true
+        let bytes = AppliedStateCodec.encode(state)
+        for apps in [["a"], ["ab"], ["c d"], ["a", "c d"], ["missing"], []] as [[String]] {
+            let only = Set(apps)
+            let excerpt = try #require(bytes.withUnsafeBytes { AppliedStateCodec.excerpt(of: $0, apps: only) })
+            var expected = state
+            expected.pairs = state.pairs.filter { only.contains($0.key.app) }
+            expected.apps = state.apps.filter { only.contains($0.key) }
+            #expect(try AppliedStateCodec.decode(excerpt) == expected, "\(apps)")
+        }
+        #expect(Array("garbage\n".utf8).withUnsafeBytes { AppliedStateCodec.excerpt(of: $0, apps: ["a"]) } == nil)
+    }
 }
