@@ -175,18 +175,18 @@ PY
     row "1 no-op reconcile" "$n" "$work/s1-$n.json" "$work/s1-$n.json" "$(peak $reconcile)" "<= 2x"
 
     echo "== $n apps: (8) serve: a signed push webhook for a one-Score change -> the pass recorded in the remote" >&2
-    webhook "$n" "$src" "$repo" "$work/wdserve$n"
+    webhook "$n" "$src" "$repo" "$work/wdserve$n" "$wd/state.key"
 }
 
-# webhook N SRC REPO WORKDIR: starts `serve` on REPO, lets its first pass finish, then RUNS times: changes one
+# webhook N SRC REPO WORKDIR KEY: starts `serve` on REPO (its own WORKDIR, the state key KEY of the plans above), lets its first pass finish, then RUNS times: changes one
 # app's Score, pushes, posts a GitHub-signed push webhook and waits until the remote holds both the note on
 # the new head and an applied state for it. Writes one row (median and all samples, ms).
 webhook() {
-    local n=$1 src=$2 repo=$3 wdserve=$4
+    local n=$1 src=$2 repo=$3 wdserve=$4 key=$5
     local port=$((20000 + RANDOM % 20000)) secret=$work/webhook-secret
     echo "bench-secret-$RANDOM" > "$secret"
     rm -rf "$wdserve"
-    "$bin" serve --repo "$repo" --workdir "$wdserve" --interval 1h --listen "127.0.0.1:$port" \
+    "$bin" serve --repo "$repo" --workdir "$wdserve" --state-key "$key" --interval 1h --listen "127.0.0.1:$port" \
         --webhook-secret-file "$secret" --log-level warning > "$work/serve$n.log" 2>&1 &
     local pid=$!
     python3 Benchmarks/webhook.py --port "$port" --secret "$secret" --src "$src" --repo "$repo" --runs "$runs" \

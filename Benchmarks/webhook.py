@@ -86,13 +86,16 @@ def main():
         with urllib.request.urlopen(request, timeout=10) as r:
             if r.status != 202:
                 sys.exit(f"webhook answered {r.status}")
+        seen = before
         while True:
             now = (ref(a.repo, "refs/notes/innominatus"), ref(a.repo, "refs/innominatus/applied"))
-            if now[0] != before[0] and now[1] != before[1]:
+            # Both moved since the webhook, and something moved since the last look (a pass pushes its
+            # in-flight state first, then the note and the final state): is it this head's pass?
+            if now[0] != before[0] and now[1] != before[1] and now != seen:
                 elapsed = time.perf_counter() - start
+                seen = now
                 if recorded(a.repo, head):
                     break
-                before = now  # moved, but not yet for this head: wait for the next move
             if time.perf_counter() - start > 120:
                 sys.exit(f"no pass recorded for {head} within 120 s")
             time.sleep(0.002)
