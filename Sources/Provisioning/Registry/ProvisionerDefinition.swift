@@ -37,7 +37,24 @@ public struct ProvisionerDefinition: Sendable, Hashable {
 
     public enum Kind: Sendable, Hashable {
         case template(TemplateSpec)
+        /// score-k8s's format: Go templates (docs/ARCHITECTURE.md §2, "Go-template provisioners").
+        case goTemplate(GoTemplateSpec)
         case command(CommandSpec)
+    }
+
+    /// A template provisioner in score-k8s's format: each block a Go template rendered in order, its text
+    /// read as YAML and given to the next (`.Init`, `.State`, `.Shared`); outputs and manifests see all.
+    public struct GoTemplateSpec: Sendable, Hashable {
+        public var initial: GoTemplate?
+        public var state: GoTemplate?
+        public var shared: GoTemplate?
+        public var outputs: GoTemplate?
+        public var manifests: GoTemplate?
+        /// What `provisioners list` shows; not enforced, as in score-k8s.
+        public var expectedOutputs: [String]
+        public var supportedParams: [String]
+        /// Output keys that are secret besides those holding a secret reference or a value of its Secrets.
+        public var secrets: [String]
     }
 
     public struct TemplateSpec: Sendable, Hashable {

@@ -29,6 +29,10 @@ public struct ProvisionerListing: Sendable {
                 } else {
                     outputs = keys.isEmpty ? "(its params)" : keys.map { secret.contains($0) ? $0 + "*" : $0 }.joined(separator: ", ")
                 }
+            case .goTemplate(let spec):
+                let secret = Set(spec.secrets)
+                outputs = spec.expectedOutputs.isEmpty ? "(its outputs template)"
+                    : spec.expectedOutputs.map { secret.contains($0) ? $0 + "*" : $0 }.joined(separator: ", ")
             case .command:
                 outputs = "(printed by the program)"
             }
