@@ -282,7 +282,7 @@ import TestSupport
     @Test func theListShowsExpectedOutputs() throws {
         let listing = ProvisionerListing(ProvisionerRegistry(try Self.definitions()))
         let row = try #require(listing.rows.first { $0.uri == "template://acme/postgres" })
-        #expect(row.outputs == "host, port, name, database, username, password, uri" && row.class == "(any)")
+        #expect(row.outputs == "host, port, name, database, username, password*, uri*" && row.class == "(any)")
         #expect(listing.rows.first { $0.uri == "template://acme/route" }?.outputs == "(its outputs template)")
     }
 }

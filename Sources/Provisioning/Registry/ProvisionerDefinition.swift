@@ -1,3 +1,4 @@
+import Foundation
 import Specs
 
 /// One entry of a `provisioners/*.yaml` file: which resources it serves and how it provisions them.
@@ -55,6 +56,20 @@ public struct ProvisionerDefinition: Sendable, Hashable {
         public var supportedParams: [String]
         /// Output keys that are secret besides those holding a secret reference or a value of its Secrets.
         public var secrets: [String]
+
+        /// The output keys known to be secret before it runs, for lists: `secrets`, and the keys whose line
+        /// of the outputs template writes a secret reference (`password: {{ encodeSecretRef … }}`). When it
+        /// runs, an output holding a value of its Secrets is secret too.
+        public var knownSecrets: Set<String> {
+            var keys = Set(secrets)
+            for line in (outputs?.source ?? "").split(separator: "\n") {
+                guard line.contains("encodeSecretRef") || line.contains(SecretReference.prefix),
+                      let colon = line.firstIndex(of: ":") else { continue }
+                let key = line[..<colon].trimmingCharacters(in: .whitespaces)
+                if !key.isEmpty, !key.contains("{"), !key.contains(" ") { keys.insert(key) }
+            }
+            return keys
+        }
     }
 
     public struct TemplateSpec: Sendable, Hashable {

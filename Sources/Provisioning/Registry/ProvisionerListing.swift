@@ -30,7 +30,7 @@ public struct ProvisionerListing: Sendable {
                     outputs = keys.isEmpty ? "(its params)" : keys.map { secret.contains($0) ? $0 + "*" : $0 }.joined(separator: ", ")
                 }
             case .goTemplate(let spec):
-                let secret = Set(spec.secrets)
+                let secret = spec.knownSecrets
                 outputs = spec.expectedOutputs.isEmpty ? "(its outputs template)"
                     : spec.expectedOutputs.map { secret.contains($0) ? $0 + "*" : $0 }.joined(separator: ", ")
             case .command:
