@@ -183,6 +183,13 @@ import Testing
             .contains("nests more than 64 levels"))
         #expect(Self.failure("{{ " + String(repeating: "(", count: 70) + "1" + String(repeating: ")", count: 70) + " }}")
             .contains("nests more than 64 levels"))
+        // Extreme numbers print as Go prints them and never trap.
+        #expect((try? Self.render(#"{{ printf "%d %x" (sub -9223372036854775807 1) (sub -9223372036854775807 1) }}"#))
+            == "-9223372036854775808 -8000000000000000")
+        #expect((try? Self.render(#"{{ printf "%99999d|%.99999f" 1 2.5 }}"#)) == "%!(BADWIDTH)|%!(BADPREC)")
+        #expect((try? Self.render("{{ 1e20 }} {{ 1e21 }} {{ 0.00001 }}")) == "100000000000000000000 1e+21 1e-05")
+        #expect(Self.failure("{{ until -9223372036854775807 }}").contains("until: wants at most"))
+        #expect(Self.failure("{{ add 9223372036854775807 1 }}").contains("integer overflow"))
         // Without the bounds the same templates run.
         #expect(Self.failure("{{ range 200 }}x{{ end }}") == "no error")
     }

@@ -257,6 +257,14 @@ import TestSupport
         #expect(problem("- uri: template://a\n  type: t\n  expected_outputs: host\n").contains("'expected_outputs' is a list of names"))
     }
 
+    @Test func validateReportsEveryBadTemplateAtItsPosition() {
+        let text = "- uri: template://a\n  type: a\n  state: |\n    x: {{ .State.x | nope }}\n"
+            + "- uri: template://b\n  type: b\n  manifests: |\n    {{ range .Params }}\n"
+        let report = ProvisionerLoader().check(Array(text.utf8), file: "provisioners/acme.yaml", folder: "/")
+        #expect(report.diagnostics.map { "\($0.location) \($0.field)" } == ["4:22 [0].state", "8:8 [1].manifests"])
+        #expect(report.diagnostics.last?.message == "the manifests template: {{range}} is never closed with {{end}}")
+    }
+
     @Test func runTimeProblemsNameTheResourceProvisionerAndPosition() throws {
         let folder = try TemporaryDirectory("k8s-errors")
         func failure(_ provisioners: String) -> String {

@@ -25,10 +25,10 @@ enum GoFormat {
     static func float(_ number: Double) -> String {
         if number.isNaN { return "NaN" }
         if number.isInfinite { return number < 0 ? "-Inf" : "+Inf" }
-        if number == number.rounded(), abs(number) < 1e21 { return String(Int64(number)) }
-        let written = String(number)
-        // Swift writes 1e-05 and 1e+21 as Go does; only the integral case differs.
-        return written
+        if number == number.rounded(), abs(number) < 1e18 { return String(Int64(number)) }
+        // Swift writes 1e-05 and 1e+21 as Go does; integral values from 1e18 to 1e21 Go writes in full.
+        if number == number.rounded(), abs(number) < 1e21 { return String(format: "%.0f", number) }
+        return String(number)
     }
 
     /// `fmt.Sprint`: a space between two operands when neither is a string.
@@ -97,6 +97,9 @@ enum GoFormat {
 
     /// `fmt.Sprintf` for the verbs templates use: `%v %s %q %d %x %X %o %b %c %f %F %e %g %t %%`, with flags
     /// `- + 0 space #`, width and precision. A bad or missing argument is written as Go writes it (`%!d(string=a)`).
+    /// The widest a `printf` verb may pad (and the most digits it may print).
+    static let maximumWidth = 4096
+
     static func sprintf(_ format: String, _ arguments: [ManifestValue]) -> String {
         var out = ""
         var next = 0
@@ -119,14 +122,21 @@ enum GoFormat {
                 index += 1
             }
             var width: Int?
-            while index < scalars.count, let digit = Int(String(scalars[index])) { width = (width ?? 0) * 10 + digit; index += 1 }
+            while index < scalars.count, let digit = Int(String(scalars[index])) { width = min((width ?? 0) * 10 + digit, 1 << 40); index += 1 }
             var precision: Int?
             if index < scalars.count, scalars[index] == "." {
                 index += 1
                 precision = 0
-                while index < scalars.count, let digit = Int(String(scalars[index])) { precision = precision! * 10 + digit; index += 1 }
+                while index < scalars.count, let digit = Int(String(scalars[index])) { precision = min(precision! * 10 + digit, 1 << 40); index += 1 }
             }
             guard index < scalars.count else { out += "%!(NOVERB)"; break }
+            // Go refuses widths and precisions past 1e6; these bounds keep one verb's text small.
+            if (width ?? 0) > maximumWidth || (precision ?? 0) > maximumWidth {
+                out += (width ?? 0) > maximumWidth ? "%!(BADWIDTH)" : "%!(BADPREC)"
+                index += 1
+                next += 1
+                continue
+            }
             let verb = Character(scalars[index])
             index += 1
             if verb == "%" { out += "%"; continue }
@@ -142,10 +152,10 @@ enum GoFormat {
             case ("q", .string(let text)): body = quote(text)
             case ("q", .int(let number)): body = "'" + (Unicode.Scalar(UInt32(clamping: max(0, number))).map { String(Character($0)) } ?? "\u{FFFD}") + "'"
             case ("t", .bool(let flag)): body = flag ? "true" : "false"
-            case ("d", .int(let number)): body = signed(String(abs(number)), negative: number < 0, plus: plus, space: space); numeric = true
+            case ("d", .int(let number)): body = signed(String(number.magnitude), negative: number < 0, plus: plus, space: space); numeric = true
             case ("x", .int(let number)), ("X", .int(let number)), ("o", .int(let number)), ("b", .int(let number)):
                 let radix = verb == "o" ? 8 : verb == "b" ? 2 : 16
-                var digits = String(abs(number), radix: radix, uppercase: verb == "X")
+                var digits = String(number.magnitude, radix: radix, uppercase: verb == "X")
                 if sharp { digits = (radix == 16 ? (verb == "X" ? "0X" : "0x") : radix == 8 ? "0" : "0b") + digits }
                 body = signed(digits, negative: number < 0, plus: plus, space: space)
                 numeric = true

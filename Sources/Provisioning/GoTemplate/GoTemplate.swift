@@ -48,14 +48,15 @@ public struct GoTemplate: Sendable, Hashable {
     }
 
     /// Parses `source`; a problem is a diagnostic at the file's line and column.
-    init(field: String, source: String, file: String, anchor: Anchor) throws(SpecDiagnostic) {
+    /// - Parameter path: the block's place in the file (`[2].outputs`), for the diagnostic's field.
+    init(field: String, source: String, file: String, anchor: Anchor, path: String? = nil) throws(SpecDiagnostic) {
         self.field = field
         self.source = source
         self.file = file
         self.anchor = anchor
         do { nodes = try GoTemplateParser.parse(source, functions: GoTemplateFunctions.names) } catch {
             nodes = []
-            throw SpecDiagnostic(file: file, at: location(of: error.position), field: field,
+            throw SpecDiagnostic(file: file, at: location(of: error.position), field: path ?? field,
                                  message: "the \(field) template: \(error.message)")
         }
     }

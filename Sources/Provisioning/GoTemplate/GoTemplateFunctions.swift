@@ -329,7 +329,7 @@ struct GoTemplateFunctions: Sendable {
         case "until":
             try count(1...1)
             let end = try Self.int(a[0])
-            guard abs(end) <= limits.listItems else { throw GoFunctionError("until: wants at most \(limits.listItems) items") }
+            guard end.magnitude <= UInt(limits.listItems) else { throw GoFunctionError("until: wants at most \(limits.listItems) items") }
             return .list((end >= 0 ? Array(0..<end) : Array(stride(from: 0, to: end, by: -1))).map(ManifestValue.int))
         case "regexMatch", "regexFind", "regexReplaceAll":
             try count(name == "regexReplaceAll" ? 3...3 : 2...2)

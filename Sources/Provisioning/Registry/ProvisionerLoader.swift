@@ -188,7 +188,7 @@ public struct ProvisionerLoader: Sendable {
                                   + "('\(name): |' and the template on the lines below), not \(block.typeDescription)")
                 }
                 blocks[name] = try GoTemplate(field: name, source: text, file: file,
-                                              anchor: .of(block.location, lines: lines))
+                                              anchor: .of(block.location, lines: lines), path: (path / name).description)
             }
             kind = .goTemplate(.init(initial: blocks["init"], state: blocks["state"], shared: blocks["shared"], outputs: blocks["outputs"],
                                      manifests: blocks["manifests"], expectedOutputs: try strings("expected_outputs"),
