@@ -84,6 +84,8 @@ import Testing
         ("{{ range .Params.tags }}{{ if eq . \"a\" }}{{ continue }}{{ end }}{{ . }}{{ end }}", "b"),
         ("{{ range 3 }}{{ . }}{{ end }}", "012"),
         ("{{ if true }}{{ $v := 1 }}{{ $v }}{{ end }}", "1"),
+        ("<{{- if .Params.missing -}} a {{- else -}} b {{- end -}}>", "<b>"),
+        ("a:\n  {{- range .Params.tags }}\n  - {{ . }}\n  {{- end }}\n", "a:\n  - a\n  - b\n"),
     ])
     func controlStructures(source: String, expected: String) throws {
         #expect(try Self.render(source) == expected)
