@@ -292,5 +292,6 @@ import TestSupport
         let row = try #require(listing.rows.first { $0.uri == "template://acme/postgres" })
         #expect(row.outputs == "host, port, name, database, username, password*, uri*" && row.class == "(any)")
         #expect(listing.rows.first { $0.uri == "template://acme/route" }?.outputs == "(its outputs template)")
+        #expect(row.params == ["database"] && listing.json.contains("\"params\": [\"database\"]"))
     }
 }
