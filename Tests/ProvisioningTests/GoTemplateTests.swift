@@ -204,4 +204,41 @@ import Testing
             (error as? SpecDiagnostic).map { "\($0.location)" } == "4:17"
         }
     }
+
+    /// Random token soup (a fixed seed): every template is refused or runs, within the bounds and quickly;
+    /// nothing traps, hangs or grows without limit.
+    @Test func randomTemplatesAreRefusedOrRunWithinTheBounds() throws {
+        let pieces = ["{{", "}}", "{{- ", " -}}", "{{/*", "*/}}", " if ", " else ", " end ", " range ", " with ", " break ",
+                      " $x ", " $ ", " := ", " = ", " .Params ", ".tags", " .Nested.a ", " . ", " ( ", " ) ", " | ", ",",
+                      "\"s\"", " 7 ", " -1 ", " 1e30 ", " 'c' ", " nil ", " true ", " printf ", " \"%s%s%d\" ", " index ",
+                      " len ", " until ", " 90 ", " repeat ", " dict ", " list ", " append ", " dig ", " default ", " quote ",
+                      " b64enc ", " randAlphaNum ", " toJson ", " eq ", " and ", " or ", " not ", " add ", " substr ", "text\n"]
+        var seed: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next(_ bound: Int) -> Int {
+            seed = seed &* 6364136223846793005 &+ 1442695040888963407
+            return Int((seed >> 33) % UInt64(bound))
+        }
+        let limits = GoTemplateLimits(outputBytes: 1 << 16, valueBytes: 1 << 14, listItems: 1000, iterations: 2000, steps: 20000)
+        var ran = 0
+        var refused = 0
+        let clock = ContinuousClock()
+        let started = clock.now
+        for _ in 0..<3000 {
+            var source = ""
+            for _ in 0..<(1 + next(24)) { source += pieces[next(pieces.count)] }
+            // Some well-formed ones too: a range over a list built from the soup.
+            if next(4) == 0 { source = "{{ range $i, $v := until 40 }}{{ $v }}" + source + "{{ end }}" }
+            do {
+                let output = try Self.render(source, limits: limits)
+                #expect(output.utf8.count <= limits.outputBytes)
+                ran += 1
+            } catch is SpecDiagnostic {
+                refused += 1
+            } catch is ProvisioningError {
+                refused += 1
+            }
+        }
+        #expect(ran > 100 && refused > 100, "ran \(ran), refused \(refused)")
+        #expect(clock.now - started < .seconds(60))
+    }
 }
