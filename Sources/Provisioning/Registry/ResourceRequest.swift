@@ -19,8 +19,8 @@ public struct ResourceRequest: Sendable, Hashable {
     /// The asking Score's metadata (a Go template's `.WorkloadMetadata`).
     public var workloadMetadata: ManifestValue = .map([])
     /// score-k8s's `.WorkloadServices`: the asking workload's name → `{ServiceName, Ports: {NAME: {Name, Port,
-    /// TargetPort, Protocol}}}`, each port also under its number as text. Only the asking workload: an app is
-    /// rendered from its own Score.
+    /// TargetPort, Protocol}}}`, each port also under its number as text. Only the asking workload: the
+    /// application tier's fingerprint holds its own Score alone (docs/ARCHITECTURE.md §3).
     public var workloadServices: ManifestValue = .map([])
 
     public init(name: String, type: String, class resourceClass: String? = nil, id: String? = nil, app: String,
@@ -52,7 +52,8 @@ public struct ResourceRequest: Sendable, Hashable {
 
     /// A UUID that names this resource for good (`.Guid`): derived from its identity (the key its state is
     /// kept under, without the provisioner), so the names a provisioner builds from it are the same on every
-    /// machine and after the workdir is lost, and a preview names what the pass will.
+    /// machine and after the workdir is lost, and a preview names what the pass will. Not a secret: anyone who
+    /// knows the app and resource names can compute it.
     public var guid: String {
         var bytes = Array(SHA256.hash(data: Data(("innominatus resource guid\u{0}" + legacyStateKey).utf8)).prefix(16))
         bytes[6] = (bytes[6] & 0x0F) | 0x80  // version 8: a name-based UUID of our own hash
