@@ -52,8 +52,8 @@ struct GoTemplateEvaluator {
     private mutating func walk(_ nodes: [GoNode], dot: Dot) throws(GoTemplateError) -> Flow {
         for node in nodes {
             switch node {
-            case .text(let text):
-                try write(text, at: GoPosition(line: 1, column: 1))
+            case .text(let text, let at):
+                try write(text, at: at)
             case .action(let pipeline):
                 try step(pipeline.position)
                 let value = try evaluate(pipeline, dot: dot)

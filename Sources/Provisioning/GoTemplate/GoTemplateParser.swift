@@ -83,7 +83,7 @@ struct GoTemplateParser {
             let current = next()
             switch current.kind {
             case .end: return (nodes, .finished)
-            case .text(let text): nodes.append(.text(text))
+            case .text(let text): nodes.append(.text(text, at: current.position))
             case .open:
                 if case .identifier(let word) = token.kind {
                     switch word {

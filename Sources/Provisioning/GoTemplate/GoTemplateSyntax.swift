@@ -11,7 +11,7 @@ struct GoPosition: Sendable, Hashable, CustomStringConvertible {
 }
 
 indirect enum GoNode: Sendable, Hashable {
-    case text(String)
+    case text(String, at: GoPosition)
     /// `{{ pipeline }}`: printed unless it declares or assigns variables.
     case action(GoPipeline)
     /// `if`/`with`: the first branch whose pipeline is true runs (`else if`, `else with` add branches).
