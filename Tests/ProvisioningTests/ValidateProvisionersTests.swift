@@ -50,7 +50,7 @@ import TestSupport
         #expect(errors == [
             "repo/provisioners/zz-broken.yaml:3:8: error: [1].uri: the provisioner uri 'ftp://acme/queue' must start with template:// or cmd://",
             "repo/provisioners/zz-broken.yaml:6:3: error: [2].tipe: unknown field 'tipe' in a provisioner; use args, class, "
-                + "description, id, manifests, outputs, secrets, state, type, uri",
+                + "description, expected_outputs, id, init, manifests, outputs, secrets, shared, state, supported_params, type, uri",
             "repo/provisioners/zz-broken.yaml:7:3: error: [3].uri: a provisioner needs 'uri' (template://NAME or cmd://PROGRAM)",
             "repo/provisioners/zz-broken.yaml:8:8: error: [4].uri: 'cmd://../outside.sh' leaves the provisioners folder; "
                 + "keep scripts inside the repository",

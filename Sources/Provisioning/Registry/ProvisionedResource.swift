@@ -15,6 +15,8 @@ public struct ProvisionedResource: Sendable, Hashable {
     /// `innominatus render`) when its params do not set it. Kept out of `outputs`, so a note never lists
     /// the environment; an unset KEY is an error naming it.
     public var environment: [String: String]?
+    /// A Go-template provisioner's `.Shared` after it ran: kept under `ResourceRequest.sharedStateKey`.
+    public var shared: ManifestValue?
 
     /// What a deferred resource's outputs show.
     public static let atApply = "(at apply)"

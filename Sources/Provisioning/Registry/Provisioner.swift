@@ -11,6 +11,8 @@ public struct Provisioner: Sendable {
     public var workingDirectory: String?
     /// False for a preview: a `cmd://` program is not started, its resource is `deferred`.
     public var runsCommands: Bool
+    /// Random text for a Go template's `randAlphaNum` and its kin: the system's generator unless a test fixes it.
+    public var randomText: @Sendable (_ alphabet: [Character], _ count: Int) -> String = GoTemplateFunctions.systemRandom
 
     public init(_ definition: ProvisionerDefinition, random: @escaping @Sendable (Template.RandomKind) -> String = RandomValue.generate,
                 workingDirectory: String? = nil, runsCommands: Bool = true) {
@@ -20,9 +22,12 @@ public struct Provisioner: Sendable {
         self.runsCommands = runsCommands
     }
 
-    public func provision(_ resource: ResourceRequest, state: ManifestValue) throws(ProvisioningError) -> ProvisionedResource {
+    /// - Parameter shared: what Go-template provisioners of this `uri` share (`.Shared`); the result's `shared` is its new value.
+    public func provision(_ resource: ResourceRequest, state: ManifestValue,
+                          shared: ManifestValue = .map([])) throws(ProvisioningError) -> ProvisionedResource {
         switch definition.kind {
         case .template(let spec): return try provision(resource, state: state, template: spec)
+        case .goTemplate(let spec): return try provision(resource, state: state, shared: shared, goTemplate: spec)
         case .command where !runsCommands: return .deferred(state: state)
         case .command(let spec): return try provision(resource, state: state, command: spec)
         }
@@ -74,7 +79,7 @@ public struct Provisioner: Sendable {
     }
 
     /// Every string inside a value, joined (an output may be a map or list holding the password).
-    private static func text(of value: ManifestValue) -> String {
+    static func text(of value: ManifestValue) -> String {
         switch value {
         case .string(let text): text
         case .list(let items): items.map(text(of:)).joined(separator: "\n")

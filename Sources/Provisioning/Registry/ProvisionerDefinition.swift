@@ -1,3 +1,4 @@
+import Foundation
 import Specs
 
 /// One entry of a `provisioners/*.yaml` file: which resources it serves and how it provisions them.
@@ -37,7 +38,38 @@ public struct ProvisionerDefinition: Sendable, Hashable {
 
     public enum Kind: Sendable, Hashable {
         case template(TemplateSpec)
+        /// score-k8s's format: Go templates (docs/ARCHITECTURE.md §2, "Go-template provisioners").
+        case goTemplate(GoTemplateSpec)
         case command(CommandSpec)
+    }
+
+    /// A template provisioner in score-k8s's format: each block a Go template rendered in order, its text
+    /// read as YAML and given to the next (`.Init`, `.State`, `.Shared`); outputs and manifests see all.
+    public struct GoTemplateSpec: Sendable, Hashable {
+        public var initial: GoTemplate?
+        public var state: GoTemplate?
+        public var shared: GoTemplate?
+        public var outputs: GoTemplate?
+        public var manifests: GoTemplate?
+        /// What `provisioners list` shows; not enforced, as in score-k8s.
+        public var expectedOutputs: [String]
+        public var supportedParams: [String]
+        /// Output keys that are secret besides those holding a secret reference or a value of its Secrets.
+        public var secrets: [String]
+
+        /// The output keys known to be secret before it runs, for lists: `secrets`, and the keys whose line
+        /// of the outputs template writes a secret reference (`password: {{ encodeSecretRef … }}`). When it
+        /// runs, an output holding a value of its Secrets is secret too.
+        public var knownSecrets: Set<String> {
+            var keys = Set(secrets)
+            for line in (outputs?.source ?? "").split(separator: "\n") {
+                guard line.contains("encodeSecretRef") || line.contains(SecretReference.prefix),
+                      let colon = line.firstIndex(of: ":") else { continue }
+                let key = line[..<colon].trimmingCharacters(in: .whitespaces)
+                if !key.isEmpty, !key.contains("{"), !key.contains(" ") { keys.insert(key) }
+            }
+            return keys
+        }
     }
 
     public struct TemplateSpec: Sendable, Hashable {

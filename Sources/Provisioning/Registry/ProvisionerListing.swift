@@ -11,6 +11,8 @@ public struct ProvisionerListing: Sendable {
         /// Output keys of a template provisioner (secret ones marked `*`); a command's are known when it runs.
         public var outputs: String
         public var uri: String
+        /// A score-k8s-format provisioner's `supported_params` (JSON only; empty for the other kinds).
+        public var params: [String] = []
         /// `provisioners/db.yaml:3:3` or `built-in`, and why it is not used when it is not.
         public var source: String
     }
@@ -29,6 +31,10 @@ public struct ProvisionerListing: Sendable {
                 } else {
                     outputs = keys.isEmpty ? "(its params)" : keys.map { secret.contains($0) ? $0 + "*" : $0 }.joined(separator: ", ")
                 }
+            case .goTemplate(let spec):
+                let secret = spec.knownSecrets
+                outputs = spec.expectedOutputs.isEmpty ? "(its outputs template)"
+                    : spec.expectedOutputs.map { secret.contains($0) ? $0 + "*" : $0 }.joined(separator: ", ")
             case .command:
                 outputs = "(printed by the program)"
             }
@@ -38,8 +44,10 @@ public struct ProvisionerListing: Sendable {
             case .unapproved(_, let reason): source += " — not used: \(reason)"
             case .refused(let reason): source += " — refused: \(reason)"
             }
-            return Row(type: definition.type, class: definition.class ?? "(any)", id: definition.id ?? "(any)",
-                       outputs: outputs, uri: definition.uri, source: source)
+            var row = Row(type: definition.type, class: definition.class ?? "(any)", id: definition.id ?? "(any)",
+                          outputs: outputs, uri: definition.uri, source: source)
+            if case .goTemplate(let spec) = definition.kind { row.params = spec.supportedParams }
+            return row
         }
     }
 
@@ -62,7 +70,8 @@ public struct ProvisionerListing: Sendable {
     public var json: String {
         let items = rows.map { row in
             "{" + [("type", row.type), ("class", row.class), ("id", row.id), ("outputs", row.outputs), ("uri", row.uri),
-                   ("source", row.source)].map { "\(JSONString.quote($0.0)): \(JSONString.quote($0.1))" }.joined(separator: ", ") + "}"
+                   ("source", row.source)].map { "\(JSONString.quote($0.0)): \(JSONString.quote($0.1))" }.joined(separator: ", ")
+                + ", \"params\": [" + row.params.map(JSONString.quote).joined(separator: ", ") + "]}"
         }
         return "[" + items.joined(separator: ",\n ") + "]\n"
     }

@@ -2,8 +2,12 @@ import Foundation
 import Specs
 
 /// Reads provisioner definitions from YAML: a file holds a list of definitions (score-compose's
-/// layout), each with `uri`, `type`, optional `class` and `id`, and either templates (`template://…`, in
-/// `Template`'s expressions, not Go templates) or a command (`cmd://PROGRAM` with `args`).
+/// layout), each with `uri`, `type`, optional `class` and `id`, and either templates (`template://…`) or a
+/// command (`cmd://PROGRAM` with `args`).
+///
+/// A `template://` entry is in one of two formats, told apart by `isGoTemplate`: score-k8s's, whose
+/// blocks are Go template strings (`GoTemplate`), or innominatus' own, whose `state` and `outputs` are
+/// maps and `manifests` a list, with `Template`'s `{{ expression }}`s in their strings.
 public struct ProvisionerLoader: Sendable {
     public init() {}
 
@@ -98,6 +102,7 @@ public struct ProvisionerLoader: Sendable {
     private func parse(_ bytes: [UInt8], file: String, folder: String?)
         -> (definitions: [ProvisionerDefinition], problems: [SpecDiagnostic], unreadable: Bool) {
         let read = YAMLReader().read(bytes, file: file)
+        let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
         let errors = read.diagnostics.filter { $0.severity == .error }
         if !errors.isEmpty { return ([], errors, true) }
         var definitions: [ProvisionerDefinition] = []
@@ -111,7 +116,8 @@ public struct ProvisionerLoader: Sendable {
             }
             for item in items {
                 do throws(SpecDiagnostic) {
-                    definitions.append(try definition(item, file: file, folder: folder, at: FieldPath.root.appending(index: index)))
+                    definitions.append(try definition(item, file: file, folder: folder, lines: lines,
+                                                      at: FieldPath.root.appending(index: index)))
                 } catch {
                     problems.append(error)
                 }
@@ -121,9 +127,37 @@ public struct ProvisionerLoader: Sendable {
         return (definitions, problems, false)
     }
 
-    private func definition(_ node: YAMLNode, file: String, folder: String?, at path: FieldPath) throws(SpecDiagnostic) -> ProvisionerDefinition {
+    /// The blocks of a template provisioner in score-k8s's format, in the order they are rendered.
+    static let goTemplateBlocks = ["init", "state", "shared", "outputs", "manifests"]
+
+    /// The rule that tells the two template formats apart: an entry is in score-k8s's format when it has a
+    /// field only that format has (`init`, `shared`, `expected_outputs`, `supported_params`), or when its
+    /// `state`, `outputs` or `manifests` is a string (`outputs: |`) other than one innominatus expression
+    /// (`outputs: "{{ params }}"`); otherwise it is innominatus' own.
+    static func isGoTemplate(_ node: YAMLNode) -> Bool {
+        ["init", "shared", "expected_outputs", "supported_params"].contains { node[$0] != nil }
+            || ["state", "outputs", "manifests"].contains { node[$0]?.string.map { !isInnominatusExpression($0) } ?? false }
+    }
+
+    /// `{{ a.b ?? 'x' }}` alone: a path that starts with a letter, quoted literals, alternatives. A Go
+    /// template has no such action (a bare name there calls a function, and a field starts with a dot).
+    static func isInnominatusExpression(_ text: String) -> Bool {
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard trimmed.hasPrefix("{{"), trimmed.hasSuffix("}}"), trimmed.components(separatedBy: "{{").count == 2 else { return false }
+        let inner = trimmed.dropFirst(2).dropLast(2)
+        return inner.components(separatedBy: "??").allSatisfy { part in
+            let alternative = part.trimmingCharacters(in: .whitespaces)
+            if alternative.count >= 2, let quote = alternative.first, quote == "'" || quote == "\"", alternative.last == quote { return true }
+            guard let first = alternative.first, first.isLetter else { return false }
+            return alternative.allSatisfy { $0.isLetter || $0.isNumber || "._-[]".contains($0) }
+        }
+    }
+
+    private func definition(_ node: YAMLNode, file: String, folder: String?, lines: [Substring],
+                            at path: FieldPath) throws(SpecDiagnostic) -> ProvisionerDefinition {
         guard let entries = node.entries else { throw problem(file, node, path, "each provisioner is a map with 'uri' and 'type'") }
-        let known: Set<String> = ["uri", "type", "class", "id", "description", "state", "outputs", "manifests", "secrets", "args"]
+        let known: Set<String> = ["uri", "type", "class", "id", "description", "state", "outputs", "manifests", "secrets", "args",
+                                  "init", "shared", "expected_outputs", "supported_params"]
         if let unknown = entries.first(where: { !known.contains($0.key) }) {
             throw SpecDiagnostic(file: file, at: unknown.keyLocation, field: (path / unknown.key).description,
                                  message: "unknown field '\(unknown.key)' in a provisioner; use \(known.sorted().joined(separator: ", "))")
@@ -135,9 +169,31 @@ public struct ProvisionerLoader: Sendable {
             throw problem(file, node["type"] ?? node, path / "type", "the provisioner \(uri) needs 'type', the resource type it serves")
         }
         let origin = "\(file):\(node.location)"
+        func strings(_ name: String) throws(SpecDiagnostic) -> [String] {
+            guard let field = node[name], field.value != .null else { return [] }
+            guard let items = field.items, items.allSatisfy({ $0.string != nil }) else {
+                throw problem(file, field, path / name, "'\(name)' is a list of names")
+            }
+            return items.compactMap(\.string)
+        }
         let kind: ProvisionerDefinition.Kind
         let uriNode = node["uri"] ?? node
-        if uri.hasPrefix("template://") {
+        if uri.hasPrefix("template://"), Self.isGoTemplate(node) {
+            var blocks: [String: GoTemplate] = [:]
+            for name in Self.goTemplateBlocks {
+                guard let block = node[name], block.value != .null else { continue }
+                guard let text = block.string else {
+                    throw problem(file, block, path / name, "in score-k8s's format (this provisioner has init, shared, "
+                                  + "expected_outputs, supported_params or a template string) '\(name)' is a Go template string "
+                                  + "('\(name): |' and the template on the lines below), not \(block.typeDescription)")
+                }
+                blocks[name] = try GoTemplate(field: name, source: text, file: file,
+                                              anchor: .of(block.location, lines: lines), path: (path / name).description)
+            }
+            kind = .goTemplate(.init(initial: blocks["init"], state: blocks["state"], shared: blocks["shared"], outputs: blocks["outputs"],
+                                     manifests: blocks["manifests"], expectedOutputs: try strings("expected_outputs"),
+                                     supportedParams: try strings("supported_params"), secrets: try strings("secrets")))
+        } else if uri.hasPrefix("template://") {
             let secrets = node["secrets"]?.items?.compactMap(\.string) ?? []
             kind = .template(.init(state: node["state"].map(ManifestValue.init) ?? .map([]),
                                    outputs: node["outputs"].map(ManifestValue.init) ?? .map([]),

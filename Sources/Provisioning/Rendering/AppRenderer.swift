@@ -14,6 +14,8 @@ public struct AppRenderer: Sendable {
     /// The values `environment` resources read: the admin config's `workflowPolicies.environment` (the
     /// reconciler, a preview), or the process environment (`innominatus render`, as score-compose does).
     public var environment: [String: String] = [:]
+    /// Random text of Go-template provisioners (`randAlphaNum`…): the system's generator unless a test fixes it.
+    public var randomText: @Sendable (_ alphabet: [Character], _ count: Int) -> String = GoTemplateFunctions.systemRandom
 
     public init(registry: ProvisionerRegistry, stateStore: any ResourceStateStore, commit: String = "local",
                 random: @escaping @Sendable (Template.RandomKind) -> String = RandomValue.generate) {
@@ -49,6 +51,7 @@ public struct AppRenderer: Sendable {
         var states = try stateStore.load()
         var provisioning = ResourceProvisioning(registry: registry, random: random, root: root, runsCommands: runsCommands)
         provisioning.environment = environment
+        provisioning.randomText = randomText
         let resources = try provisioning.provision(workload, file: source, states: &states)
         let rendered = try ManifestRenderer(commit: commit).render(workload, file: source, resources: resources, sources: sources)
         try stateStore.save(states)

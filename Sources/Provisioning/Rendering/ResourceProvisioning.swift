@@ -11,6 +11,8 @@ public struct ResourceProvisioning: Sendable {
     public var runsCommands: Bool
     /// What the built-in `environment` provisioner reads (`ProvisionedResource.environment`).
     public var environment: [String: String] = [:]
+    /// Random text of Go templates (`randAlphaNum`…): the system's generator unless a test fixes it.
+    public var randomText: @Sendable (_ alphabet: [Character], _ count: Int) -> String = GoTemplateFunctions.systemRandom
 
     public init(registry: ProvisionerRegistry, random: @escaping @Sendable (Template.RandomKind) -> String = RandomValue.generate,
                 root: String? = nil, runsCommands: Bool = true) {
@@ -27,11 +29,15 @@ public struct ResourceProvisioning: Sendable {
         var requests: [String: ResourceRequest] = [:]
         let ports = (workload.service?.ports ?? [:]).sorted { $0.key < $1.key }.map { ($0.key, ManifestValue.int($0.value.port)) }
         let asking = ManifestValue.map([("name", .string(app)), ("ports", .map(ports))])
+        let services = Self.workloadServices(workload)
+        let workloadMetadata = PlaceholderResolver(workload: workload, resources: [:]).metadata
         for (name, resource) in workload.resources {
             requests[name] = ResourceRequest(name: name, type: resource.type, class: resource.class, id: resource.id, app: app,
                                              params: resource.params.map(ManifestValue.init) ?? .map([]),
                                              metadata: resource.metadata.map(ManifestValue.init) ?? .map([]))
             requests[name]?.workload = asking
+            requests[name]?.workloadServices = services
+            requests[name]?.workloadMetadata = workloadMetadata
         }
         let definitions = try registry.match(requests)
         var provisioned: [String: ProvisionedResource] = [:]
@@ -45,12 +51,32 @@ public struct ResourceProvisioning: Sendable {
             if previous == nil, definition.isBuiltIn, let legacy = states.removeValue(forKey: request.legacyStateKey) {
                 previous = legacy  // state written before keys named their provisioner: moved to the built-in's key
             }
-            var result = try Provisioner(definition, random: random, workingDirectory: root, runsCommands: runsCommands).provision(request, state: previous ?? .map([]))
+            var provisioner = Provisioner(definition, random: random, workingDirectory: root, runsCommands: runsCommands)
+            provisioner.randomText = randomText
+            let sharedKey = ResourceRequest.sharedStateKey(provisioner: definition.uri)
+            var result = try provisioner.provision(request, state: previous ?? .map([]), shared: states[sharedKey] ?? .map([]))
+            if let shared = result.shared, shared != (states[sharedKey] ?? .map([])) { states[sharedKey] = shared }
             if definition.isBuiltIn, request.type == DefaultProvisioners.environmentType { result.environment = environment }
             states[key] = result.state
             provisioned[name] = result
         }
         return provisioned
+    }
+
+    /// score-k8s's `.WorkloadServices` for the asking workload: its Service (named after the app, as the
+    /// renderer names it) and ports by name and by number.
+    static func workloadServices(_ workload: ScoreWorkload) -> ManifestValue {
+        let app = workload.metadata.name
+        var ports: [(String, ManifestValue)] = []
+        let declared = (workload.service?.ports ?? [:]).sorted { $0.key < $1.key }
+        for (name, port) in declared {
+            ports.append((name, .map([("Name", .string(name)), ("Port", .int(port.port)), ("TargetPort", .int(port.targetPort ?? port.port)),
+                                      ("Protocol", .string((port.protocolName ?? "TCP").uppercased()))])))
+        }
+        for (name, port) in declared where !ports.contains(where: { $0.0 == String(port.port) }) {
+            ports.append((String(port.port), ports.first { $0.0 == name }!.1))
+        }
+        return .map([(app, .map([("ServiceName", .string(app)), ("Ports", .map(ports))]))])
     }
 
     /// Names in an order where every resource comes after those its params reference; ties by name.
