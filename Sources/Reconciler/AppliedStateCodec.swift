@@ -279,6 +279,9 @@ public enum AppliedStateCodec {
         var number = 0
         var ranges: [Range<Int>] = []
 
+        /// Where the current line starts (`start` is where the next one does).
+        var lineStart = 0
+
         init(bytes: [UInt8]) {
             self.bytes = bytes
             ranges.reserveCapacity(32)
@@ -289,6 +292,7 @@ public enum AppliedStateCodec {
         mutating func next() -> Bool {
             guard start < bytes.count else { return false }
             number += 1
+            lineStart = start
             ranges.removeAll(keepingCapacity: true)
             var fieldStart = start
             var index = start

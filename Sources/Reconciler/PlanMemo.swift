@@ -40,6 +40,21 @@ struct PlanMemo: Sendable, Equatable {
     var items: [PlanItem]
     /// Where the items of apps without a Score file (prunes) start: the planner lists them last.
     var pruneStart: Int
+    /// The file a decoded memo came from; with `origins`, the next memo copies the lines of the items it
+    /// keeps instead of encoding 30,000 items again.
+    var source: Source?
+    /// Per item, its index in `source` when it was kept from there unchanged; nil for a fresh item.
+    var origins: [Int?]?
+
+    struct Source: Sendable, Equatable {
+        var bytes: [UInt8]
+        /// The table lines (reasons, workflow lists, blocked lists), which all come before the items.
+        var tables: Range<Int>
+        var itemLines: [Range<Int>]
+        var reasons: [String]
+        var names: [[String]]
+        var blocked: [[BlockedWorkflow]]
+    }
 
     static let header = "innominatus-plan-memo v1"
     static let fileName = "plan-memo"
@@ -52,6 +67,19 @@ struct PlanMemo: Sendable, Equatable {
         var info = stat()
         let binary = stat("/proc/self/exe", &info) == 0 ? "\(info.st_size)-\(info.st_mtim.tv_sec)-\(info.st_mtim.tv_nsec)" : "?"
         return "\(binary) \(branch) \(limits.maxFileBytes) \(limits.maxExpandedNodes) \(limits.maxDepth)"
+    }
+
+    /// Whether the memo holds items of `app`: a binary search of the apps' items (sorted by name), then the
+    /// few prune items.
+    func hasItems(of app: String) -> Bool {
+        var low = 0
+        var high = pruneStart
+        while low < high {
+            let middle = (low + high) / 2
+            if items[middle].app < app { low = middle + 1 } else { high = middle }
+        }
+        if low < pruneStart, items[low].app == app { return true }
+        return items[pruneStart...].contains { $0.app == app }
     }
 
     /// The plan with its items (the memo's own, with the digest only).
@@ -122,10 +150,11 @@ struct PlanMemo: Sendable, Equatable {
         return watched
     }
 
+    /// The memo's file: its own lines, then the tables and the items. Items kept from `source` are copied
+    /// as they were (their tables are copied too); only fresh items are encoded.
     func encoded() -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(items.count * 72 + 4096)
-        func put(_ text: String) { out.append(contentsOf: text.utf8) }
         func line(_ fields: String...) {
             for (index, field) in fields.enumerated() {
                 if index > 0 { out.append(0x09) }
@@ -141,34 +170,71 @@ struct PlanMemo: Sendable, Equatable {
         line("apps-root", Self.escape(appsRoot))
         for pattern in patterns.sorted() { line("pattern", Self.escape(pattern)) }
         for path in watched.sorted() { line("watch", Self.escape(path)) }
+        let kept = origins.flatMap { origins in source.map { (origins, $0) } }
+        var encoder = ItemEncoder(source: kept?.1)
+        var body: [UInt8] = []
+        body.reserveCapacity(items.count * 64)
+        for position in items.indices {
+            if let (origins, source) = kept, let origin = origins[position] {
+                body.append(contentsOf: source.bytes[source.itemLines[origin]])
+            } else {
+                encoder.append(items[position], prune: position >= pruneStart, to: &body)
+            }
+        }
+        out.append(contentsOf: encoder.tables)
+        out.append(contentsOf: body)
+        out.append(contentsOf: "end\n".utf8)
+        return out
+    }
+
+    /// Item lines, and the table lines they need (each reason, workflow list and blocked list once).
+    struct ItemEncoder {
+        var tables: [UInt8] = []
         var reasons: [String: Int] = [:]
         var names: [[String]: Int] = [:]
         var blocked: [[BlockedWorkflow]: Int] = [:]
-        // Tables first, as their first users come; items after, so a reader builds each item in one go.
-        var body: [UInt8] = []
-        body.reserveCapacity(items.count * 64)
-        for (position, item) in items.enumerated() {
+
+        /// Continues the tables of `source`, copied first.
+        init(source: Source?) {
+            guard let source else { return }
+            tables = Array(source.bytes[source.tables])
+            for (index, reason) in source.reasons.enumerated() where reasons[reason] == nil { reasons[reason] = index }
+            for (index, list) in source.names.enumerated() where names[list] == nil { names[list] = index }
+            for (index, list) in source.blocked.enumerated() where blocked[list] == nil { blocked[list] = index }
+            nextReason = source.reasons.count
+            nextNames = source.names.count
+            nextBlocked = source.blocked.count
+        }
+
+        var nextReason = 0, nextNames = 0, nextBlocked = 0
+
+        mutating func append(_ item: PlanItem, prune: Bool, to body: inout [UInt8]) {
             let reason: Int
             if let known = reasons[item.reason] { reason = known } else {
-                reason = reasons.count
+                reason = nextReason
+                nextReason += 1
                 reasons[item.reason] = reason
-                line("reason", String(reason), Self.escape(item.reason))
+                tables.append(contentsOf: "reason\t\(reason)\t\(PlanMemo.escape(item.reason))\n".utf8)
             }
             var namesField = "-"
             if !item.workflows.isEmpty {
                 if let known = names[item.workflows] { namesField = String(known) } else {
-                    let index = names.count
+                    let index = nextNames
+                    nextNames += 1
                     names[item.workflows] = index
-                    put("names\t\(index)" + item.workflows.map { "\t" + Self.escape($0) }.joined() + "\n")
+                    tables.append(contentsOf: ("names\t\(index)" + item.workflows.map { "\t" + PlanMemo.escape($0) }.joined() + "\n").utf8)
                     namesField = String(index)
                 }
             }
             var blockedField = "-"
             if !item.blocked.isEmpty {
                 if let known = blocked[item.blocked] { blockedField = String(known) } else {
-                    let index = blocked.count
+                    let index = nextBlocked
+                    nextBlocked += 1
                     blocked[item.blocked] = index
-                    put("blocked\t\(index)" + item.blocked.map { "\t" + Self.escape($0.workflow) + "\t" + Self.escape($0.reason) }.joined() + "\n")
+                    tables.append(contentsOf: ("blocked\t\(index)" + item.blocked.map {
+                        "\t" + PlanMemo.escape($0.workflow) + "\t" + PlanMemo.escape($0.reason)
+                    }.joined() + "\n").utf8)
                     blockedField = String(index)
                 }
             }
@@ -177,7 +243,7 @@ struct PlanMemo: Sendable, Equatable {
                 body.append(0x09)
             }
             field("item")
-            field(Self.escape(item.app))
+            field(PlanMemo.escape(item.app))
             field(item.tier.rawValue)
             field(item.action.rawValue)
             field(String(reason))
@@ -188,13 +254,10 @@ struct PlanMemo: Sendable, Equatable {
             if item.waiting { body.append(UInt8(ascii: "w")) }
             if item.gated { body.append(UInt8(ascii: "g")) }
             if !item.applies { body.append(UInt8(ascii: "n")) }
-            if position >= pruneStart { body.append(UInt8(ascii: "p")) }
+            if prune { body.append(UInt8(ascii: "p")) }
             if body.count == flagCount { body.append(UInt8(ascii: "-")) }
             body.append(0x0A)
         }
-        out.append(contentsOf: body)
-        put("end\n")
-        return out
     }
 
     /// Replaces the workdir's memo; a memo that cannot be written only makes the next plan a full one.
@@ -252,6 +315,11 @@ struct PlanMemo: Sendable, Equatable {
         var ended = false
         var line = AppliedStateCodec.Line(bytes: bytes)
         memo.items.reserveCapacity(bytes.count / 64)
+        var itemLines: [Range<Int>] = []
+        itemLines.reserveCapacity(bytes.count / 64)
+        var tables: Range<Int>?
+        /// A table line after an item line: decodable, but the next memo encodes every item again.
+        var tablesFirst = true
         while line.next() {
             if line.number == 1 {
                 guard line.count == 1, line.string(0) == header else { return nil }
@@ -266,6 +334,11 @@ struct PlanMemo: Sendable, Equatable {
                 guard let position = line.integer(index), table.indices.contains(position) else { return nil }
                 return table[position]
             }
+            // The tables are copied whole into the next memo: nothing else may lie among them.
+            if tables != nil, !line.is(0, "item"), !line.is(0, "reason"), !line.is(0, "names"), !line.is(0, "blocked"),
+               !line.is(0, "end") {
+                tablesFirst = false
+            }
             if line.is(0, "item") {
                 guard line.count == 9, let tier = Self.tier(line), let action = Self.action(line),
                       let reason = line.integer(4), reasons.indices.contains(reason),
@@ -279,17 +352,22 @@ struct PlanMemo: Sendable, Equatable {
                                            gated: line.field(8, contains: UInt8(ascii: "g")),
                                            applies: !line.field(8, contains: UInt8(ascii: "n"))))
                 if !prune { memo.pruneStart = memo.items.count }
-            } else if line.is(0, "reason") {
-                guard line.count == 3, line.integer(1) == reasons.count else { return nil }
-                reasons.append(line.string(2))
-            } else if line.is(0, "names") {
-                guard line.count >= 3, line.integer(1) == names.count else { return nil }
-                names.append((2..<line.count).map { line.string($0) })
-            } else if line.is(0, "blocked") {
-                guard line.count >= 4, line.count % 2 == 0, line.integer(1) == blocked.count else { return nil }
-                blocked.append(stride(from: 2, to: line.count, by: 2).map {
-                    BlockedWorkflow(workflow: line.string($0), reason: line.string($0 + 1))
-                })
+                itemLines.append(line.lineStart..<line.start)
+            } else if line.is(0, "reason") || line.is(0, "names") || line.is(0, "blocked") {
+                if !itemLines.isEmpty { tablesFirst = false }
+                tables = (tables?.lowerBound ?? line.lineStart)..<line.start
+                if line.is(0, "reason") {
+                    guard line.count == 3, line.integer(1) == reasons.count else { return nil }
+                    reasons.append(line.string(2))
+                } else if line.is(0, "names") {
+                    guard line.count >= 3, line.integer(1) == names.count else { return nil }
+                    names.append((2..<line.count).map { line.string($0) })
+                } else {
+                    guard line.count >= 4, line.count % 2 == 0, line.integer(1) == blocked.count else { return nil }
+                    blocked.append(stride(from: 2, to: line.count, by: 2).map {
+                        BlockedWorkflow(workflow: line.string($0), reason: line.string($0 + 1))
+                    })
+                }
             } else if line.is(0, "key") {
                 memo.key = line.string(1)
             } else if line.is(0, "commit") {
@@ -308,7 +386,12 @@ struct PlanMemo: Sendable, Equatable {
                 ended = true
             }
         }
-        return ended && !memo.commit.isEmpty ? memo : nil
+        guard ended, !memo.commit.isEmpty else { return nil }
+        if tablesFirst {
+            memo.source = Source(bytes: bytes, tables: tables ?? 0..<0, itemLines: itemLines, reasons: reasons, names: names,
+                                 blocked: blocked)
+        }
+        return memo
     }
 
     static func escape(_ text: String) -> String { AppliedStateCodec.escape(text) }

@@ -91,8 +91,7 @@ extension PlanningPass {
                 return .failure(.reach("step type '\(name)'"))
             }
         }
-        let planned = Set(memo.items.lazy.map(\.app))
-        for app in affected where desired.apps.index(forKey: app) == nil && planned.contains(app) {
+        for app in affected where desired.apps.index(forKey: app) == nil && memo.hasItems(of: app) {
             return .failure(.reach("\(prefix)\(app)"))
         }
         for app in desired.apps.values {
@@ -110,24 +109,34 @@ extension PlanningPass {
         }
         // The memo's items of the other apps, and the fresh ones, in the planner's order: apps by name, then
         // the pairs of apps without a Score file.
+        // `origins`: where each kept item was in the memo, so the next memo copies its line.
         var items: [PlanItem] = []
+        var origins: [Int?] = []
         items.reserveCapacity(memo.items.count + fresh.items.count)
+        origins.reserveCapacity(memo.items.count + fresh.items.count)
         var freshItems = fresh.items[...]
-        for item in memo.items[..<memo.pruneStart] where !affected.contains(item.app) {
-            while let first = freshItems.first, first.app < item.app {
+        for index in 0..<memo.pruneStart where !affected.contains(memo.items[index].app) {
+            while let first = freshItems.first, first.app < memo.items[index].app {
                 items.append(first)
+                origins.append(nil)
                 freshItems = freshItems.dropFirst()
             }
-            items.append(item)
+            items.append(memo.items[index])
+            origins.append(index)
         }
         items += freshItems
+        origins += Array(repeating: nil, count: freshItems.count)
         let pruneStart = items.count
-        for item in memo.items[memo.pruneStart...] where !affected.contains(item.app) { items.append(item) }
+        for index in memo.pruneStart..<memo.items.count where !affected.contains(memo.items[index].app) {
+            items.append(memo.items[index])
+            origins.append(index)
+        }
         lap("plan and merge")
         var next = memo
         next.commit = head.hex
         next.items = items
         next.pruneStart = pruneStart
+        next.origins = origins
         next.patterns.formUnion(PlanMemo.patterns(of: desired))
         next.watched.formUnion(PlanMemo.watched(in: fresh.items, appsRoot: appsRoot))
         next.write(workdir: workdir)

@@ -5,9 +5,11 @@ public enum DefaultProvisioners {
     /// The type whose outputs are the target environment's values (`ProvisionedResource.environment`).
     public static let environmentType = "environment"
 
+    /// The built-in provisioners file, as `ProvisionerLoader` reads it.
+    public static let text = DefaultProvisionerTexts.databases + "\n" + DefaultProvisionerTexts.platform
+
     /// Parsed once; the text is covered by tests, so a failure here is a bug in this file.
     public static let definitions: [ProvisionerDefinition] = {
-        let text = DefaultProvisionerTexts.databases + "\n" + DefaultProvisionerTexts.platform
         do {
             return try ProvisionerLoader().load(Array(text.utf8), file: "built-in", folder: nil)
                 .map { var definition = $0; definition.origin = "built-in"; definition.repositoryFiles = []; return definition }
