@@ -248,4 +248,26 @@ extension PlatformRepoTests {
         #expect(result.files.allSatisfy { $0.warnings.isEmpty })
         #expect(result.adminConfig.stepTypes["security"]?.timeout == SpecDuration(milliseconds: 300_000))
     }
+
+    /// The original innominatus's `kind: WorkflowPolicies` document, laid into a platform repo: one error that
+    /// says what it is and points at `innominatus migrate`, never a cascade of unknown workflow fields and
+    /// never a file the folder check silently skips.
+    @Test func theOriginalsWorkflowPoliciesDocumentIsNamedNotSkipped() throws {
+        let original = """
+            apiVersion: workflow.dev/v1
+            kind: WorkflowPolicies
+            metadata: {name: org-policies}
+            spec:
+              allowedProductWorkflows: [ecommerce/deploy]
+              workflowOverrides: {platform: true}
+            """
+        let result = validate(["policies/workflow-policies.yaml": original])
+        let file = try #require(report(result, "policies/workflow-policies.yaml"))
+        #expect(file.errors.count == 1, "\(file.summary)")
+        let error = try #require(file.errors.first)
+        #expect((error.line, error.column) == (2, 7))
+        #expect(error.message.hasPrefix("WorkflowPolicies is the original innominatus's policy document and is not read here"))
+        #expect(error.message.contains("innominatus migrate SRC --output DST"))
+        #expect(!result.isValid)
+    }
 }
