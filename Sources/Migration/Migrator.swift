@@ -150,6 +150,7 @@ public struct Migrator: Sendable {
                                       summary: "App '\(name)'" + (product.map { " of the product \($0)" } ?? "") + ".", changes: changes))
         }
         report.files += workflowEntries
+        checkMetadata(apps: files.filter { $0.path.hasPrefix("apps/") && $0.path.hasSuffix("/score.yaml") }, workflows: migrated, report: &report)
 
         // The admin config.
         var adminChanges: [MigrationReport.Change] = []
@@ -193,6 +194,37 @@ public struct Migrator: Sendable {
         return MigrationResult(files: files, report: report)
     }
 
+    /// `${metadata.KEY}` of a platform workflow (or a product workflow, for the apps of its product) that an
+    /// app's Score lacks fails that app's step at run time: each is a manual step of the app's file.
+    func checkMetadata(apps: [MigrationResult.File], workflows: [WorkflowMigration.Result], report: inout MigrationReport) {
+        func keys(_ value: ManifestValue) -> Set<String> {
+            switch value {
+            case .string(let text):
+                var found: Set<String> = []
+                for case .reference(let placeholder) in Placeholder.tokens(of: text, dollars: .workflow)
+                    where placeholder.parts.count == 2 && placeholder.parts[0] == "metadata" { found.insert(placeholder.parts[1]) }
+                return found
+            case .list(let items): return items.reduce(into: []) { $0.formUnion(keys($1)) }
+            case .map(let entries): return entries.reduce(into: []) { $0.formUnion(keys($1.1)) }
+            default: return []
+            }
+        }
+        let read = workflows.filter { $0.tier != .application }.map { ($0, keys($0.workflow["spec"] ?? .null)) }
+        for app in apps {
+            guard let text = app.text, let root = YAMLReader(limits: limits).read(Array(text.utf8), file: app.path).documents.first,
+                  let entry = report.files.firstIndex(where: { $0.destination == app.path }) else { continue }
+            let metadata = Set(root["metadata"]?.entries?.map(\.key) ?? [])
+            let product = root["metadata"]?["product"]?.string
+            for (workflow, needed) in read where workflow.tier == .platform || workflow.product == product {
+                for key in needed.subtracting(metadata).sorted() {
+                    let name = workflow.product.map { "\($0)/\(workflow.name)" } ?? workflow.name
+                    report.files[entry].changes.append(.init(.manual, at: report.files[entry].source,
+                        "metadata.\(key) is missing, and the \(workflow.tier.rawValue) workflow '\(name)' reads ${metadata.\(key)}: its step fails for this app until \(app.path) sets metadata.\(key)"))
+                }
+            }
+        }
+    }
+
     private func rank(_ source: AdminConfigMigration.Source) -> (Int, Int, String) {
         let name = source.file.split(separator: "/").last.map(String.init) ?? ""
         let isAdminConfig = !source.isWorkflowPoliciesDocument
@@ -215,8 +247,16 @@ public struct Migrator: Sendable {
             }
             report.validationErrors = validation.flatMap(\.errors).map(\.description)
             report.validationWarnings = validation.flatMap(\.warnings).map(\.description)
-            let invalid = validation.filter { !$0.isValid && $0.path != AdminConfig.defaultPath }
+            var invalid = validation.filter { !$0.isValid && $0.path != AdminConfig.defaultPath }
             guard !invalid.isEmpty else { return files }
+            // An app's own workflows go with its Score file: without it they never run.
+            for score in invalid where score.path.hasPrefix("apps/") && score.path.hasSuffix("/score.yaml") {
+                let folder = String(score.path.dropLast("score.yaml".count)) + "workflows/"
+                for file in files where file.path.hasPrefix(folder) && !invalid.contains(where: { $0.path == file.path }) {
+                    invalid.append(SpecFileReport(path: file.path, kind: .workflow, diagnostics: [SpecDiagnostic(
+                        file: file.path, at: .start, field: "", message: "its app's Score file \(score.path) does not validate, so this workflow would never run")]))
+                }
+            }
             for file in invalid {
                 guard let index = files.firstIndex(where: { $0.path == file.path }) else { continue }
                 let rejected = "migration/rejected/" + file.path + ".rejected"
