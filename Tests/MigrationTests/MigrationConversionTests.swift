@@ -185,4 +185,26 @@ import Testing
         #expect(changes.contains { $0.kind == .dropped && $0.location == "admin-config.yaml:30:1" && $0.message.hasPrefix("gitea: credentials never live") })
         #expect(changes.contains { $0.kind == .manual && $0.message.hasPrefix("rotate the gitea credentials") })
     }
+
+    @Test func anAppMissingMetadataItsPlatformWorkflowReadsIsAManualStep() throws {
+        func file(_ path: String, _ text: String) -> RepoFile { RepoFile(path: path, bytes: Array(text.utf8)) }
+        let source = MigrationSource(yamlFiles: [
+            file("workflows/platform/tags.yaml", """
+                apiVersion: workflow.dev/v1
+                kind: PlatformWorkflow
+                metadata: {name: tags}
+                spec:
+                  steps:
+                    - name: tag
+                      type: policy
+                      config: {script: "echo ${metadata.costCenter}"}
+                """),
+            file("examples/with.yaml", "apiVersion: score.dev/v1b1\nmetadata: {name: with, costCenter: cc-1}\ncontainers: {main: {image: nginx}}\n"),
+            file("examples/without.yaml", "apiVersion: score.dev/v1b1\nmetadata: {name: without}\ncontainers: {main: {image: nginx}}\n"),
+        ])
+        let result = Migrator().migrate(source)
+        let manual = result.report.manualSteps
+        #expect(manual.filter { $0.message.hasPrefix("metadata.costCenter is missing") }.map(\.location) == ["examples/without.yaml"])
+        #expect(result.report.validationErrors.isEmpty, "\(result.report.validationErrors)")
+    }
 }
