@@ -160,7 +160,9 @@ public struct Migrator: Sendable {
         if let chosen {
             report.files.append(.init(source: chosen.file, destination: AdminConfig.defaultPath,
                                       summary: chosen.isWorkflowPoliciesDocument ? "The WorkflowPolicies document, as the admin config." : "The admin config.",
-                                      changes: adminChanges.filter { !$0.location.hasPrefix(ranked.dropFirst().map(\.file).first ?? "\u{0}") }))
+                                      changes: adminChanges.filter { change in
+                                          !ranked.dropFirst().contains { change.location == $0.file || change.location.hasPrefix($0.file + ":") }
+                                      }))
             for other in ranked.dropFirst() {
                 report.files.append(.init(source: other.file, destination: nil, summary: "Not migrated: \(chosen.file) is the admin config used.",
                                           changes: adminChanges.filter { $0.location == other.file || $0.location.hasPrefix(other.file + ":") }))
