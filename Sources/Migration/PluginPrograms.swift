@@ -92,13 +92,22 @@ enum PluginPrograms {
         # config: path (or workingDir; the module's folder, default "."), operation (init | plan | apply | destroy |
         # output; default apply), variables (map → -var), backendConfig (list → -backend-config; state cannot live
         # in the read-only checkout, so configure a backend), outputs (names to pass on; default all).
-        terraform = tool("terraform")
         folder = repository_path(config.get("path") or config.get("workingDir") or ".", "config.path")
         if not os.path.isdir(folder):
             fail(f"config.path '{folder}' is not a folder of the repository", 2)
         operation = config.get("operation") or "apply"
         if operation not in ("init", "plan", "apply", "destroy", "output"):
             fail(f"config.operation '{operation}' is not init, plan, apply, destroy or output", 2)
+        if operation in ("apply", "destroy") and not config.get("backendConfig"):
+            text = ""
+            for name in sorted(os.listdir(folder)):
+                if name.endswith(".tf"):
+                    text += open(os.path.join(folder, name), encoding="utf-8", errors="replace").read()
+            if 'backend "' not in text and "cloud {" not in text:
+                fail(f"the module in '{folder}' configures no backend, so terraform would keep its state in the read-only "
+                     f"checkout and lose it after the step: add a backend block (a remote state store) to the module, or "
+                     f"give config.backendConfig", 2)
+        terraform = tool("terraform")
         env = tool_env()
         env.update({"TF_IN_AUTOMATION": "1", "TF_INPUT": "0",
                     "TF_DATA_DIR": os.path.join(env.get("TMPDIR", "/tmp"), "terraform-data")})
