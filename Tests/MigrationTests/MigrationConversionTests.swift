@@ -207,4 +207,58 @@ import Testing
         #expect(manual.filter { $0.message.hasPrefix("metadata.costCenter is missing") }.map(\.location) == ["examples/without.yaml"])
         #expect(result.report.validationErrors.isEmpty, "\(result.report.validationErrors)")
     }
+
+    static func file(_ path: String, _ text: String) -> RepoFile { RepoFile(path: path, bytes: Array(text.utf8)) }
+
+    @Test func theRootAdminConfigWinsAndTheOtherPolicySourcesAreComparedWithIt() throws {
+        let result = Migrator().migrate(MigrationSource(yamlFiles: [
+            Self.file("admin-config.yaml", "workflowPolicies:\n  allowedProductWorkflows: [a/one]\n  allowedStepTypes: [terraform, tagging]\n"),
+            Self.file("workflows/archive/policies/workflow-policies.yaml", """
+                apiVersion: workflow.dev/v1
+                kind: WorkflowPolicies
+                metadata: {name: p}
+                spec:
+                  allowedProductWorkflows: [a/one, a/two]
+                  resources: {allowedStepTypes: [terraform]}
+                """),
+        ]))
+        let admin = try #require(MigrationFixtures.migrated(result, "policies/admin-config.yaml")?["workflowPolicies"])
+        #expect(admin["allowedProductWorkflows"]?.items?.map(\.string) == ["a/one"])
+        let other = try #require(result.report.files.first { $0.source == "workflows/archive/policies/workflow-policies.yaml" })
+        #expect(other.destination == nil)
+        #expect(other.changes.contains { $0.kind == .inconsistency && $0.message == "allowedProductWorkflows differs from admin-config.yaml's; only here: [\"a/two\"]" })
+        #expect(other.changes.contains { $0.kind == .inconsistency && $0.message == "allowedStepTypes differs from admin-config.yaml's; only in admin-config.yaml: [\"tagging\"]" })
+        let chosen = try #require(result.report.files.first { $0.source == "admin-config.yaml" })
+        #expect(chosen.changes.allSatisfy { !$0.location.hasPrefix("workflows/archive/policies/") })
+    }
+
+    @Test func withNoAdminConfigTheDestinationStillValidatesAndSaysSo() throws {
+        let result = Migrator().migrate(MigrationSource(yamlFiles: [
+            Self.file("examples/app.yaml", "apiVersion: score.dev/v1b1\nmetadata: {name: app}\ncontainers: {main: {image: nginx}}\n"),
+        ]))
+        #expect(result.file("policies/admin-config.yaml") != nil)
+        #expect(result.file("apps/app/score.yaml") != nil)
+        #expect(result.report.manualSteps.contains { $0.message.hasPrefix("no admin-config.yaml or WorkflowPolicies document in the source") })
+        #expect(result.report.validationErrors.isEmpty, "\(result.report.validationErrors)")
+    }
+
+    @Test func parallelGroupsBecomeADag() throws {
+        let result = Migrator().migrate(MigrationSource(yamlFiles: [Self.file("workflows/platform/fan.yaml", """
+            apiVersion: workflow.dev/v1
+            kind: PlatformWorkflow
+            metadata: {name: fan}
+            spec:
+              steps:
+                - {name: a, type: policy, config: {script: "true"}, parallel: true, parallelGroup: 1}
+                - {name: b, type: policy, config: {script: "true"}, parallel: true, parallelGroup: 1}
+                - {name: c, type: policy, config: {script: "true"}, parallel: true, parallelGroup: 2}
+                - {name: d, type: policy, config: {script: "true"}, parallel: true, parallelGroup: 2}
+                - {name: e, type: policy, config: {script: "true"}}
+                - {name: f, type: policy, config: {script: "true"}, dependsOn: [a]}
+            """)]))
+        let steps = try #require(MigrationFixtures.migrated(result, "workflows/platform/fan.yaml")?[path: "spec", "steps"]?.items)
+        let dependsOn = steps.map { $0["dependsOn"]?.items?.compactMap(\.string) }
+        #expect(dependsOn == [nil, [], ["a", "b"], ["a", "b"], ["c", "d"], ["a"]])
+        #expect(result.report.validationErrors.isEmpty, "\(result.report.validationErrors)")
+    }
 }
