@@ -270,4 +270,26 @@ extension PlatformRepoTests {
         #expect(error.message.contains("innominatus migrate SRC --output DST"))
         #expect(!result.isValid)
     }
+
+    /// The original innominatus's admin-config blocks laid into policies/admin-config.yaml: each error says what
+    /// the block was and points at migrate, and the other files' step-type errors say the config is the cause.
+    @Test func theOriginalsAdminBlocksAreNamedAndTheCascadeSaysWhy() throws {
+        let original = Self.admin + "\n  workflowOverrides: {platform: true}\n  security: {requireApproval: [production]}\n"
+        let result = validate([
+            "policies/admin-config.yaml": original,
+            "workflows/platform/security-scan.yaml": Self.workflow("PlatformWorkflow", "security-scan",
+                                                                   steps: "    - {name: a, type: vault-setup}\n"),
+        ])
+        let admin = try #require(report(result, "policies/admin-config.yaml"))
+        let messages = admin.errors.map(\.message)
+        #expect(messages.contains { $0.hasPrefix("unknown field 'workflowOverrides'. Not a field here: it is the original innominatus's; tiers never override each other") })
+        #expect(messages.contains { $0.hasPrefix("unknown field 'security'. Not a field here: it is the original innominatus's") && $0.contains("innominatus migrate") })
+        let workflow = try #require(report(result, "workflows/platform/security-scan.yaml"))
+        #expect(workflow.errors.map(\.message) == ["unknown step type 'vault-setup': use shell, http, or a plugin registered under stepTypes in the admin config. "
+            + "(policies/admin-config.yaml does not validate, so its stepTypes and allow-list are not read: fix its errors first)"])
+        // With a valid admin config the same plugin is registered and the note never appears.
+        let valid = validate(["workflows/platform/security-scan.yaml": Self.workflow("PlatformWorkflow", "security-scan",
+                                                                                     steps: "    - {name: a, type: vault-setup}\n")])
+        #expect(valid.isValid, "\(valid.files.map(\.summary))")
+    }
 }
