@@ -13,6 +13,12 @@ struct PlaceholderTranslation {
     var workflowVariables: [String: String] = [:]
     /// Names earlier steps set (`setVariables`, `outputs`) → the step: `${NAME}` becomes that step's output.
     var variables: [String: String] = [:]
+    /// A golden path's `spec.parameters` → their defaults: `${parameters.NAME}` (and the Go template
+    /// `{{.parameters.NAME}}`) becomes the default; the app's name parameter becomes `${app.name}`.
+    var parameters: [String: String?] = [:]
+
+    static let appParameters: Set<String> = ["app_name", "appName", "app", "application", "application_name"]
+    static var goTemplate: Regex<AnyRegexOutput> { try! Regex(#"\{\{\s*\.parameters\.([A-Za-z0-9_]+)\s*\}\}"#) }
     /// Names of the steps before the one being translated, in file order.
     var earlierSteps: [String] = []
     /// The last terraform step before the one being translated.
@@ -20,6 +26,14 @@ struct PlaceholderTranslation {
 
     /// `text` translated; `script` says it is shell code, where `${NAME}` is a shell variable.
     func translate(_ text: String, script: Bool, at location: String, changes: inout [MigrationReport.Change]) -> String {
+        var text = text
+        if text.contains("{{") {
+            let before = text
+            text = text.replacing(Self.goTemplate) { match in "${parameters.\(match.output[1].substring ?? "")}" }
+            if text != before {
+                changes.append(.init(.converted, at: location, "Go templates {{.parameters.NAME}} read as ${parameters.NAME}"))
+            }
+        }
         guard text.contains("${") else { return text }
         let tokens = Placeholder.tokens(of: text, dollars: .workflow)
         if tokens.contains(.unclosed) {
@@ -49,6 +63,13 @@ struct PlaceholderTranslation {
                                  "shell variables \(names) escaped as '$${…}' so they stay shell variables (not placeholders)"))
         }
         return out
+    }
+
+    /// A workflow variable's value, its own placeholders translated (`namespace_name: ${parameters.app_name}-dev`).
+    private func variable(_ name: String, changes: inout [MigrationReport.Change], at location: String) -> String {
+        var inner = self
+        inner.workflowVariables[name] = nil
+        return inner.translate(workflowVariables[name]!, script: false, at: location, changes: &changes)
     }
 
     private func reference(_ placeholder: Placeholder, script: Bool, at location: String,
@@ -86,16 +107,25 @@ struct PlaceholderTranslation {
                 return untranslated("no terraform step runs before this one in the workflow")
             }
             return converted("${steps.\(step).outputs.\(parts[1])}", "the output of the terraform step '\(step)'")
-        case "workflow" where parts.count == 2 && workflowVariables[parts[1]] != nil:
-            return converted(workflowVariables[parts[1]]!.replacing("${", with: "$${"), "the value of the workflow's spec.variables.\(parts[1])")
+        case "workflow" where parts.count == 2 && workflowVariables[parts[1]] != nil,
+             "variables" where parts.count == 2 && workflowVariables[parts[1]] != nil:
+            return converted(variable(parts[1], changes: &changes, at: location), "the value of the workflow's spec.variables.\(parts[1])")
+        case "parameters" where parts.count == 2 && Self.appParameters.contains(parts[1]):
+            return converted("${app.name}", "a golden path runs for one app here; its name is ${app.name}")
+        case "parameters" where parts.count == 2 && (parameters[parts[1]] ?? nil) != nil:
+            return converted(parameters[parts[1]]!!.replacing("${", with: "$${"),
+                             "the default of the golden path's parameter \(parts[1]); a run takes no parameters here: put another value in the Score's metadata")
+        case "parameters" where parts.count == 2 && parameters.keys.contains(parts[1]):
+            return untranslated("the golden path's parameter \(parts[1]) has no default; a run takes no parameters here: read it from the Score's metadata (${metadata.KEY})")
         case let name where parts.count == 1 && variables[name] != nil:
             return converted("${steps.\(variables[name]!).outputs.\(name)}", "set by the step '\(variables[name]!)'")
         case let name where parts.count == 1 && workflowVariables[name] != nil:
-            return converted(workflowVariables[name]!.replacing("${", with: "$${"), "the value of the workflow's spec.variables.\(name)")
+            return converted(variable(name, changes: &changes, at: location), "the value of the workflow's spec.variables.\(name)")
         case let name where parts.count == 2 && earlierSteps.contains(name):
             return converted("${steps.\(name).outputs.\(parts[1])}", "the original's step-output form")
         default:
-            if script && parts.count == 1 {
+            // In a script, `${NAME}` and `${NAME:-default}`, `${#NAME}`, `${NAME%.*}` … are the shell's.
+            if script && (parts.count == 1 || !parts[0].allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" }) {
                 shellVariables.append(parts[0])
                 return "$" + original
             }

@@ -110,7 +110,8 @@ struct WorkflowMigration {
                 changes.append(.init(.converted, at: at, "spec.variables: their values are written where ${workflow.NAME} or ${NAME} used them"))
             case "parameters":
                 changes.append(.init(.manual, at: at, "spec.parameters (golden-path parameters asked from the user) have no equivalent; dropped: "
-                    + "put the values in the app's Score metadata and use ${metadata.KEY}"))
+                    + "references to them became their defaults (the app's name parameter ${app.name}); for other values put them in the "
+                    + "app's Score metadata and use ${metadata.KEY}"))
             default:
                 changes.append(.init(.dropped, at: at, "spec.\(entry.key) is not read here (spec: triggers, timeout, inputs, steps)"))
             }
@@ -121,6 +122,13 @@ struct WorkflowMigration {
             return nil
         }
         var translation = PlaceholderTranslation(adminValues: adminValues, workflowVariables: workflowVariables)
+        for item in spec?["parameters"]?.items ?? [] {
+            guard let name = item["name"]?.string else { continue }
+            translation.parameters[name] = item["default"].map { $0.string ?? $0.text }
+        }
+        for entry in spec?["parameters"]?.entries ?? [] {
+            translation.parameters[entry.key] = entry.value["default"].map { $0.string ?? $0.text }
+        }
         var stepsOut: [ManifestValue] = []
         var plugins: [String] = []
         var stepTypes: [String] = []

@@ -99,7 +99,7 @@ import Testing
         let manual = result.report.manualSteps.map(\.message)
         #expect(manual.contains { $0.hasPrefix("${admin.budget} has no equivalent") })
         let golden = try #require(MigrationFixtures.migrated(result, "golden-paths/rollout.yaml.template"))
-        #expect(golden[path: "spec", "steps", 0, "run"]?.string?.contains("rolling out ${metadata.name} to eu-central-2") == true)
+        #expect(golden[path: "spec", "steps", 0, "run"]?.string?.contains("rolling out ${metadata.name} to eu-central-2 (asked: eu-west-1, ${app.name}) $${GREETING:-hi}") == true)
         let nightly = try #require(MigrationFixtures.migrated(result, "apps/batch/workflows/nightly.yaml"))
         #expect(nightly[path: "spec", "steps", 0, "run"]?.string?.contains("in zone-7") == true)
         // Each placeholder conversion names the file:line:column it was written at.
