@@ -1,6 +1,6 @@
 /// What `innominatus migrate` did to each file and what is left to do by hand: printed on stdout and
 /// written as `MIGRATION.md` in the destination (docs/ARCHITECTURE.md §17).
-public struct MigrationReport: Sendable, Hashable {
+public struct MigrationReport: Sendable {
     /// One change to a source file, with where in the source it was written (file:line:column).
     public struct Change: Sendable, Hashable {
         public enum Kind: String, Sendable, Hashable {
@@ -53,9 +53,6 @@ public struct MigrationReport: Sendable, Hashable {
     public var validationWarnings: [String] = []
 
     public init() {}
-
-    public static func == (lhs: MigrationReport, rhs: MigrationReport) -> Bool { lhs.markdown == rhs.markdown }
-    public func hash(into hasher: inout Hasher) { hasher.combine(markdown) }
 
     /// Every change of kind `manual`, in file order: what a person still has to do.
     public var manualSteps: [Change] { files.flatMap { $0.changes.filter { $0.kind == .manual } } }
