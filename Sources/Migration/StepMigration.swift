@@ -124,12 +124,38 @@ struct StepMigration {
                                      "step '\(name)': the field '\(key)' → config.\(key)"))
             }
             if !config.isEmpty { out.append(("config", .map(config))) }
+            toolNeeds(plugin, config: config, at: here, step: name, changes: &changes)
         }
         if let env { out.append(("env", env)) }
         out += pending
         result.step = .map(out)
         result.inputs = referencedPaths(in: config, script: script, at: here, step: name, changes: &changes)
         return result
+    }
+
+    /// What a tool plugin will refuse at run time that the source already shows: said now, as a manual step.
+    private func toolNeeds(_ type: String, config: [(String, ManifestValue)], at here: String, step: String,
+                           changes: inout [MigrationReport.Change]) {
+        let value = { (key: String) in config.first { $0.0 == key }?.1 }
+        switch type {
+        case "kubernetes" where value("manifests") == nil && value("manifest") == nil:
+            changes.append(.init(.manual, at: here, "step '\(step)' names no manifests: the original applied the Score's generated manifests, "
+                + "which the application tier's generated deploy renders and delivers here; the kubernetes plugin fails until config.manifests names files, or remove the step"))
+        case "ansible" where value("playbook") == nil:
+            changes.append(.init(.manual, at: here, "step '\(step)' names no playbook: the ansible plugin fails until config.playbook is set"))
+        case "policy":
+            let folder = value("policyPath")?.string.map(RepositoryPath.normalized) ?? "policies/opa"
+            let names: [String] = value("policies").map { $0.items?.compactMap(\.string) ?? $0.string.map { [$0] } ?? [] } ?? []
+            for policy in names where !source.paths.contains("\(folder)/\(policy).rego") {
+                changes.append(.init(.manual, at: here, "step '\(step)' evaluates the policy '\(policy)': write it as \(folder)/\(policy).rego "
+                    + "(package innominatus, deny rules over the Score), or the policy plugin fails"))
+            }
+            if names.isEmpty {
+                changes.append(.init(.manual, at: here, "step '\(step)' is a policy step with neither config.script nor config.policies: the policy plugin fails until one is set"))
+            }
+        default:
+            break
+        }
     }
 
     /// The script as the body of a quoted here-document read by bash, so `sh -c` (the shell step) passes it

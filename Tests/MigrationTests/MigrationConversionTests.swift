@@ -98,6 +98,7 @@ import Testing
         #expect(script.contains("warehouse ${steps.provision.outputs.dsn} tuned=${steps.tune.outputs.tuned} at $${timestamp} for $${admin.budget} in $HOME"))
         let manual = result.report.manualSteps.map(\.message)
         #expect(manual.contains { $0.hasPrefix("${admin.budget} has no equivalent") })
+        #expect(manual.contains { $0.hasPrefix("step 'opa-check' evaluates the policy 'no-latest-tag': write it as policies/opa/no-latest-tag.rego") })
         let golden = try #require(MigrationFixtures.migrated(result, "golden-paths/rollout.yaml.template"))
         #expect(golden[path: "spec", "steps", 0, "run"]?.string?.contains("rolling out ${metadata.name} to eu-central-2 (asked: eu-west-1, ${app.name}) $${GREETING:-hi}") == true)
         let nightly = try #require(MigrationFixtures.migrated(result, "apps/batch/workflows/nightly.yaml"))
