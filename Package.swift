@@ -88,6 +88,13 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Layer 3: `innominatus migrate` — a platform repo of the original innominatus → this layout, pure
+        // (source files → destination files + report); Provisioning only for its YAML values and emitter.
+        .target(
+            name: "Migration",
+            dependencies: ["Specs", "Provisioning"],
+            swiftSettings: swiftSettings
+        ),
         // Layer 3: the loop — fetch, load, plan, execute, record, push; lock; state and status stores.
         .target(
             name: "Reconciler",
@@ -126,6 +133,7 @@ let package = Package(
                 "Provisioning",
                 "Reconciler",
                 "Server",
+                "Migration",
                 "ProcessSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -168,6 +176,12 @@ let package = Package(
         .testTarget(
             name: "ReconcilerTests",
             dependencies: ["Reconciler", "GitKit", "Specs", "Planner", "TestSupport", "innominatus"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "MigrationTests",
+            // The executable runs `migrate`, `validate`, `run` and `reconcile` over migrated repositories.
+            dependencies: ["Migration", "Specs", "TestSupport", "innominatus"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

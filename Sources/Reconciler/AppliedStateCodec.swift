@@ -131,7 +131,7 @@ public enum AppliedStateCodec {
 
     /// The lines of a stored state that concern `apps` alone — the leading header, commit and settled
     /// lines, the `set` lines their pairs name, their `app` and `pair` lines — found by byte search, so
-    /// that an incremental plan decodes a few lines of 40,000 (docs/ARCHITECTURE.md §17). Decoded, they
+    /// that an incremental plan decodes a few lines of 40,000 (docs/ARCHITECTURE.md §18). Decoded, they
     /// give the state of those apps; nil when the bytes do not look like a state (decode them to learn why).
     public static func excerpt(of bytes: UnsafeRawBufferPointer, apps: Set<String>) -> [UInt8]? {
         var out: [UInt8] = []

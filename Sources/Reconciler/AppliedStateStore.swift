@@ -55,7 +55,7 @@ public struct AppliedStateStore: Sendable {
     }
 
     /// The id of the blob holding the state as last fetched, nil when the remote has none: equal ids are
-    /// equal states, which lets an incremental plan skip reading it (docs/ARCHITECTURE.md §17).
+    /// equal states, which lets an incremental plan skip reading it (docs/ARCHITECTURE.md §18).
     public func blobID() async throws -> ObjectID? {
         guard try await repository.reference(Self.trackingRef) != nil else { return nil }
         return try await repository.annotatedCommits(ref: Self.trackingRef).first(where: { $0.commit == Self.key })?.blob

@@ -4,7 +4,7 @@ import Planner
 import Specs
 
 /// The last plan a `plan` process made, kept in the workdir so that the next one plans only the apps
-/// whose files changed since (docs/ARCHITECTURE.md §17): the commit and applied-state blob it was made
+/// whose files changed since (docs/ARCHITECTURE.md §18): the commit and applied-state blob it was made
 /// for, its items, and what says whether a change can reach other apps (workflow input patterns, and
 /// files inside one app's folder that another app's pairs depend on).
 ///

@@ -2,7 +2,7 @@ import GitKit
 import Planner
 import Specs
 
-/// The incremental plan (docs/ARCHITECTURE.md §17): from the memo of the last plan, the apps a change since
+/// The incremental plan (docs/ARCHITECTURE.md §18): from the memo of the last plan, the apps a change since
 /// its commit touches are loaded and planned alone, and every other app keeps its items. Whenever the
 /// change could reach more than the apps whose folders it touches, it gives up and the plan is made in full.
 extension PlanningPass {

@@ -16,7 +16,7 @@ public struct PlanningPass: Sendable {
     /// `--trust FILE`: who may sign changes to which paths; nil checks no signature (docs/ARCHITECTURE.md §9).
     public var trust: TrustSettings?
     /// Plan incrementally from the workdir's memo of the last plan, and write the memo (`plan` only: the
-    /// outcome's desired and applied state then hold the re-planned apps alone; docs/ARCHITECTURE.md §17).
+    /// outcome's desired and applied state then hold the re-planned apps alone; docs/ARCHITECTURE.md §18).
     public var memo = false
 
     /// Why a plan could not be made (exit status 1).

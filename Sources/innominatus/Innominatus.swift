@@ -16,7 +16,7 @@ struct Innominatus: AsyncParsableCommand {
         subcommands: [
             Validate.self, PlanCommand.self, PreviewCommand.self, Approve.self, Run.self, Render.self,
             Reconcile.self, Watch.self, Serve.self, Trigger.self,
-            Status.self, History.self, Workflows.self, Provisioners.self,
+            Status.self, History.self, Workflows.self, Provisioners.self, Migrate.self,
         ]
     )
 }

@@ -6,7 +6,7 @@ import Specs
 import TestSupport
 import Testing
 
-/// The plan memo (docs/ARCHITECTURE.md §17): a `plan` that starts from the memo of the last one plans only
+/// The plan memo (docs/ARCHITECTURE.md §18): a `plan` that starts from the memo of the last one plans only
 /// the apps a change touched, and its plan is the one a full plan makes — checked here by comparing both
 /// JSON forms after every kind of change, each made by a fresh loader as a new process would.
 @Suite("incremental plan from the memo of the last one")

@@ -248,4 +248,48 @@ extension PlatformRepoTests {
         #expect(result.files.allSatisfy { $0.warnings.isEmpty })
         #expect(result.adminConfig.stepTypes["security"]?.timeout == SpecDuration(milliseconds: 300_000))
     }
+
+    /// The original innominatus's `kind: WorkflowPolicies` document, laid into a platform repo: one error that
+    /// says what it is and points at `innominatus migrate`, never a cascade of unknown workflow fields and
+    /// never a file the folder check silently skips.
+    @Test func theOriginalsWorkflowPoliciesDocumentIsNamedNotSkipped() throws {
+        let original = """
+            apiVersion: workflow.dev/v1
+            kind: WorkflowPolicies
+            metadata: {name: org-policies}
+            spec:
+              allowedProductWorkflows: [ecommerce/deploy]
+              workflowOverrides: {platform: true}
+            """
+        let result = validate(["policies/workflow-policies.yaml": original])
+        let file = try #require(report(result, "policies/workflow-policies.yaml"))
+        #expect(file.errors.count == 1, "\(file.summary)")
+        let error = try #require(file.errors.first)
+        #expect((error.line, error.column) == (2, 7))
+        #expect(error.message.hasPrefix("WorkflowPolicies is the original innominatus's policy document and is not read here"))
+        #expect(error.message.contains("innominatus migrate SRC --output DST"))
+        #expect(!result.isValid)
+    }
+
+    /// The original innominatus's admin-config blocks laid into policies/admin-config.yaml: each error says what
+    /// the block was and points at migrate, and the other files' step-type errors say the config is the cause.
+    @Test func theOriginalsAdminBlocksAreNamedAndTheCascadeSaysWhy() throws {
+        let original = Self.admin + "\n  workflowOverrides: {platform: true}\n  security: {requireApproval: [production]}\n"
+        let result = validate([
+            "policies/admin-config.yaml": original,
+            "workflows/platform/security-scan.yaml": Self.workflow("PlatformWorkflow", "security-scan",
+                                                                   steps: "    - {name: a, type: vault-setup}\n"),
+        ])
+        let admin = try #require(report(result, "policies/admin-config.yaml"))
+        let messages = admin.errors.map(\.message)
+        #expect(messages.contains { $0.hasPrefix("unknown field 'workflowOverrides'. Not a field here: it is the original innominatus's; tiers never override each other") })
+        #expect(messages.contains { $0.hasPrefix("unknown field 'security'. Not a field here: it is the original innominatus's") && $0.contains("innominatus migrate") })
+        let workflow = try #require(report(result, "workflows/platform/security-scan.yaml"))
+        #expect(workflow.errors.map(\.message) == ["unknown step type 'vault-setup': use shell, http, or a plugin registered under stepTypes in the admin config. "
+            + "(policies/admin-config.yaml does not validate, so its stepTypes and allow-list are not read: fix its errors first)"])
+        // With a valid admin config the same plugin is registered and the note never appears.
+        let valid = validate(["workflows/platform/security-scan.yaml": Self.workflow("PlatformWorkflow", "security-scan",
+                                                                                     steps: "    - {name: a, type: vault-setup}\n")])
+        #expect(valid.isValid, "\(valid.files.map(\.summary))")
+    }
 }

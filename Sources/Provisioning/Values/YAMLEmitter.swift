@@ -67,11 +67,13 @@ public enum YAMLEmitter {
         }
     }
 
-    /// A literal block keeps text exactly when no line starts with a space (indentation would be
-    /// ambiguous) and there are no carriage returns or tabs a reader could fold.
+    /// A literal block keeps text exactly when its first line does not start with a space (the block's
+    /// indentation is taken from it; later lines may be indented more, as scripts are), no line is only
+    /// spaces (a reader may take it for an empty line), and there are no carriage returns or tabs a reader
+    /// could fold.
     private static func isLiteralSafe(_ text: String) -> Bool {
         !text.contains("\r") && !text.contains("\t") && !text.hasPrefix(" ") && !text.hasPrefix("\n")
-            && !text.split(separator: "\n").contains { $0.hasPrefix(" ") }
+            && !text.split(separator: "\n").contains { !$0.isEmpty && $0.allSatisfy { $0 == " " } }
             && text.unicodeScalars.allSatisfy { $0.value >= 0x20 || $0 == "\n" }
     }
 

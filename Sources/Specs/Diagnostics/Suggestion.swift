@@ -17,17 +17,25 @@ enum Suggestion {
 
     /// Fields other tools (the original innominatus, docker-compose habits) write where a Score or spec
     /// file has another: the unknown name, the field meant when the map knows it, and why.
-    static let foreign: [(word: String, meant: String, why: String)] = [
-        ("env", "variables", "a Score container's environment variables are 'variables'"),
-        ("properties", "params", "a Score resource's settings are 'params'"),
-        ("environment", "containers", "a Score file does not choose where it is deployed: remove it (the admin config's "
+    /// `meant` nil: the field has no equivalent in the map that `context` (one of its known fields) names.
+    static let foreign: [(word: String, context: String, meant: String?, why: String)] = [
+        ("env", "variables", "variables", "a Score container's environment variables are 'variables'"),
+        ("properties", "params", "params", "a Score resource's settings are 'params'"),
+        ("environment", "containers", nil, "a Score file does not choose where it is deployed: remove it (the admin config's "
             + "workflowPolicies.delivery names the environment branch; environment values are resources of type environment)"),
+        ("workflowOverrides", "allowedProductWorkflows", nil, "it is the original innominatus's; tiers never override each other "
+            + "here (every tier's workflows run, platform → product → application): remove it, or convert the repository with "
+            + "innominatus migrate"),
+        ("security", "allowedProductWorkflows", nil, "it is the original innominatus's; approval here is review of this file "
+            + "(allowedProductWorkflows, pinned by innominatus approve) and steps see only what their env declares: remove it, "
+            + "or convert the repository with innominatus migrate"),
     ]
 
     /// The sentence appended to an unknown-field message.
     static func hint(for word: String, among candidates: [String]) -> String {
-        if let known = foreign.first(where: { $0.word == word && candidates.contains($0.meant) }) {
-            return known.word == "environment" ? " Not a Score field: \(known.why)." : " Did you mean '\(known.meant)'? (\(known.why))"
+        if let known = foreign.first(where: { $0.word == word && candidates.contains($0.context) }) {
+            guard let meant = known.meant else { return " Not a field here: \(known.why)." }
+            return " Did you mean '\(meant)'? (\(known.why))"
         }
         if let match = closest(to: word, among: candidates) {
             return " Did you mean '\(match)'?"

@@ -45,6 +45,7 @@ public struct PlatformRepoValidator: Sendable {
         }
         var rules = RepoRules(config: config, tree: tree ?? RepoTree(files: files),
                               configPath: admin?.path ?? AdminConfig.defaultPath)
+        rules.configIsInvalid = adminIndex.map { !reports[$0].isValid } ?? false
         for entry in located {
             rules.checkIdentity(&reports[entry.report], location: entry.location, bytes: entry.bytes)
             rules.checkPolicy(&reports[entry.report], location: entry.location)

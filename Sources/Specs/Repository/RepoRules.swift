@@ -15,6 +15,15 @@ struct RepoRules {
     /// App folders holding a Score file, for the products' membership patterns.
     private(set) var apps: Set<String> = []
 
+    /// Set when the admin config file does not validate: the rules then run on the defaults, and their
+    /// messages say so, so that its errors are read first (no plugin is registered, nothing is approved).
+    var configIsInvalid = false
+
+    /// The clause messages about stepTypes and the allow-list end with while the admin config is invalid.
+    private var invalidConfigNote: String {
+        configIsInvalid ? " (\(configPath) does not validate, so its stepTypes and allow-list are not read: fix its errors first)" : ""
+    }
+
     init(config: AdminConfig, tree: RepoTree, configPath: String = AdminConfig.defaultPath) {
         self.config = config
         self.tree = tree
@@ -76,7 +85,7 @@ struct RepoRules {
             case .notListed:
                 report.addWarning(at: .root, node: nil,
                                   "'\(product)/\(name)' is not in allowedProductWorkflows of the admin config, so it will be "
-                                    + "blocked; ask the platform team to approve it")
+                                    + "blocked; ask the platform team to approve it" + invalidConfigNote)
             }
         default:
             break
@@ -106,7 +115,7 @@ struct RepoRules {
                     .map { " Did you mean '\($0)'?" } ?? ""
                 report.addError(at: path / "type", node: typeNode,
                                 "unknown step type '\(type)': use shell, http, or a plugin registered under stepTypes "
-                                    + "in the admin config.\(hint)")
+                                    + "in the admin config.\(hint)" + invalidConfigNote)
             } else if !config.allows(stepType: type, in: tier) {
                 report.addError(at: path / "type", node: typeNode ?? step,
                                 "the step type '\(type)' is not allowed in the \(tier.rawValue) tier by allowedStepTypes "

@@ -2,7 +2,7 @@
 /// plugin commands): they are relative and never climb out of the checkout.
 public enum RepositoryPath {
     /// A sentence saying why `path` may leave the repository, or nil when it stays inside.
-    static func problem(with path: String) -> String? {
+    public static func problem(with path: String) -> String? {
         if path.isEmpty { return "a path must not be empty" }
         if path.hasPrefix("/") || path.hasPrefix("~") {
             return "'\(path)' is absolute; write a path relative to the repository root"

@@ -26,6 +26,16 @@ public struct SpecValidator: Sendable {
         }
         let root = read.documents[0]
         report.root = root
+        if let kindNode = root["kind"], kindNode.string == "WorkflowPolicies", kind != .score {
+            // The original innominatus's policy document: one error saying what it is, not a cascade of
+            // unknown workflow fields, and never read as an empty file (docs/ARCHITECTURE.md §17).
+            report.kind = .adminConfig
+            report.addError(at: "kind", node: kindNode,
+                            "WorkflowPolicies is the original innominatus's policy document and is not read here; the policies "
+                                + "are the workflowPolicies block of \(AdminConfig.defaultPath). Run `innominatus migrate SRC --output DST` "
+                                + "to convert the repository, or move its spec into workflowPolicies by hand")
+            return report
+        }
         let detected = kind ?? SpecKind.detect(root)
         report.kind = detected
         var checker: SpecChecker

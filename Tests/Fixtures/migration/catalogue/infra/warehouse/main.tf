@@ -1,0 +1,3 @@
+output "dsn" {
+  value = "postgres://warehouse.invalid/analytics"
+}
