@@ -78,6 +78,11 @@ commit_push() {
     git --git-dir="$1.git" repack -adq
 }
 
+# keep_memo WORKDIR FILE: keeps the plan memo the last `plan` left (a binary without memos leaves none).
+keep_memo() { if [ -f "$1/plan-memo" ]; then cp "$1/plan-memo" "$2"; else rm -f "$2"; fi; }
+# restore_memo FILE WORKDIR: the command that puts it back before a timed run (or removes a stale one).
+restore_memo() { echo "sh -c 'if [ -f $1 ]; then cp $1 $2/plan-memo; else rm -f $2/plan-memo; fi'"; }
+
 generate() {  # generate DIR APPS [generator options]
     local dir=$1 apps=$2; shift 2
     python3 Benchmarks/generate.py "$dir" --apps "$apps" --seed 9 --git "$@" >&2
@@ -107,14 +112,14 @@ plan_scenarios() {
     # starts from it (--prepare), so each plans the change anew rather than the memo of its own commit.
     $plan >/dev/null
     local memo=$work/memo-before-$n
-    cp "$wd/plan-memo" "$memo"
+    keep_memo "$wd" "$memo"
     local app=$(printf 'app-%05d' $((n / 2)))
     sed -i 's/LOG_LEVEL: [a-z]*$/LOG_LEVEL: error/' "$src/apps/$app/score.yaml"
     commit_push "$src" "$app: log level error"
     $plan | tail -1 >&2
-    hf "$work/s2-$n.json" --prepare "cp $memo $wd/plan-memo" -n "plan (one Score changed)" "$plan" \
+    hf "$work/s2-$n.json" --prepare "$(restore_memo "$memo" "$wd")" -n "plan (one Score changed)" "$plan" \
         --prepare true -n "git ls-tree -r HEAD" "$lstree"
-    cp "$memo" "$wd/plan-memo"
+    eval "$(restore_memo "$memo" "$wd")"
     row "2 one Score changed" "$n" "$work/s2-$n.json" "$work/s2-$n.json" "$(peak $plan)" "<= 5x"
     # The same without a memo (a workdir's first plan, or one after a shared file changed): the full plan.
     hf "$work/s2f-$n.json" --prepare "rm -f $wd/plan-memo" -n "plan (one Score changed, no memo)" "$plan" \
@@ -137,12 +142,12 @@ plan_scenarios() {
 
     echo "== $n apps: (3) one platform workflow changed" >&2
     $plan >/dev/null
-    cp "$wd/plan-memo" "$memo"
+    keep_memo "$wd" "$memo"
     sed -i 's/LEVEL: "1"/LEVEL: "11"/' "$src/workflows/platform/platform-check-1.yaml"
     commit_push "$src" "platform-check-1: level 11"
     $plan | tail -1 >&2
     # From the memo of the head before, as in (2): a shared file changed, so the plan is made in full.
-    hf "$work/s3-$n.json" --prepare "cp $memo $wd/plan-memo" -n "plan (platform workflow changed)" "$plan" \
+    hf "$work/s3-$n.json" --prepare "$(restore_memo "$memo" "$wd")" -n "plan (platform workflow changed)" "$plan" \
         --prepare true -n "git ls-tree -r HEAD" "$lstree"
     row "3 platform workflow changed" "$n" "$work/s3-$n.json" "$work/s3-$n.json" "$(peak $plan)" "<= 10x"
 

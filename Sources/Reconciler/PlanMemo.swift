@@ -307,7 +307,17 @@ struct PlanMemo: Sendable, Equatable {
         return decode(Array(data))
     }
 
-    static func decode(_ bytes: [UInt8]) -> PlanMemo? {
+    /// The memo's own lines (key, commit, applied state, patterns, watched files) without its items, and
+    /// the file's bytes: enough to decide whether to use it before decoding 30,000 items.
+    static func readHeader(workdir: String) -> (header: PlanMemo, bytes: [UInt8])? {
+        guard let data = FileManager.default.contents(atPath: path(workdir: workdir)) else { return nil }
+        let bytes = Array(data)
+        return decode(bytes, headerOnly: true).map { ($0, bytes) }
+    }
+
+    /// - Parameter headerOnly: stop at the first table or item line (the memo then has no items and is not
+    ///   checked for its end line).
+    static func decode(_ bytes: [UInt8], headerOnly: Bool = false) -> PlanMemo? {
         var memo = PlanMemo(key: "", commit: "", appliedBlob: nil, appliedCommit: nil, appsRoot: "")
         var reasons: [String] = []
         var names: [[String]] = []
@@ -338,6 +348,9 @@ struct PlanMemo: Sendable, Equatable {
             if tables != nil, !line.is(0, "item"), !line.is(0, "reason"), !line.is(0, "names"), !line.is(0, "blocked"),
                !line.is(0, "end") {
                 tablesFirst = false
+            }
+            if headerOnly, line.is(0, "item") || line.is(0, "reason") || line.is(0, "names") || line.is(0, "blocked") {
+                return memo.commit.isEmpty ? nil : memo
             }
             if line.is(0, "item") {
                 guard line.count == 9, let tier = Self.tier(line), let action = Self.action(line),

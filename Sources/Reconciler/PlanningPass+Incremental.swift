@@ -18,8 +18,8 @@ extension PlanningPass {
     /// The plan of `head` from the memo, or why there is none.
     func incrementalPlan(head: ObjectID, branchHead: ObjectID, key: StateKey, now: Timestamp, loader: inout DesiredStateLoader,
                          repository: Repository, lap: (String) -> Void = { _ in }) async throws -> Result<Outcome, MemoMiss> {
-        guard let memo = PlanMemo.read(workdir: workdir) else { return .failure(.noMemo) }
-        lap("memo read")
+        guard let (header, bytes) = PlanMemo.readHeader(workdir: workdir) else { return .failure(.noMemo) }
+        var memo = header
         guard memo.key == PlanMemo.settingsKey(branch: branch, limits: loader.limits) else { return .failure(.otherSettings) }
         let store = AppliedStateStore(repository: repository)
         let blob: ObjectID?
@@ -30,8 +30,7 @@ extension PlanningPass {
         }
         let prefix = memo.appsRoot + "/"
         let patterns = memo.patterns.map(InputPattern.init)
-        // Waiting pairs depend on the clock: their apps are always planned again.
-        var affected = Set(memo.items.lazy.filter(\.waiting).map(\.app))
+        var affected: Set<String> = []
         for change in changes {
             let path = change.path
             guard path.hasPrefix(prefix), let slash = path.dropFirst(prefix.count).firstIndex(of: "/"),
@@ -40,7 +39,13 @@ extension PlanningPass {
             }
             affected.insert(String(path[path.index(path.startIndex, offsetBy: prefix.count)..<slash]))
         }
-        lap("changed paths")
+        lap("memo header and changed paths")
+        // Only now the items: a change that reaches every app never pays for them.
+        guard let whole = PlanMemo.decode(bytes) else { return .failure(.noMemo) }
+        memo = whole
+        lap("memo items")
+        // Waiting pairs depend on the clock: their apps are always planned again.
+        affected.formUnion(memo.items.lazy.filter(\.waiting).map(\.app))
         let warnings = try await stateWarnings(appliedCommit: memo.appliedCommit, branchHead: branchHead, repository: repository)
         if affected.isEmpty, memo.commit == head.hex {
             return .success(Outcome(repository: repository, desired: DesiredState(commit: head.hex), applied: .empty,
