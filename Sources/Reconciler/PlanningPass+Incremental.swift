@@ -150,6 +150,21 @@ extension PlanningPass {
                                 warnings: warnings, partial: true))
     }
 
+    /// After a pass recorded `applied`: the memo of the plan a `plan` would now make, so that the next
+    /// `plan` on this workdir starts from it although the pass moved the applied state (docs/ARCHITECTURE.md §18).
+    func writeMemo(after applied: AppliedState, desired: DesiredState, now: Timestamp, limits: SpecLimits,
+                   repository: Repository) async {
+        let appsRoot = RepositoryPath.normalized(desired.config.appsRoot)
+        let store = AppliedStateStore(repository: repository)
+        guard !appsRoot.isEmpty, desired.configErrors.isEmpty, let blob = try? await store.blobID(),
+              let bytes = try? await store.encoded() else { return }
+        let plan = Planner().plan(desired: desired, applied: applied, now: now)
+        guard plan.errors.isEmpty else { return }
+        PlanMemo.writeAppliedCopy(workdir: workdir, blob: blob.hex, bytes: bytes)
+        PlanMemo(key: PlanMemo.settingsKey(branch: branch, limits: limits), plan: plan, desired: desired, appliedBlob: blob.hex,
+                 appsRoot: appsRoot).write(workdir: workdir)
+    }
+
     /// Whether an `inputs` pattern of an app's workflow can name files of other apps' folders, which an
     /// incremental plan does not load.
     /// - Parameter app: the app whose own folder it may name; nil for a platform or product workflow.

@@ -297,6 +297,10 @@ public actor PlatformReconciler {
                 : nil
             try await recorder.record(status, state: next)
             report.wroteNote = true
+            if let next, planned.stateProblem == nil, result.plan.verification == nil, !planned.partial {
+                await settings.planning.writeMemo(after: next, desired: planned.desired, now: Timestamp(date: Date()),
+                                                  limits: loader.limits, repository: planned.repository)
+            }
         } catch {
             report.code = report.code ?? .recordFailed
             report.message = [report.message, "recording the status failed: \(error)"].compactMap { $0 }.joined(separator: "; ")

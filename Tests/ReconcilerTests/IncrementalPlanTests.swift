@@ -141,4 +141,23 @@ struct IncrementalPlanTests {
         try Self.push(repo, ["apps/cart/score.yaml": PlatformRepoFixture.score("cart", product: "ecommerce", image: "nginx:3")])
         _ = try await Self.planBoth(repo, incremental: false)
     }
+
+    /// The binary end to end: a `reconcile` pass leaves the memo of the plan after it (the applied state it
+    /// pushed), so the next `plan` after a one-Score change is incremental — and prints what a full plan does.
+    @Test func aReconcilePassLeavesTheMemoTheNextPlanStartsFrom() async throws {
+        let repo = try PlatformRepoFixture()
+        let base = ["--repo", repo.git.remote, "--workdir", repo.workdir, "--state-key", repo.git.stateKeyFile]
+        let pass = try InnominatusBinary.run(["reconcile"] + base)
+        #expect(pass.status == 0, "\(pass.stderr)")
+        try Self.push(repo, ["apps/cart/score.yaml": PlatformRepoFixture.score("cart", product: "ecommerce", image: "nginx:2")])
+        let timed = try Shell.execute([InnominatusBinary.path, "plan", "--output", "json"] + base, environment: ["INNOMINATUS_TIMINGS": "1"])
+        #expect(timed.status == 0, "\(timed.stderr)")
+        #expect(timed.stderr.contains("plan phase memo items"), "incremental: \(timed.stderr)")
+        #expect(!timed.stderr.contains("memo not used"))
+        try FileManager.default.removeItem(atPath: repo.workdir + "/plan-memo")
+        let full = try InnominatusBinary.run(["plan", "--output", "json"] + base)
+        #expect(full.stdout == timed.stdout)
+        #expect(timed.stdout.contains("\"app\": \"cart\", \"tier\": \"platform\", \"action\": \"run\""))
+    }
 }
+
