@@ -208,36 +208,24 @@ struct PlanMemo: Sendable, Equatable {
 
         var nextReason = 0, nextNames = 0, nextBlocked = 0
 
+        /// The index of `key` in its table, adding the table line (`kind`, index, `fields` escaped) the first time.
+        static func index<Key: Hashable>(of key: Key, in table: inout [Key: Int], next: inout Int, tables: inout [UInt8],
+                                         kind: String, fields: @autoclosure () -> [String]) -> Int {
+            if let known = table[key] { return known }
+            let index = next
+            next += 1
+            table[key] = index
+            tables.append(contentsOf: (kind + "\t\(index)" + fields().map { "\t" + PlanMemo.escape($0) }.joined() + "\n").utf8)
+            return index
+        }
+
         mutating func append(_ item: PlanItem, prune: Bool, to body: inout [UInt8]) {
-            let reason: Int
-            if let known = reasons[item.reason] { reason = known } else {
-                reason = nextReason
-                nextReason += 1
-                reasons[item.reason] = reason
-                tables.append(contentsOf: "reason\t\(reason)\t\(PlanMemo.escape(item.reason))\n".utf8)
-            }
-            var namesField = "-"
-            if !item.workflows.isEmpty {
-                if let known = names[item.workflows] { namesField = String(known) } else {
-                    let index = nextNames
-                    nextNames += 1
-                    names[item.workflows] = index
-                    tables.append(contentsOf: ("names\t\(index)" + item.workflows.map { "\t" + PlanMemo.escape($0) }.joined() + "\n").utf8)
-                    namesField = String(index)
-                }
-            }
-            var blockedField = "-"
-            if !item.blocked.isEmpty {
-                if let known = blocked[item.blocked] { blockedField = String(known) } else {
-                    let index = nextBlocked
-                    nextBlocked += 1
-                    blocked[item.blocked] = index
-                    tables.append(contentsOf: ("blocked\t\(index)" + item.blocked.map {
-                        "\t" + PlanMemo.escape($0.workflow) + "\t" + PlanMemo.escape($0.reason)
-                    }.joined() + "\n").utf8)
-                    blockedField = String(index)
-                }
-            }
+            let reason = Self.index(of: item.reason, in: &reasons, next: &nextReason, tables: &tables, kind: "reason", fields: [item.reason])
+            let namesField = item.workflows.isEmpty ? "-"
+                : String(Self.index(of: item.workflows, in: &names, next: &nextNames, tables: &tables, kind: "names", fields: item.workflows))
+            let blockedField = item.blocked.isEmpty ? "-"
+                : String(Self.index(of: item.blocked, in: &blocked, next: &nextBlocked, tables: &tables, kind: "blocked",
+                                    fields: item.blocked.flatMap { [$0.workflow, $0.reason] }))
             func field(_ text: String) {
                 body.append(contentsOf: text.utf8)
                 body.append(0x09)

@@ -6,7 +6,7 @@ import Specs
 /// its commit touches are loaded and planned alone, and every other app keeps its items. Whenever the
 /// change could reach more than the apps whose folders it touches, it gives up and the plan is made in full.
 extension PlanningPass {
-    /// Why an incremental plan was not made, for `INNOMINATUS_TIMINGS` and tests; nil when it was.
+    /// Why an incremental plan was not made (`INNOMINATUS_TIMINGS=1` prints it).
     enum MemoMiss: Error, Equatable {
         case noMemo, otherSettings, otherAppliedState, unknownCommit
         /// A path outside every app's folder, one another app depends on, or one an input pattern names.

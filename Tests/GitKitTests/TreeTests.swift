@@ -61,12 +61,7 @@ struct TreeTests {
         let (fixture, first, second) = try Self.makeFixture()
         let repository = try Repository.open(at: fixture.work)
         let changes = try await repository.changedPaths(from: ObjectID(hex: first), to: #require(ObjectID(hex: second)))
-        let expected = try fixture.git("diff", "--no-renames", "--name-status", first, second)
-            .split(separator: "\n").map { line -> String in
-                let parts = line.split(separator: "\t")
-                let kind = ["A": "added", "M": "modified", "D": "deleted", "T": "modified"][String(parts[0])]!
-                return "\(kind) \(parts[1])"
-            }
+        let expected = try Self.gitDiff(fixture, first, second)
         #expect(changes.map(\.description).sorted() == expected.sorted())
         let deleted = try #require(changes.first { $0.kind == .deleted })
         #expect(deleted.newID == nil && deleted.oldID != nil)
@@ -75,6 +70,15 @@ struct TreeTests {
         #expect(all.count == 22 && all.allSatisfy { $0.kind == .added })
         // Same commit: nothing.
         #expect(try await repository.changedPaths(from: ObjectID(hex: second), to: #require(ObjectID(hex: second))).isEmpty)
+    }
+
+    /// `git diff --no-renames --name-status` as `PathChange` descriptions, in git's order.
+    static func gitDiff(_ fixture: GitFixture, _ from: String, _ to: String) throws -> [String] {
+        try fixture.git("diff", "--no-renames", "--name-status", from, to).split(separator: "\n").map { line -> String in
+            let parts = line.split(separator: "\t")
+            let kind = ["A": "added", "M": "modified", "D": "deleted", "T": "modified"][String(parts[0])]!
+            return "\(kind) \(parts[1])"
+        }
     }
 
     /// The walk enters only folders whose tree id moved; what it reports is still git's diff, file↔folder
@@ -90,13 +94,7 @@ struct TreeTests {
         let repository = try Repository.open(at: fixture.work)
         for (from, to) in [(first, second), (second, first)] {
             let changes = try await repository.changedPaths(from: ObjectID(hex: from), to: #require(ObjectID(hex: to)))
-            let expected = try fixture.git("diff", "--no-renames", "--name-status", from, to)
-                .split(separator: "\n").map { line -> String in
-                    let parts = line.split(separator: "\t")
-                    let kind = ["A": "added", "M": "modified", "D": "deleted", "T": "modified"][String(parts[0])]!
-                    return "\(kind) \(parts[1])"
-                }
-            #expect(changes.map(\.description) == expected, "in git's order")
+            #expect(changes.map(\.description) == (try Self.gitDiff(fixture, from, to)), "in git's order")
         }
     }
 
