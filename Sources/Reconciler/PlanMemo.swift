@@ -103,7 +103,7 @@ struct PlanMemo: Sendable, Equatable {
     // MARK: writing
 
     /// The memo of a plan made in full: its patterns are every workflow's inputs and its watched files the
-    /// components of each pair inside another app's folder.
+    /// components of each pair inside another app's folder (`watched(of:appsRoot:)`).
     init(key: String, plan: Plan, desired: DesiredState, appliedBlob: String?, appsRoot: String) {
         self.key = key
         commit = plan.commit
@@ -115,7 +115,7 @@ struct PlanMemo: Sendable, Equatable {
         // The planner lists the pairs of apps without a Score file (prunes) after every app's items.
         pruneStart = plan.items.firstIndex { desired.apps.index(forKey: $0.app) == nil } ?? plan.items.count
         items = plan.items
-        watched = Self.watched(in: plan.items, appsRoot: appsRoot)
+        watched = Self.watched(of: desired, appsRoot: appsRoot)
     }
 
     /// Every workflow's `inputs` patterns.
@@ -130,24 +130,38 @@ struct PlanMemo: Sendable, Equatable {
         return patterns
     }
 
-    /// Fingerprint components that lie in one app's folder yet belong to a pair of another app.
-    static func watched(in items: [PlanItem], appsRoot: String) -> Set<String> {
+    /// Fingerprint components that lie in one app's folder yet belong to a pair of another app. A pair's
+    /// components are its tier's workflow files and their resolved `inputs` (`WorkflowPolicy.components`),
+    /// step types (not paths) and, for the application tier, the provisioner inputs; so they are read from
+    /// the desired state, not from 30,000 items' fingerprints.
+    static func watched(of desired: DesiredState, appsRoot: String) -> Set<String> {
         let prefix = appsRoot + "/"
         var watched: Set<String> = []
-        var seen: Set<[String: String]> = []
-        for item in items {
-            guard let shared = item.fingerprint?.shared, !shared.isEmpty else { continue }
-            let own = prefix + item.app + "/"
-            if seen.contains(shared) { continue }
-            var foreign = false
-            for key in shared.keys where key.hasPrefix(prefix) && !key.hasPrefix(own) {
-                watched.insert(key)
-                foreign = true
+        func add<Paths: Sequence<String>>(_ paths: Paths, own: String?) {
+            for path in paths where path.hasPrefix(prefix) && !(own.map(path.hasPrefix) ?? false) { watched.insert(path) }
+        }
+        for workflow in desired.platformWorkflows + desired.productWorkflows.values.joined() {
+            add([workflow.path], own: nil)
+            add(workflow.inputs.keys, own: nil)
+        }
+        for app in desired.apps.values {
+            let own = prefix + app.name + "/"
+            for workflow in app.workflows {
+                add([workflow.path], own: own)
+                add(workflow.inputs.keys, own: own)
             }
-            // Sets of many pairs (a tier's) are checked once; a set naming the own folder is per app.
-            if !foreign, !shared.keys.contains(where: { $0.hasPrefix(own) }) { seen.insert(shared) }
+            add(app.provisionerInputs.keys, own: own)
         }
         return watched
+    }
+
+    /// Whether a memo can be made for this layout: the admin config, the workflows and the provisioners must
+    /// lie outside `appsRoot`, or a change to them would pass for an app's.
+    static func usable(config: AdminConfig, appsRoot: String) -> Bool {
+        guard !appsRoot.isEmpty else { return false }
+        let apps = appsRoot + "/"
+        let shared = [RepositoryPath.normalized(config.workflowsRoot) + "/", "provisioners/"] + AdminConfig.repositoryPaths
+        return !shared.contains { $0.hasPrefix(apps) || apps.hasPrefix($0) }
     }
 
     /// The memo's file: its own lines, then the tables and the items. Items kept from `source` are copied

@@ -143,7 +143,7 @@ extension PlanningPass {
         next.pruneStart = pruneStart
         next.origins = origins
         next.patterns.formUnion(PlanMemo.patterns(of: desired))
-        next.watched.formUnion(PlanMemo.watched(in: fresh.items, appsRoot: appsRoot))
+        next.watched.formUnion(PlanMemo.watched(of: desired, appsRoot: appsRoot))
         next.write(workdir: workdir)
         lap("memo write")
         return .success(Outcome(repository: repository, desired: desired, applied: applied, plan: next.plan(), key: key,
@@ -156,7 +156,7 @@ extension PlanningPass {
                    repository: Repository) async {
         let appsRoot = RepositoryPath.normalized(desired.config.appsRoot)
         let store = AppliedStateStore(repository: repository)
-        guard !appsRoot.isEmpty, desired.configErrors.isEmpty, let blob = try? await store.blobID(),
+        guard PlanMemo.usable(config: desired.config, appsRoot: appsRoot), desired.configErrors.isEmpty, let blob = try? await store.blobID(),
               let bytes = try? await store.encoded() else { return }
         let plan = Planner().plan(desired: desired, applied: applied, now: now)
         guard plan.errors.isEmpty else { return }

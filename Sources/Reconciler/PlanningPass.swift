@@ -244,7 +244,7 @@ public struct PlanningPass: Sendable {
         lap("plan")
         if memo, forced.isEmpty, target == nil, stateProblem == nil, verification == nil, plan.errors.isEmpty {
             let appsRoot = RepositoryPath.normalized(desired.config.appsRoot)
-            if !appsRoot.isEmpty, let blob = try? await AppliedStateStore(repository: repository).blobID().map(\.hex) ?? "-" {
+            if PlanMemo.usable(config: desired.config, appsRoot: appsRoot), let blob = try? await AppliedStateStore(repository: repository).blobID().map(\.hex) ?? "-" {
                 if blob != "-", let encoded { PlanMemo.writeAppliedCopy(workdir: workdir, blob: blob, bytes: encoded) }
                 PlanMemo(key: PlanMemo.settingsKey(branch: branch, limits: loader.limits), plan: plan, desired: desired,
                          appliedBlob: blob == "-" ? nil : blob, appsRoot: appsRoot).write(workdir: workdir)

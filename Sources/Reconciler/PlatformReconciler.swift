@@ -215,6 +215,8 @@ public actor PlatformReconciler {
     /// holder, or the head already applied); a lease or re-plan that fails otherwise is recorded.
     private func leaseStage(_ result: inout PassResult, now: Date, purpose: Purpose) async throws -> PassReport? {
         let planned = result.planned
+        // What the plan was made from, read before the lease's own transfers touch the cache.
+        let planRefs = await Self.planRefs(in: planned.repository, branch: settings.branch)
         let candidate = RemoteLease(repository: planned.repository, remote: settings.remote, branch: settings.branch,
                                     holder: settings.holder, key: planned.key)
         do {
@@ -240,10 +242,17 @@ public actor PlatformReconciler {
         }
         let fresh: PlanningPass.Outcome
         do {
-            guard let outcome = try await makePlan(now: now, stopIfUnchanged: false) else {
-                throw ReconcileError(.unreachable, "no plan was made")
+            // Fetched again under the lease: when neither the branch nor the applied state moved, planning again
+            // would read the same inputs at the same `now` and give the same plan (250 ms at 10,000 apps).
+            _ = try await settings.planning.fetch()
+            if let planRefs, await Self.planRefs(in: planned.repository, branch: settings.branch) == planRefs {
+                fresh = planned
+            } else {
+                guard let outcome = try await makePlan(now: now, stopIfUnchanged: false) else {
+                    throw ReconcileError(.unreachable, "no plan was made")
+                }
+                fresh = outcome
             }
-            fresh = outcome
         } catch {
             result.failure = ReconcileError(.unreachable, "the plan could not be made again under the lease, nothing ran",
                                             underlying: error)
@@ -307,6 +316,18 @@ public actor PlatformReconciler {
         }
         await release(result)
         return report
+    }
+
+    /// The fetched branch head and applied-state commit, the two refs a plan is made from; nil when one
+    /// cannot be read (then the pass plans again).
+    private static func planRefs(in repository: Repository, branch: String) async -> [String]? {
+        do {
+            let head = try await repository.resolveRemoteBranch(branch)
+            let applied = try await repository.reference(AppliedStateStore.trackingRef)
+            return [head.hex, applied?.hex ?? "-"]
+        } catch {
+            return nil
+        }
     }
 
     /// Stops renewing the lease, then gives it up.
