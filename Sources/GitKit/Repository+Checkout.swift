@@ -83,15 +83,39 @@ extension Repository {
             | GIT_CHECKOUT_DONT_WRITE_INDEX.rawValue | GIT_CHECKOUT_RECREATE_MISSING.rawValue
         options.disable_filters = 1
         options.baseline = baseline
-        let result = directory.withCString { target in
-            options.target_directory = target
-            return git_checkout_tree(raw, tree, &options)
+        // Incremental: only the changed paths, named exactly, so libgit2 neither walks the folder nor compares
+        // the unchanged rest of the trees (at 10,000 apps that was most of a pass's checkout).
+        let limited = previous == nil ? [] : changes.map(\.path)
+        if previous != nil { options.checkout_strategy |= GIT_CHECKOUT_DISABLE_PATHSPEC_MATCH.rawValue }
+        if previous == nil || !limited.isEmpty {
+            let result = directory.withCString { target in
+                options.target_directory = target
+                return limited.withStrarray { paths in
+                    if !limited.isEmpty { options.paths = paths }
+                    return git_checkout_tree(raw, tree, &options)
+                }
+            }
+            if result < 0 { throw GitError.last(result, operation) }
         }
-        if result < 0 { throw GitError.last(result, operation) }
         baseline = nil
 
-        // Contain symlinks, then make everything that changed read-only.
-        let snapshot = try snapshot(of: commit)
+        // Contain symlinks, then make everything that changed read-only. An incremental checkout looks at
+        // the paths it wrote: the symlinks it kept before were contained when they were written.
+        let snapshot: TreeSnapshot
+        if previous == nil {
+            snapshot = try self.snapshot(of: commit)
+        } else {
+            var entries: [String: TreeEntry] = [:]
+            for change in changes where change.kind != .deleted {
+                var entry: OpaquePointer?
+                guard git_tree_entry_bypath(&entry, tree, change.path) == 0 else { continue }
+                defer { git_tree_entry_free(entry) }
+                if let mode = FileMode(rawValue: git_tree_entry_filemode(entry).rawValue) {
+                    entries[change.path] = TreeEntry(id: ObjectID(git_tree_entry_id(entry)), mode: mode)
+                }
+            }
+            snapshot = TreeSnapshot(commit: commit, tree: ObjectID(git_tree_id(tree)), entries: entries)
+        }
         let root = FileSystem.realPath(directory) ?? directory
         var replaced: [String] = []
         for (path, entry) in snapshot.entries where entry.mode == .symlink {

@@ -54,6 +54,33 @@ struct CheckoutTests {
         #expect(try String(contentsOfFile: checkout + "/apps/a/score.yaml", encoding: .utf8) == "a2\n")
     }
 
+    /// An incremental checkout writes only the changed paths (libgit2 is given them by name): a file that
+    /// became a folder, a mode change alone, and a new symlink out of the tree are handled as in a full one.
+    @Test func incrementalCheckoutOfSwapsModesAndNewLinks() async throws {
+        let fixture = try GitFixture()
+        let first = try fixture.commit(["a": "file\n", "tool.sh": "#!/bin/sh\n", "keep/x": "x\n"])
+        let repository = try Repository.open(at: fixture.work)
+        let checkout = fixture.root.appending("checkout")
+        _ = try await repository.checkout(#require(ObjectID(hex: first)), into: checkout)
+        try fixture.git("rm", "-q", "a")
+        try Shell.run(["chmod", "+x", "tool.sh"], in: fixture.work)
+        try Shell.run(["ln", "-s", "/etc/passwd", "leak"], in: fixture.work)
+        let second = try fixture.commit(["a/inner": "folder now\n"])
+        let result = try await repository.checkout(#require(ObjectID(hex: second)), into: checkout)
+        #expect(result.previous?.hex == first)
+        #expect(try String(contentsOfFile: checkout + "/a/inner", encoding: .utf8) == "folder now\n")
+        #expect(try Self.stat(checkout + "/tool.sh").mode == 0o555)
+        #expect(result.replacedSymlinks == ["leak"])
+        #expect(try String(contentsOfFile: checkout + "/leak", encoding: .utf8) == "/etc/passwd")
+        #expect(try Self.stat(checkout + "/a").mode == 0o555)
+        // And back: the folder becomes a file again.
+        let back = try await repository.checkout(#require(ObjectID(hex: first)), into: checkout)
+        #expect(back.previous?.hex == second)
+        #expect(try String(contentsOfFile: checkout + "/a", encoding: .utf8) == "file\n")
+        #expect(!FileManager.default.fileExists(atPath: checkout + "/leak"))
+        #expect(try Self.stat(checkout + "/tool.sh").mode == 0o444)
+    }
+
     @Test func symlinksNeverPointOutOfTheCheckout() async throws {
         let fixture = try GitFixture()
         try fixture.commit(["apps/a/score.yaml": "a\n", "shared/config.yaml": "shared\n"])
