@@ -22,6 +22,9 @@ public struct DesiredStateLoader: Sendable {
     public internal(set) var provisioners: ProvisionerRegistry?
     /// How many blobs the last `load` read and parsed (tests check that unchanged files cost nothing).
     public private(set) var parsedBlobs = 0
+    /// The applied state a loop's last pass wrote, by the id of its blob: the next pass of the same process
+    /// reads, authenticates and decodes it only when the remote holds another (docs/ARCHITECTURE.md §11).
+    public var appliedCache: (blob: String, state: AppliedState)?
 
     public init(limits: SpecLimits = .default, checkoutRoot: String = "/") {
         self.limits = limits

@@ -8,7 +8,9 @@ struct PassRecorder {
     var remote: Remote
     var key: StateKey
 
-    func record(_ status: ReconcileStatus, state: AppliedState?) async throws {
+    /// - Returns: the applied state the remote holds after it, when one was written.
+    @discardableResult
+    func record(_ status: ReconcileStatus, state: AppliedState?) async throws -> AppliedState? {
         guard let head = ObjectID(hex: status.commit) else { throw ReconcileFailure("bad commit \(status.commit)") }
         // Build on the remote's notes as fetched at the start of the pass; races are merged by pushNotes.
         if let theirs = try await repository.reference(Repository.remoteNotesRef(for: Repository.defaultNotesRef)) {
@@ -16,8 +18,7 @@ struct PassRecorder {
         }
         try await repository.writeNote(StatusNote.render(status, key: key), on: head, append: true)
         try await repository.pushNotes(to: remote)
-        if let state {
-            try await AppliedStateStore(repository: repository).save(state, to: remote, key: key)
-        }
+        guard let state else { return nil }
+        return try await AppliedStateStore(repository: repository).save(state, to: remote, key: key)
     }
 }

@@ -188,18 +188,27 @@ public struct PlanningPass: Sendable {
         // first pass, and nothing is pruned.
         var stateProblem: String?
         var encoded: [UInt8]?
-        switch await AppliedStateStore(repository: repository).stored(key: key) {
-        case .none: break
-        case .authentic(let bytes): encoded = bytes
-        case .rejected(let why): stateProblem = why
+        let store = AppliedStateStore(repository: repository)
+        let appliedBlob = try? await store.blobID()
+        // The state this process wrote last (a loop): the same blob, already decoded.
+        let cached = loader.appliedCache.flatMap { cache in cache.blob == appliedBlob?.hex ? cache.state : nil }
+        if cached == nil {
+            switch await store.stored(key: key) {
+            case .none: break
+            case .authentic(let bytes): encoded = bytes
+            case .rejected(let why): stateProblem = why
+            }
         }
         // The no-op pass decides from a scan of the stored state (its commit line and the pairs' dirty
         // fields) without decoding it: at 10,000 apps decoding was a quarter of the pass.
-        if stopIfUnchanged, forced.isEmpty, let encoded, let summary = AppliedStateCodec.summary(encoded),
-           summary.commit == head.hex, summary.settled, !summary.dirty {
-            return nil
+        if stopIfUnchanged, forced.isEmpty {
+            if let cached, cached.commit == head.hex, cached.settled, !cached.pairs.values.contains(where: \.dirty) { return nil }
+            if let encoded, let summary = AppliedStateCodec.summary(encoded), summary.commit == head.hex, summary.settled,
+               !summary.dirty {
+                return nil
+            }
         }
-        var applied = AppliedState.empty
+        var applied = cached ?? .empty
         if let encoded {
             do { applied = try AppliedStateCodec.decode(encoded) } catch { stateProblem = error.description }
         }

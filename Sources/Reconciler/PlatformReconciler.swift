@@ -304,8 +304,12 @@ public actor PlatformReconciler {
                 ? planned.applied.recording(result.plan, outcomes: execution.outcomes, desired: planned.desired,
                                             at: Timestamp(date: Date()), complete: result.completed)
                 : nil
-            try await recorder.record(status, state: next)
+            let written = try await recorder.record(status, state: next)
             report.wroteNote = true
+            // The next pass of this process plans from it without reading it again.
+            if let written, let blob = try? await AppliedStateStore(repository: planned.repository).blobID() {
+                loader.appliedCache = (blob.hex, written)
+            }
             if let next, planned.stateProblem == nil, result.plan.verification == nil, !planned.partial {
                 await settings.planning.writeMemo(after: next, desired: planned.desired, now: Timestamp(date: Date()),
                                                   limits: loader.limits, repository: planned.repository)
