@@ -113,7 +113,15 @@ struct PlanMemo: Sendable, Equatable {
         patterns = Self.patterns(of: desired)
         watched = []
         // The planner lists the pairs of apps without a Score file (prunes) after every app's items.
-        pruneStart = plan.items.firstIndex { desired.apps.index(forKey: $0.app) == nil } ?? plan.items.count
+        // The planner gives each app one item per tier, so they end at apps × tiers (checked at the seam:
+        // 30,000 lookups otherwise).
+        let seam = desired.apps.count * Tier.allCases.count
+        func planned(_ index: Int) -> Bool { desired.apps.index(forKey: plan.items[index].app) != nil }
+        if seam <= plan.items.count, seam == 0 || planned(seam - 1), seam == plan.items.count || !planned(seam) {
+            pruneStart = seam
+        } else {
+            pruneStart = plan.items.firstIndex { desired.apps.index(forKey: $0.app) == nil } ?? plan.items.count
+        }
         items = plan.items
         watched = Self.watched(of: desired, appsRoot: appsRoot)
     }
@@ -233,25 +241,36 @@ struct PlanMemo: Sendable, Equatable {
             return index
         }
 
+        /// A field and its tab, copied from the string's UTF-8 storage.
+        static func field(_ text: String, _ body: inout [UInt8]) {
+            var text = text
+            text.withUTF8 { body.append(contentsOf: $0) }
+            body.append(0x09)
+        }
+
+        /// The last reason of each tier and its index: most items of a tier share one reason string ("platform
+        /// tier: unchanged"), and comparing a string with itself is cheaper than hashing it.
+        var lastReason: [(String, Int)?] = Array(repeating: nil, count: Tier.allCases.count)
+
         mutating func append(_ item: PlanItem, prune: Bool, to body: inout [UInt8]) {
-            let reason = Self.index(of: item.reason, in: &reasons, next: &nextReason, tables: &tables, kind: "reason", fields: [item.reason])
+            let reason: Int
+            if let (text, index) = lastReason[item.tier.order], text == item.reason { reason = index } else {
+                reason = Self.index(of: item.reason, in: &reasons, next: &nextReason, tables: &tables, kind: "reason", fields: [item.reason])
+                lastReason[item.tier.order] = (item.reason, reason)
+            }
             let namesField = item.workflows.isEmpty ? "-"
                 : String(Self.index(of: item.workflows, in: &names, next: &nextNames, tables: &tables, kind: "names", fields: item.workflows))
             let blockedField = item.blocked.isEmpty ? "-"
                 : String(Self.index(of: item.blocked, in: &blocked, next: &nextBlocked, tables: &tables, kind: "blocked",
                                     fields: item.blocked.flatMap { [$0.workflow, $0.reason] }))
-            func field(_ text: String) {
-                body.append(contentsOf: text.utf8)
-                body.append(0x09)
-            }
-            field("item")
-            field(PlanMemo.escape(item.app))
-            field(item.tier.rawValue)
-            field(item.action.rawValue)
-            field(String(reason))
-            field(namesField)
-            field(blockedField)
-            field(item.fingerprint?.digest ?? "-")
+            Self.field("item", &body)
+            Self.field(PlanMemo.escape(item.app), &body)
+            Self.field(item.tier.rawValue, &body)
+            Self.field(item.action.rawValue, &body)
+            Self.field(String(reason), &body)
+            Self.field(namesField, &body)
+            Self.field(blockedField, &body)
+            Self.field(item.fingerprint?.digest ?? "-", &body)
             let flagCount = body.count
             if item.waiting { body.append(UInt8(ascii: "w")) }
             if item.gated { body.append(UInt8(ascii: "g")) }
