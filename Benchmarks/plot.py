@@ -3,7 +3,10 @@
 cold plan (no applied state), plan after one Score changed, plan after a platform workflow changed,
 and `git ls-tree -r HEAD` on the same repositories, as a PNG.
 
-    python3 Benchmarks/plot.py RESULTS.json OUT.png
+    python3 Benchmarks/plot.py RESULTS.json OUT.png [BEFORE.json]
+
+With BEFORE.json (an earlier run, e.g. of another binary with BIN=), its one-Score plan is drawn dotted
+beside the run's own, for a before/after comparison.
 
 Needs matplotlib; installs Debian's python3-matplotlib with apt-get when it is missing.
 """
@@ -25,10 +28,16 @@ SERIES = [("4 cold plan", "plan, cold (no applied state)", "o-"),
           ("3 platform workflow changed", "plan, a platform workflow changed", "^-")]
 
 
-def main(results_path, out_path):
+def main(results_path, out_path, before_path=None):
     results = json.load(open(results_path))
     rows = results["rows"]
     fig, ax = plt.subplots(figsize=(7.5, 4.5), dpi=110)
+    if before_path:
+        before = sorted((r["apps"], r["ours_ms"]) for r in json.load(open(before_path))["rows"]
+                        if r["scenario"] == "2 one Score changed")
+        if before:
+            ax.plot([p[0] for p in before], [p[1] for p in before], "s:", color="tab:orange", alpha=0.6,
+                    label="plan, one Score changed (before)")
     for scenario, label, style in SERIES:
         points = sorted((r["apps"], r["ours_ms"]) for r in rows if r["scenario"] == scenario)
         if points:
@@ -50,6 +59,6 @@ def main(results_path, out_path):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3:
+    if len(sys.argv) not in (3, 4):
         sys.exit(__doc__)
-    sys.exit(main(sys.argv[1], sys.argv[2]))
+    sys.exit(main(*sys.argv[1:]))
