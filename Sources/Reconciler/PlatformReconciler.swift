@@ -310,8 +310,9 @@ public actor PlatformReconciler {
             if let written, let blob = try? await AppliedStateStore(repository: planned.repository).blobID() {
                 loader.appliedCache = (blob.hex, written)
             }
-            if let next, planned.stateProblem == nil, result.plan.verification == nil, !planned.partial {
-                await settings.planning.writeMemo(after: next, desired: planned.desired, now: Timestamp(date: Date()),
+            // What the remote holds (ours, or ours merged with another writer's) is what the memo is made against.
+            if let written, planned.stateProblem == nil, result.plan.verification == nil, !planned.partial {
+                await settings.planning.writeMemo(after: written, desired: planned.desired, now: Timestamp(date: Date()),
                                                   limits: loader.limits, repository: planned.repository)
             }
         } catch {
