@@ -79,6 +79,7 @@ extension PlanningPass {
         guard desired.configErrors.isEmpty, RepositoryPath.normalized(desired.config.appsRoot) == appsRoot else {
             return .failure(.sharedChange(desired.configPath ?? AdminConfig.defaultPath))
         }
+        lap("load")
         desired.configPath = AdminConfig.path { snapshot[$0] != nil }
         if let old = applied.commit.flatMap(ObjectID.init(hex:)) {
             desired.changedPaths = (try? await repository.changedPaths(from: old, to: head)).map { Set($0.map(\.path)) }
@@ -106,7 +107,7 @@ extension PlanningPass {
                 }
             }
         }
-        lap("load")
+        lap("changed paths since the applied commit, and reach checks")
         let fresh = Planner().plan(desired: desired, applied: applied, now: now)
         // Prunes come from apps the memo planned, which were sent to the full plan above.
         guard fresh.errors.isEmpty, fresh.items.allSatisfy({ desired.apps.index(forKey: $0.app) != nil }) else {
