@@ -107,28 +107,19 @@ struct AppPage {
                     line.text(" · \(workflow.phase) ")
                     PageLayout.badge(&line, workflow.result, state: workflow.result)
                 }
-                block.element("div", ["class": "table"]) { wrapper in
-                    wrapper.element("table", ["class": "steps"]) { table in
-                        table.element("thead") { head in
-                            head.element("tr") { row in
-                                for title in ["Step", "Result", "Exit code", "Duration"] { row.element("th", text: title) }
-                            }
+                PageLayout.table(&block, ["class": "steps"], columns: ["Step", "Result", "Exit code", "Duration"]) { body in
+                    for step in workflow.steps {
+                        body.element("tr", ["data-step": step.name]) { row in
+                            row.element("td", ["class": "mono"], text: step.name)
+                            row.element("td") { cell in PageLayout.badge(&cell, step.result, state: step.result) }
+                            row.element("td", text: step.exitCode.map { "\($0)" } ?? "—")
+                            row.element("td", text: HistoryPage.duration(milliseconds: step.durationMs))
                         }
-                        table.element("tbody") { body in
-                            for step in workflow.steps {
-                                body.element("tr", ["data-step": step.name]) { row in
-                                    row.element("td", ["class": "mono"], text: step.name)
-                                    row.element("td") { cell in PageLayout.badge(&cell, step.result, state: step.result) }
-                                    row.element("td", text: step.exitCode.map { "\($0)" } ?? "—")
-                                    row.element("td", text: HistoryPage.duration(milliseconds: step.durationMs))
-                                }
-                                if let log = step.log, !log.isEmpty {
-                                    body.element("tr") { row in
-                                        row.element("td", ["colspan": "4"]) { cell in
-                                            cell.element("pre", ["class": "log", "data-step-log": step.name],
-                                                         text: log.joined(separator: "\n"))
-                                        }
-                                    }
+                        if let log = step.log, !log.isEmpty {
+                            body.element("tr") { row in
+                                row.element("td", ["colspan": "4"]) { cell in
+                                    cell.element("pre", ["class": "log", "data-step-log": step.name],
+                                                 text: log.joined(separator: "\n"))
                                 }
                             }
                         }
@@ -164,28 +155,16 @@ struct AppPage {
                 section.element("p", ["class": "muted"], text: "None recorded: no pass has run or changed it yet.")
                 return
             }
-            section.element("div", ["class": "table"]) { wrapper in
-                wrapper.element("table") { table in
-                    table.element("thead") { head in
-                        head.element("tr") { row in
-                            row.element("th", text: "Commit")
-                            row.element("th", text: "Started")
-                            row.element("th", text: "Pass")
-                            for tier in Tier.allCases { row.element("th", text: tier.rawValue) }
-                        }
-                    }
-                    table.element("tbody") { body in
-                        for status in history {
-                            body.element("tr") { row in
-                                row.element("td", ["class": "mono"], text: PageLayout.short(status.commit))
-                                row.element("td", text: status.startedAt)
-                                row.element("td") { cell in PageLayout.badge(&cell, status.result.rawValue, state: status.result.rawValue) }
-                                for tier in Tier.allCases {
-                                    row.element("td") { cell in
-                                        guard let record = status.apps[app.name]?.tiers[tier] else { cell.text("—"); return }
-                                        PageLayout.badge(&cell, record.result.rawValue, state: record.result.rawValue)
-                                    }
-                                }
+            PageLayout.table(&section, columns: ["Commit", "Started", "Pass"] + Tier.allCases.map(\.rawValue)) { body in
+                for status in history {
+                    body.element("tr") { row in
+                        row.element("td", ["class": "mono"], text: PageLayout.short(status.commit))
+                        row.element("td", text: status.startedAt)
+                        row.element("td") { cell in PageLayout.badge(&cell, status.result.rawValue, state: status.result.rawValue) }
+                        for tier in Tier.allCases {
+                            row.element("td") { cell in
+                                guard let record = status.apps[app.name]?.tiers[tier] else { cell.text("—"); return }
+                                PageLayout.badge(&cell, record.result.rawValue, state: record.result.rawValue)
                             }
                         }
                     }

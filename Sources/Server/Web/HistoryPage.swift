@@ -40,29 +40,20 @@ struct HistoryPage {
                 card.element("h2", text: "Duration and result of the last \(passes.count) passes")
                 chart(&card)
             }
-            main.element("div", ["class": "table"]) { wrapper in
-                wrapper.element("table", ["id": "passes"]) { table in
-                    table.element("thead") { head in
-                        head.element("tr") { row in
-                            for title in ["Commit", "Result", "Pairs", "Started", "Duration"] { row.element("th", text: title) }
+            PageLayout.table(&main, ["id": "passes"], columns: ["Commit", "Result", "Pairs", "Started", "Duration"]) { body in
+                for pass in passes {
+                    body.element("tr", ["data-commit": pass.commit, "data-result": pass.result.rawValue]) { row in
+                        row.element("td") { cell in
+                            cell.element("code", text: PageLayout.short(pass.commit))
+                            if let subject = subjects[pass.commit] { cell.element("div", ["class": "reason"], text: subject) }
                         }
-                    }
-                    table.element("tbody") { body in
-                        for pass in passes {
-                            body.element("tr", ["data-commit": pass.commit, "data-result": pass.result.rawValue]) { row in
-                                row.element("td") { cell in
-                                    cell.element("code", text: PageLayout.short(pass.commit))
-                                    if let subject = subjects[pass.commit] { cell.element("div", ["class": "reason"], text: subject) }
-                                }
-                                row.element("td") { cell in
-                                    PageLayout.badge(&cell, pass.result.rawValue, state: pass.result.rawValue)
-                                    if let error = pass.error { cell.element("div", ["class": "reason"], text: error) }
-                                }
-                                row.element("td", ["class": "reason"], text: Counts(pass).text)
-                                row.element("td", text: pass.startedAt)
-                                row.element("td", text: Self.seconds(of: pass).map { Self.duration(milliseconds: $0 * 1000) } ?? "—")
-                            }
+                        row.element("td") { cell in
+                            PageLayout.badge(&cell, pass.result.rawValue, state: pass.result.rawValue)
+                            if let error = pass.error { cell.element("div", ["class": "reason"], text: error) }
                         }
+                        row.element("td", ["class": "reason"], text: Counts(pass).text)
+                        row.element("td", text: pass.startedAt)
+                        row.element("td", text: Self.seconds(of: pass).map { Self.duration(milliseconds: $0 * 1000) } ?? "—")
                     }
                 }
             }

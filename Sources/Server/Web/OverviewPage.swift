@@ -90,23 +90,14 @@ struct OverviewPage {
         guard !board.blocked.isEmpty else { return }
         main.element("section", ["id": "blocked"]) { section in
             section.element("h2", text: "Blocked workflows")
-            section.element("div", ["class": "table"]) { wrapper in
-                wrapper.element("table") { table in
-                    table.element("thead") { head in
-                        head.element("tr") { row in
-                            for title in ["Workflow", "Reason", "Apps", "To unblock"] { row.element("th", text: title) }
-                        }
-                    }
-                    table.element("tbody") { body in
-                        for entry in board.blocked {
-                            body.element("tr", ["data-workflow": entry.workflow]) { row in
-                                row.element("td", ["class": "mono"], text: entry.workflow)
-                                row.element("td", ["class": "reason"], text: entry.reason)
-                                row.element("td", text: "\(entry.apps)")
-                                row.element("td") { cell in
-                                    if let approve = entry.approve { cell.element("code", text: approve) } else { cell.text("fix the file") }
-                                }
-                            }
+            PageLayout.table(&section, columns: ["Workflow", "Reason", "Apps", "To unblock"]) { body in
+                for entry in board.blocked {
+                    body.element("tr", ["data-workflow": entry.workflow]) { row in
+                        row.element("td", ["class": "mono"], text: entry.workflow)
+                        row.element("td", ["class": "reason"], text: entry.reason)
+                        row.element("td", text: "\(entry.apps)")
+                        row.element("td") { cell in
+                            if let approve = entry.approve { cell.element("code", text: approve) } else { cell.text("fix the file") }
                         }
                     }
                 }
@@ -150,33 +141,23 @@ struct OverviewPage {
 
     private func grid(_ main: inout HTML, _ page: StatusBoard.Page) {
         pages(&main, page)
-        main.element("div", ["class": "table"]) { wrapper in
-            wrapper.element("table", ["id": "grid"]) { table in
-                table.element("thead") { head in
-                    head.element("tr") { row in
-                        row.element("th", text: "App")
-                        row.element("th", ["class": "hide-narrow"], text: "Product")
-                        for tier in StatusBoard.tiers { row.element("th", text: tier.rawValue) }
+        PageLayout.table(&main, ["id": "grid"], columns: ["App", "Product"] + StatusBoard.tiers.map(\.rawValue),
+                         hideNarrow: ["Product"]) { body in
+            for app in page.rows {
+                body.element("tr", ["data-app": app.name]) { row in
+                    row.element("td", ["class": "app"]) { cell in
+                        cell.element("a", ["href": PageLink.app(app.name)], text: app.name)
+                        if app.blocked > 0 {
+                            cell.element("span", ["class": "muted", "title": "workflows that may not run"],
+                                         text: " · \(app.blocked) blocked")
+                        }
                     }
-                }
-                table.element("tbody") { body in
-                    for app in page.rows {
-                        body.element("tr", ["data-app": app.name]) { row in
-                            row.element("td", ["class": "app"]) { cell in
-                                cell.element("a", ["href": PageLink.app(app.name)], text: app.name)
-                                if app.blocked > 0 {
-                                    cell.element("span", ["class": "muted", "title": "workflows that may not run"],
-                                                 text: " · \(app.blocked) blocked")
-                                }
-                            }
-                            row.element("td", ["class": "hide-narrow"], text: app.product ?? "—")
-                            for index in StatusBoard.tiers.indices {
-                                let state = app.states[index]
-                                row.element("td", ["class": "cell", "data-tier": StatusBoard.tiers[index].rawValue,
-                                                   "data-state": state.rawValue, "title": app.reasons[index] ?? state.meaning]) { cell in
-                                    PageLayout.badge(&cell, state.label, state: state.rawValue)
-                                }
-                            }
+                    row.element("td", ["class": "hide-narrow"], text: app.product ?? "—")
+                    for index in StatusBoard.tiers.indices {
+                        let state = app.states[index]
+                        row.element("td", ["class": "cell", "data-tier": StatusBoard.tiers[index].rawValue,
+                                           "data-state": state.rawValue, "title": app.reasons[index] ?? state.meaning]) { cell in
+                            PageLayout.badge(&cell, state.label, state: state.rawValue)
                         }
                     }
                 }

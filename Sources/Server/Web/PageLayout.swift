@@ -57,6 +57,24 @@ enum PageLayout {
         html.element("span", ["class": "badge s-\(state)"], text: text)
     }
 
+    /// A table in its scrolling wrapper: a header row of `columns` (those in `hideNarrow` hidden on a
+    /// phone), then the body `rows` writes.
+    static func table(_ html: inout HTML, _ attributes: KeyValuePairs<StaticString, String?> = [:], columns: [String],
+                      hideNarrow: Set<String> = [], rows: (inout HTML) -> Void) {
+        html.element("div", ["class": "table"]) { wrapper in
+            wrapper.element("table", attributes) { table in
+                table.element("thead") { head in
+                    head.element("tr") { row in
+                        for title in columns {
+                            row.element("th", ["class": hideNarrow.contains(title) ? "hide-narrow" : nil], text: title)
+                        }
+                    }
+                }
+                table.element("tbody", [:], rows)
+            }
+        }
+    }
+
     /// A definition list of label → value.
     static func facts(_ html: inout HTML, _ facts: [(String, String)]) {
         html.element("dl", ["class": "facts"]) { list in

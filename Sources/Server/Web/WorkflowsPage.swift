@@ -35,17 +35,8 @@ struct WorkflowsPage {
                 section.element("p", ["class": "muted"], text: "No workflows.")
                 return
             }
-            section.element("div", ["class": "table"]) { wrapper in
-                wrapper.element("table", ["class": "workflows"]) { table in
-                    table.element("thead") { head in
-                        head.element("tr") { row in
-                            for title in ["Workflow", "Phase", "Triggers", "Owner", "Steps", "Approval"] { row.element("th", text: title) }
-                        }
-                    }
-                    table.element("tbody") { body in
-                        for entry in entries { self.row(&body, entry) }
-                    }
-                }
+            PageLayout.table(&section, ["class": "workflows"], columns: ["Workflow", "Phase", "Triggers", "Owner", "Steps", "Approval"]) { body in
+                for entry in entries { self.row(&body, entry) }
             }
         }
     }
