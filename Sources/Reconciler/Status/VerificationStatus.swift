@@ -68,21 +68,4 @@ public struct VerificationStatus: Codable, Sendable, Equatable {
         return Verification(mode: mode, commits: commits, signers: signers,
                             seal: seal.map { Verification.Seal(commit: $0.commit, reason: $0.reason) }, refusal: refusal, trust: trust)
     }
-
-    enum CodingKeys: String, CodingKey { case mode, result, commits, signers, seal, commit, path, rule, signer, reason, trust }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(mode, forKey: .mode)
-        try container.encode(result, forKey: .result)
-        try container.encode(commits, forKey: .commits)
-        try container.encode(signers, forKey: .signers)
-        try container.encodeIfPresent(seal, forKey: .seal)
-        try container.encodeIfPresent(commit, forKey: .commit)
-        try container.encodeIfPresent(path, forKey: .path)
-        try container.encodeIfPresent(rule, forKey: .rule)
-        try container.encodeIfPresent(signer, forKey: .signer)
-        try container.encodeIfPresent(reason, forKey: .reason)
-        try container.encodeIfPresent(trust, forKey: .trust)
-    }
 }
