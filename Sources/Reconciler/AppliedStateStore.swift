@@ -57,19 +57,19 @@ public struct AppliedStateStore: Sendable {
     /// The id of the blob holding the state as last fetched, nil when the remote has none: equal ids are
     /// equal states, which lets an incremental plan skip reading it (docs/ARCHITECTURE.md §18).
     public func blobID() async throws -> ObjectID? {
-        guard try await repository.reference(Self.trackingRef) != nil else { return nil }
-        return try await repository.annotatedCommits(ref: Self.trackingRef).first(where: { $0.commit == Self.key })?.blob
-    }
-
-    /// The stored form as last fetched (`AppliedStateCodec`), nil when the remote has none: callers that
-    /// only need `AppliedStateCodec.summary` skip decoding 30,000 pairs.
-    public func encoded() async throws -> [UInt8]? {
         guard let tip = try await repository.reference(Self.trackingRef) else { return nil }
         guard let entry = try await repository.annotatedCommits(ref: Self.trackingRef).first(where: { $0.commit == Self.key })
         else {
             throw Failure(description: "\(Self.ref) (\(tip.hex)) holds no applied state; delete the ref to start afresh")
         }
-        return try await repository.readBlob(entry.blob, limit: Self.sizeLimit)
+        return entry.blob
+    }
+
+    /// The stored form as last fetched (`AppliedStateCodec`), nil when the remote has none: callers that
+    /// only need `AppliedStateCodec.summary` skip decoding 30,000 pairs.
+    public func encoded() async throws -> [UInt8]? {
+        guard let blob = try await blobID() else { return nil }
+        return try await repository.readBlob(blob, limit: Self.sizeLimit)
     }
 
     /// Writes `state` on top of the remote state and pushes it without forcing (`Repository.publish`).

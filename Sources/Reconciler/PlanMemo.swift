@@ -28,7 +28,7 @@ import Specs
 /// Items keep only their fingerprint's digest, which is all `plan` shows. The file is replaced whole
 /// (written aside, then renamed), so a reader sees the old or the new one; one without its `end` line, or
 /// with anything unexpected, is ignored and the plan is made in full.
-struct PlanMemo: Sendable, Equatable {
+struct PlanMemo: Sendable {
     var key: String
     var commit: String
     var appliedBlob: String?
@@ -46,7 +46,7 @@ struct PlanMemo: Sendable, Equatable {
     /// Per item, its index in `source` when it was kept from there unchanged; nil for a fresh item.
     var origins: [Int?]?
 
-    struct Source: Sendable, Equatable {
+    struct Source: Sendable {
         var bytes: [UInt8]
         /// The table lines (reasons, workflow lists, blocked lists), which all come before the items.
         var tables: Range<Int>
@@ -83,8 +83,8 @@ struct PlanMemo: Sendable, Equatable {
     }
 
     /// The plan with its items (the memo's own, with the digest only).
-    func plan(verification: Verification? = nil) -> Plan {
-        Plan(commit: commit, appliedCommit: appliedCommit, items: items, verification: verification)
+    func plan() -> Plan {
+        Plan(commit: commit, appliedCommit: appliedCommit, items: items)
     }
 
     init(key: String, commit: String, appliedBlob: String?, appliedCommit: String?, appsRoot: String,
@@ -323,11 +323,6 @@ struct PlanMemo: Sendable, Equatable {
     // MARK: reading
 
     /// The workdir's memo, nil when there is none or it is not one this version wrote whole.
-    static func read(workdir: String) -> PlanMemo? {
-        guard let data = FileManager.default.contents(atPath: path(workdir: workdir)) else { return nil }
-        return decode(Array(data))
-    }
-
     /// The memo's own lines (key, commit, applied state, patterns, watched files) without its items, and
     /// the file's bytes: enough to decide whether to use it before decoding 30,000 items.
     static func readHeader(workdir: String) -> (header: PlanMemo, bytes: [UInt8])? {

@@ -7,7 +7,7 @@ import Specs
 /// change could reach more than the apps whose folders it touches, it gives up and the plan is made in full.
 extension PlanningPass {
     /// Why an incremental plan was not made (`INNOMINATUS_TIMINGS=1` prints it).
-    enum MemoMiss: Error, Equatable {
+    enum MemoMiss: Error {
         case noMemo, otherSettings, otherAppliedState, unknownCommit
         /// A path outside every app's folder, one another app depends on, or one an input pattern names.
         case sharedChange(String)
@@ -58,7 +58,7 @@ extension PlanningPass {
             let few = affected.count <= 32
             var lines = few ? PlanMemo.withAppliedCopy(workdir: workdir, blob: blob) { AppliedStateCodec.excerpt(of: $0, apps: affected) } ?? nil
                 : nil
-            if lines == nil, let bytes = try await store.encoded() {
+            if lines == nil, let id = ObjectID(hex: blob), let bytes = try? await repository.readBlob(id, limit: AppliedStateStore.sizeLimit) {
                 lines = few ? bytes.withUnsafeBytes { AppliedStateCodec.excerpt(of: $0, apps: affected) } : bytes
             }
             guard let lines, let decoded = try? AppliedStateCodec.decode(lines) else { return .failure(.otherAppliedState) }
@@ -158,7 +158,7 @@ extension PlanningPass {
         let appsRoot = RepositoryPath.normalized(desired.config.appsRoot)
         let store = AppliedStateStore(repository: repository)
         guard PlanMemo.usable(config: desired.config, appsRoot: appsRoot), desired.configErrors.isEmpty, let blob = try? await store.blobID(),
-              let bytes = try? await store.encoded() else { return }
+              let bytes = try? await repository.readBlob(blob, limit: AppliedStateStore.sizeLimit) else { return }
         let plan = Planner().plan(desired: desired, applied: applied, now: now)
         guard plan.errors.isEmpty else { return }
         PlanMemo.writeAppliedCopy(workdir: workdir, blob: blob.hex, bytes: bytes)

@@ -253,10 +253,14 @@ public struct PlanningPass: Sendable {
         lap("plan")
         if memo, forced.isEmpty, target == nil, stateProblem == nil, verification == nil, plan.errors.isEmpty {
             let appsRoot = RepositoryPath.normalized(desired.config.appsRoot)
-            if PlanMemo.usable(config: desired.config, appsRoot: appsRoot), let blob = try? await AppliedStateStore(repository: repository).blobID().map(\.hex) ?? "-" {
-                if blob != "-", let encoded { PlanMemo.writeAppliedCopy(workdir: workdir, blob: blob, bytes: encoded) }
+            // `appliedBlob` is the blob this plan read (nil: the remote has none, or it could not be told); a
+            // concurrent fetch that moved the ref since leaves no memo rather than a mislabelled one.
+            let stillApplied = try? await store.blobID()
+            if PlanMemo.usable(config: desired.config, appsRoot: appsRoot), appliedBlob != nil || encoded == nil,
+               stillApplied == appliedBlob {
+                if let blob = appliedBlob?.hex, let encoded { PlanMemo.writeAppliedCopy(workdir: workdir, blob: blob, bytes: encoded) }
                 PlanMemo(key: PlanMemo.settingsKey(branch: branch, limits: loader.limits), plan: plan, desired: desired,
-                         appliedBlob: blob == "-" ? nil : blob, appsRoot: appsRoot).write(workdir: workdir)
+                         appliedBlob: appliedBlob?.hex, appsRoot: appsRoot).write(workdir: workdir)
             }
             lap("memo")
         }
