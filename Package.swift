@@ -99,7 +99,7 @@ let package = Package(
         .target(
             name: "Reconciler",
             dependencies: [
-                "GitKit", "Specs", "Planner", "Executor", "Provisioning",
+                "GitKit", "Specs", "Planner", "Executor", "Provisioning", "ProcessSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 // Notifications: forge statuses, PR comments, Slack and webhook sinks.

@@ -1,6 +1,7 @@
 import Foundation
 import GitKit
 import Planner
+import ProcessSupport
 import Specs
 
 /// `innominatus plan` as a library call: fetch the branch and the applied state in one transfer,
@@ -157,7 +158,7 @@ public struct PlanningPass: Sendable {
         func lap(_ label: String) {
             guard timings else { return }
             let now = clock.now
-            FileHandle.standardError.write(Data("plan phase \(label): \(now - mark)\n".utf8))
+            StandardStream.error.write("plan phase \(label): \(now - mark)\n")
             mark = now
         }
         let repository: Repository
@@ -179,7 +180,7 @@ public struct PlanningPass: Sendable {
             case .success(let outcome):
                 return outcome
             case .failure(let miss):
-                if timings { FileHandle.standardError.write(Data("plan memo not used: \(miss)\n".utf8)) }
+                if timings { StandardStream.error.write("plan memo not used: \(miss)\n") }
             }
         }
         // The applied state is trusted only when the state key authenticates it: anyone who can push to the

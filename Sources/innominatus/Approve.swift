@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ProcessSupport
 import Reconciler
 import Specs
 
@@ -7,6 +8,7 @@ import Specs
 /// checkout's admin config, for the platform team to commit in a reviewed pull request.
 struct Approve: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "approve",
         abstract: "Pin a product workflow's digest (its file and its inputs), or a provisioners file's blob id, in \(AdminConfig.repositoryPaths.joined(separator: " or ")).",
         discussion: """
             The digest is sha256:<hex> over the workflow file and every file its spec.inputs name (their git blob \
@@ -37,7 +39,7 @@ struct Approve: ParsableCommand {
                 : "\(workflow) is already approved at \(approved.digest)")
             print("the pin covers: " + approved.covers.joined(separator: ", "))
         } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            StandardStream.error.write("error: \(error)\n")
             throw ExitCode(1)
         }
     }

@@ -1,11 +1,13 @@
 import ArgumentParser
 import Foundation
 import Migration
+import ProcessSupport
 
 /// `innominatus migrate SRC --output DST [--dry-run]`: a platform repo of the original innominatus →
 /// this layout. All logic is in the Migration target; this parses, reads, prints and writes.
 struct Migrate: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "migrate",
         abstract: "Bring a platform repo over from the original innominatus (Go).",
         discussion: """
             SRC is a folder laid out as the original repository: an admin-config.yaml (workflowPolicies) or a \
@@ -41,7 +43,7 @@ struct Migrate: ParsableCommand {
             try MigrationFiles.checkDestination(output, source: source)
             migrated = Migrator().migrate(try MigrationFiles.read(source))
         } catch let problem as MigrationFiles.Problem {
-            FileHandle.standardError.write(Data("Error: \(problem.message)\nUsage: innominatus \(Self.usageString())\n".utf8))
+            StandardStream.error.write("Error: \(problem.message)\nUsage: innominatus \(Self.usageString())\n")
             throw ExitCode(2)
         }
         print(migrated.report.markdown, terminator: "")
@@ -52,7 +54,7 @@ struct Migrate: ParsableCommand {
         do {
             try MigrationFiles.write(migrated, from: source, to: output)
         } catch {
-            FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
+            StandardStream.error.write("Error: \(error)\n")
             throw ExitCode(1)
         }
         print("\nWrote \(migrated.files.count) files to \(output).")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Planner
+import ProcessSupport
 import Reconciler
 
 /// `innominatus plan --repo URL|PATH [--branch main] [--workdir DIR] [--output text|json]`: what the next
@@ -43,18 +44,18 @@ struct PlanCommand: AsyncParsableCommand {
             outcome = try await pass.run(now: .now, loader: &loader)
             if recordSuccess { try await pass.recordSuccess(of: outcome) }
         } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            StandardStream.error.write("error: \(error)\n")
             throw ExitCode(1)
         }
         let plan = outcome.plan
         let text = output == .json ? PlanRendering.json(plan) : PlanRendering.text(plan)
-        FileHandle.standardOutput.write(Data(text.utf8))
+        StandardStream.output.write(text)
         if !plan.errors.isEmpty {
-            FileHandle.standardError.write(Data(plan.errors.map { "error: \($0)\n" }.joined().utf8))
+            StandardStream.error.write(plan.errors.map { "error: \($0)\n" }.joined())
             throw ExitCode(1)
         }
         if let verification = plan.verification, !verification.passed {
-            if output == .json { FileHandle.standardError.write(Data("error: \(verification.summary)\n".utf8)) }
+            if output == .json { StandardStream.error.write("error: \(verification.summary)\n") }
             throw ExitCode(1)
         }
         withExtendedLifetime(outcome) { Foundation.exit(0) }

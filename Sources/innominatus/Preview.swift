@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Planner
+import ProcessSupport
 import Reconciler
 
 /// `innominatus preview --repo URL|PATH --ref REF [--branch main] [--output text|markdown|json] [--note]`:
@@ -72,7 +73,7 @@ struct PreviewCommand: AsyncParsableCommand {
             let pass = PreviewPass(planning: planning, target: try PlanningPass.Target(ref))
             preview = try await pass.run(note: note)
         } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            StandardStream.error.write("error: \(error)\n")
             throw ExitCode(1)
         }
         let text = switch output {
@@ -80,12 +81,12 @@ struct PreviewCommand: AsyncParsableCommand {
         case .markdown: PreviewRendering.markdown(preview)
         case .json: PreviewRendering.json(preview)
         }
-        FileHandle.standardOutput.write(Data(text.utf8))
+        StandardStream.output.write(text)
         // The forge is told after the preview is printed; a forge that fails is logged, not an error.
         await notifier?.previewed(preview, markdown: output == .markdown ? text : PreviewRendering.markdown(preview),
                                   pullRequest: pullRequest)
         if output != .text, !preview.errors.isEmpty {
-            FileHandle.standardError.write(Data(preview.errors.map { "error: \($0)\n" }.joined().utf8))
+            StandardStream.error.write(preview.errors.map { "error: \($0)\n" }.joined())
         }
         throw ExitCode(preview.exitCode)
     }

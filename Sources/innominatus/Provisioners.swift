@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ProcessSupport
 import Provisioning
 import Specs
 
@@ -7,11 +8,13 @@ import Specs
 /// are matched against, in order. All logic is in Provisioning (`ProvisionerListing`).
 struct Provisioners: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "provisioners",
         abstract: "List the provisioners resources are matched against.",
         subcommands: [List.self])
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "list",
             abstract: "List provisioners in match order: the repository's approved files, then the built-in ones.",
             discussion: """
                 A resource gets the first provisioner whose type matches and whose class and id, when set, match \
@@ -33,11 +36,11 @@ struct Provisioners: ParsableCommand {
             do {
                 registry = try ProvisionerRegistry.forRepository(root: root, policy: try ProvisionerPolicy.forRepository(root: root))
             } catch {
-                FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+                StandardStream.error.write("error: \(error)\n")
                 throw ExitCode(1)
             }
             let listing = ProvisionerListing(registry)
-            FileHandle.standardOutput.write(Data((output == .json ? listing.json : listing.text).utf8))
+            StandardStream.output.write(output == .json ? listing.json : listing.text)
         }
     }
 }

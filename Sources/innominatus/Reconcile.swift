@@ -6,6 +6,7 @@ import Reconciler
 /// `innominatus reconcile --repo URL|PATH [--branch main] [--workdir DIR] [--force APP[/TIER]]`: one pass.
 struct Reconcile: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "reconcile",
         abstract: "Run one reconcile pass: fetch, plan, run what changed, record the status as a git note.",
         discussion: """
             Fetches the branch, compares it with the applied state (refs/innominatus/applied in the remote), \

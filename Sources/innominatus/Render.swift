@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ProcessSupport
 import Provisioning
 import Specs
 
@@ -8,6 +9,7 @@ import Specs
 /// pull-request previews. All logic is in Provisioning; this parses, renders and writes.
 struct Render: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "render",
         abstract: "Render one app's Kubernetes manifests locally.",
         discussion: """
             The repository root is the nearest folder above the Score file holding \(AdminConfig.repositoryPaths.joined(separator: " or ")), \
@@ -37,7 +39,7 @@ struct Render: ParsableCommand {
         do {
             let registry = try ProvisionerRegistry.forRepository(root: root, policy: try ProvisionerPolicy.forRepository(root: root))
             for (file, reason) in registry.unapprovedFiles {
-                FileHandle.standardError.write(Data("warning: \(file): \(reason)\n".utf8))
+                StandardStream.error.write("warning: \(file): \(reason)\n")
             }
             let store: any ResourceStateStore = state.map { FileStateStore(path: $0) } ?? MemoryStateStore()
             var renderer = AppRenderer(registry: registry, stateStore: store, commit: commit)
@@ -46,7 +48,7 @@ struct Render: ParsableCommand {
             let rendered = try renderer
                 .render(scoreFile: score, root: root ?? URL(fileURLWithPath: score).deletingLastPathComponent().path)
             guard let output else {
-                FileHandle.standardOutput.write(Data(rendered.yaml.utf8))
+                StandardStream.output.write(rendered.yaml)
                 return
             }
             // Secrets (generated passwords) are written 0600, in folders made 0700 when render creates them; the
@@ -66,7 +68,7 @@ struct Render: ParsableCommand {
                 }
             }
         } catch let error as ProvisioningError {
-            FileHandle.standardError.write(Data("Error: \(error.message)\n".utf8))
+            StandardStream.error.write("Error: \(error.message)\n")
             throw ExitCode(1)
         }
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Executor
 import Foundation
+import ProcessSupport
 import Specs
 
 /// `innominatus run WORKFLOW.yaml --app SCORE.yaml [--dry-run] [--output text|json]`: runs one workflow for
@@ -13,6 +14,7 @@ struct Run: AsyncParsableCommand {
     }
 
     static let configuration = CommandConfiguration(
+        commandName: "run",
         abstract: "Run one workflow for one app locally.",
         discussion: """
             Steps run in the repository root (--repo, default: the nearest folder above the workflow holding \
@@ -53,7 +55,7 @@ struct Run: AsyncParsableCommand {
 
     private func execute() async throws {
         guard let format = Output(rawValue: output) else {
-            FileHandle.standardError.write(Data("Error: --output must be text or json, not '\(output)'\n".utf8))
+            StandardStream.error.write("Error: --output must be text or json, not '\(output)'\n")
             throw ExitCode(2)
         }
         let root = repo ?? RepositoryRoot.enclosing(file: workflow) ?? FileManager.default.currentDirectoryPath
@@ -63,14 +65,14 @@ struct Run: AsyncParsableCommand {
             var errors = (workflowReport.errors + scoreReport.errors).map(\.description)
             if workflowReport.isValid && workflowReport.workflow == nil { errors.append("\(workflow): not a workflow file") }
             if scoreReport.isValid && scoreReport.score == nil { errors.append("\(app): not a Score file") }
-            FileHandle.standardError.write(Data((errors.joined(separator: "\n") + "\n").utf8))
+            StandardStream.error.write(errors.joined(separator: "\n") + "\n")
             throw ExitCode(1)
         }
         var admin = AdminConfig.default
         if let adminPath = RepositoryRoot.adminConfigPath(in: root) {
             let report = try validate(adminPath)
             guard let config = report.adminConfig else {
-                FileHandle.standardError.write(Data((report.errors.map(\.description).joined(separator: "\n") + "\n").utf8))
+                StandardStream.error.write(report.errors.map(\.description).joined(separator: "\n") + "\n")
                 throw ExitCode(1)
             }
             admin = config
@@ -81,14 +83,14 @@ struct Run: AsyncParsableCommand {
             let (steps, problems) = Executor(admin: admin).dryRun(workflowModel, app: context)
             print(format == .json ? RunReport.json(steps) : RunReport.text(steps))
             if !problems.isEmpty {
-                FileHandle.standardError.write(Data((problems.map(\.message).joined(separator: "\n") + "\n").utf8))
+                StandardStream.error.write(problems.map(\.message).joined(separator: "\n") + "\n")
                 throw ExitCode(1)
             }
             return
         }
         let terminal = isatty(2) == 1
         let settings = ExecutorSettings(logDirectory: logDir, progress: { event in
-            FileHandle.standardError.write(Data((RunReport.progress(event, terminal: terminal) + "\n").utf8))
+            StandardStream.error.write(RunReport.progress(event, terminal: terminal) + "\n")
         })
         let outcome = await Executor(admin: admin, settings: settings).run(workflowModel, app: context)
         print(format == .json ? RunReport.json(outcome) : RunReport.text(outcome))
@@ -99,7 +101,7 @@ struct Run: AsyncParsableCommand {
         do {
             return try SpecValidator().validate(fileAt: path)
         } catch {
-            FileHandle.standardError.write(Data("Error: \(error.description)\n".utf8))
+            StandardStream.error.write("Error: \(error.description)\n")
             throw ExitCode(2)
         }
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import ProcessSupport
 import Reconciler
 import Server
 import Specs
@@ -9,6 +10,7 @@ import Specs
 /// HTTP API, push webhooks and /metrics in one process. All logic is in the Server target.
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "serve",
         abstract: "Reconcile in a loop and serve the HTTP API, push webhooks and Prometheus metrics.",
         discussion: """
             A pass at start, then one every interval, or sooner when a push webhook (POST /hooks/git) or \
@@ -96,7 +98,7 @@ struct Serve: AsyncParsableCommand {
         try await server.run { port in
             // Written unbuffered, so that a supervisor reading a pipe sees it at once.
             let line = "innominatus serve: listening on \(configuration.listen.host):\(port), watching \(settings.branch) of \(remote.repo)\n"
-            FileHandle.standardOutput.write(Data(line.utf8))
+            StandardStream.output.write(line)
         }
     }
 }

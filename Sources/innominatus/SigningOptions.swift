@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ProcessSupport
 import Reconciler
 
 /// `--signing-key FILE`, on the commands that deliver to the environment branch (docs/ARCHITECTURE.md §6, §9).
@@ -16,7 +17,7 @@ struct SigningOptions: ParsableArguments {
         do {
             settings.signingKey = try await SigningKey.load(file: signingKey)
         } catch {
-            FileHandle.standardError.write(Data((error.description + "\n").utf8))
+            StandardStream.error.write(error.description + "\n")
             throw ExitCode(2)
         }
         return settings

@@ -6,6 +6,7 @@ import Specs
 /// `innominatus status --repo ... [REV] [--output text|json|yaml]`: the status note of a commit.
 struct Status: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "status",
         abstract: "Show the status innominatus recorded for a commit (default: the last applied one).",
         discussion: """
             Reads the remote's notes (refs/notes/innominatus) and prints the last ReconcileStatus of the commit: \
@@ -50,6 +51,7 @@ struct Status: AsyncParsableCommand {
 /// `innominatus history --repo ... [--app NAME] [--limit N]`: the recorded passes, newest first.
 struct History: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "history",
         abstract: "List the recorded passes, newest first, optionally only those that touched one app.")
 
     @OptionGroup var remote: RemoteOptions

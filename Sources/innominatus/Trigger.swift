@@ -4,6 +4,7 @@ import Reconciler
 /// `innominatus trigger --repo ... APP WORKFLOW`: run a manual workflow for an app and record it.
 struct Trigger: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "trigger",
         abstract: "Run a manual workflow for an app at the branch head, and record the run as a status note.",
         discussion: """
             WORKFLOW is the name of a platform workflow, of one of the app's own workflows, or PRODUCT/NAME for a \

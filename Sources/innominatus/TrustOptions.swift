@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ProcessSupport
 import Reconciler
 
 /// `--trust FILE`, shared by the commands that plan or apply the branch (docs/ARCHITECTURE.md §6, §9).
@@ -17,7 +18,7 @@ struct TrustOptions: ParsableArguments {
         do {
             return try await TrustSettings.load(file: trust)
         } catch {
-            FileHandle.standardError.write(Data((error.description + "\n").utf8))
+            StandardStream.error.write(error.description + "\n")
             throw ExitCode(2)
         }
     }

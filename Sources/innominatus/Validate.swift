@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ProcessSupport
 import Provisioning
 import Specs
 
@@ -12,6 +13,7 @@ struct Validate: ParsableCommand {
     }
 
     static let configuration = CommandConfiguration(
+        commandName: "validate",
         abstract: "Validate Score files, workflows, the admin config or platform-repo directories.",
         discussion: """
             Each PATH is a file (its kind is detected from its content) or a platform-repo directory (every \
@@ -35,7 +37,7 @@ struct Validate: ParsableCommand {
 
     /// Prints a usage error and exits with status 2, as docs/ARCHITECTURE.md §6 fixes.
     private func usageError(_ message: String) -> ExitCode {
-        FileHandle.standardError.write(Data("Error: \(message)\nUsage: innominatus \(Self.usageString())\n".utf8))
+        StandardStream.error.write("Error: \(message)\nUsage: innominatus \(Self.usageString())\n")
         return ExitCode(2)
     }
 

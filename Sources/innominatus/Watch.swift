@@ -1,11 +1,13 @@
 import ArgumentParser
 import Foundation
+import ProcessSupport
 import Reconciler
 import Specs
 
 /// `innominatus watch --repo ... [--workdir DIR] [--interval 30s]`: the loop.
 struct Watch: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "watch",
         abstract: "Reconcile in a loop: a pass at start, then one every interval.",
         discussion: """
             Level-based: each pass recomputes the plan from the branch head and the applied state, so a missed \
@@ -46,7 +48,7 @@ struct Watch: AsyncParsableCommand {
                 // Unbuffered, whole: a supervisor or log collector reading a pipe sees each pass at once,
                 // and never a summary cut by log lines written to stderr in between.
                 let text = "[\(Date().formatted(.iso8601))] " + PassSummary.text(report) + "\n"
-                FileHandle.standardOutput.write(Data(text.utf8))
+                StandardStream.output.write(text)
             }
         }
     }

@@ -7,13 +7,14 @@ import Specs
 /// command line, the same data as `GET /api/v1/workflows`.
 struct Workflows: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "workflows",
         abstract: "List the platform repository's workflows, with owner, phase, triggers and approval state.",
         subcommands: [List.self, Show.self])
 
     enum Output: String, ExpressibleByArgument, CaseIterable { case text, json }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List workflows (filters: --tier, --product).")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List workflows (filters: --tier, --product).")
 
         @OptionGroup var remote: RemoteOptions
 
@@ -45,6 +46,7 @@ struct Workflows: AsyncParsableCommand {
 
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "show",
             abstract: "Show one workflow: NAME (platform), PRODUCT/NAME (product) or APP/NAME (application).")
 
         @OptionGroup var remote: RemoteOptions
