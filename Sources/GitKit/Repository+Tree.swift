@@ -55,13 +55,43 @@ extension Repository {
         return TreeSnapshot(commit: commit, tree: ObjectID(git_tree_id(tree)), entries: try walk(tree, "walk tree of \(commit)"))
     }
 
-    /// The files of `commit` outside the folders `skipping` says yes to (a folder's path, no trailing
-    /// slash): a skipped folder's tree is never read, so the cost follows what is kept.
-    public func snapshot(of commit: ObjectID, skipping: @Sendable (String) -> Bool) throws(GitError) -> TreeSnapshot {
+    /// The files of `commit` with the folder `root` cut down to the files directly in it and the subfolders
+    /// `keeping` names: the other subfolders' trees are never read, and their entries cost a type check
+    /// each, not a path, so the cost follows what is kept (docs/ARCHITECTURE.md §18: 10,000 app folders of
+    /// which one is planned).
+    public func snapshot(of commit: ObjectID, pruning root: String, keeping: Set<String>) throws(GitError) -> TreeSnapshot {
         let tree = try lookupTree(of: commit)
         defer { git_tree_free(tree) }
-        return TreeSnapshot(commit: commit, tree: ObjectID(git_tree_id(tree)),
-                            entries: try walk(tree, "walk tree of \(commit)", skipping: skipping))
+        var entries = try walk(tree, "walk tree of \(commit)", skipping: { $0 == root })
+        var entry: OpaquePointer?
+        let found = git_tree_entry_bypath(&entry, tree, root)
+        if found == GIT_ENOTFOUND.rawValue { return TreeSnapshot(commit: commit, tree: ObjectID(git_tree_id(tree)), entries: entries) }
+        if found < 0 { throw GitError.last(found, "look up \(root) in \(commit)") }
+        defer { git_tree_entry_free(entry) }
+        guard git_tree_entry_type(entry) == GIT_OBJECT_TREE else {
+            return TreeSnapshot(commit: commit, tree: ObjectID(git_tree_id(tree)), entries: entries)
+        }
+        var folder: OpaquePointer?
+        try check(git_tree_lookup(&folder, raw, git_tree_entry_id(entry)), "read the folder \(root) of \(commit)")
+        defer { git_tree_free(folder) }
+        for index in 0..<git_tree_entrycount(folder) {
+            guard let child = git_tree_entry_byindex(folder, index) else { continue }
+            let rawMode = git_tree_entry_filemode(child).rawValue
+            if rawMode != GIT_FILEMODE_TREE.rawValue {
+                if let mode = FileMode(rawValue: rawMode) {
+                    entries[root + "/" + String(cString: git_tree_entry_name(child))] = TreeEntry(id: ObjectID(git_tree_entry_id(child)), mode: mode)
+                }
+                continue
+            }
+            let name = String(cString: git_tree_entry_name(child))
+            guard keeping.contains(name) else { continue }
+            var subtree: OpaquePointer?
+            try check(git_tree_lookup(&subtree, raw, git_tree_entry_id(child)), "read the folder \(root)/\(name) of \(commit)")
+            defer { git_tree_free(subtree) }
+            let prefix = root + "/" + name + "/"
+            for (path, file) in try walk(subtree, "walk \(root)/\(name) in \(commit)") { entries[prefix + path] = file }
+        }
+        return TreeSnapshot(commit: commit, tree: ObjectID(git_tree_id(tree)), entries: entries)
     }
 
     /// Every file below `tree` (path relative to it → blob id and mode); folders are not listed, and

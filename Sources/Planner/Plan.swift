@@ -89,7 +89,7 @@ public struct PlanItem: Sendable, Hashable {
     }
 
     /// Skipped because nothing changed since its last success: counted, not listed, in notes and plans.
-    public var isUnchanged: Bool { action == .skip && applies && !waiting && !gated && blocked.isEmpty }
+    @inlinable public var isUnchanged: Bool { action == .skip && applies && !waiting && !gated && blocked.isEmpty }
 
     public var key: PairKey { PairKey(app: app, tier: tier) }
 }

@@ -133,7 +133,9 @@ public enum AppliedStateCodec {
     /// lines, the `set` lines their pairs name, their `app` and `pair` lines — found by byte search, so
     /// that an incremental plan decodes a few lines of 40,000 (docs/ARCHITECTURE.md §18). Decoded, they
     /// give the state of those apps; nil when the bytes do not look like a state (decode them to learn why).
-    public static func excerpt(of bytes: UnsafeRawBufferPointer, apps: Set<String>) -> [UInt8]? {
+    /// - Parameter ordered: the bytes passed `isOrderedForSearch`: the lines are found by binary search.
+    public static func excerpt(of bytes: UnsafeRawBufferPointer, apps: Set<String>, ordered: Bool = false) -> [UInt8]? {
+        if ordered { return searchedExcerpt(of: bytes, apps: apps) }
         var out: [UInt8] = []
         // The leading lines, up to the first line of another kind.
         var position = 0

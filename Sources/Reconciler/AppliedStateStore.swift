@@ -43,9 +43,17 @@ public struct AppliedStateStore: Sendable {
         case rejected(String)
     }
 
-    public func stored(key: StateKey) async -> Stored {
+    /// - Parameter blob: the blob to read, as `blobID()` gave it earlier (a concurrent fetch may have moved
+    ///   the ref since); by default the one the ref holds now.
+    public func stored(key: StateKey, blob: ObjectID?? = nil) async -> Stored {
         let bytes: [UInt8]?
-        do { bytes = try await encoded() } catch { return .rejected("\(error)") }
+        do {
+            if let blob {
+                if let blob { bytes = try await repository.readBlob(blob, limit: Self.sizeLimit) } else { bytes = nil }
+            } else {
+                bytes = try await encoded()
+            }
+        } catch { return .rejected("\(error)") }
         guard let bytes else { return .none }
         guard let body = AppliedStateCodec.authenticated(bytes, key: key) else {
             return .rejected("\(Self.ref) is not authenticated by the state key \(key.path) (forged, or written by a "

@@ -18,6 +18,7 @@ import Specs
 /// apps-root <normalized appsRoot>
 /// pattern   <input pattern>      one line each, every workflow's `inputs`
 /// watch     <path>               a file in an app's folder that pairs of other apps depend on
+/// waiting   <app>                an app with a waiting pair (planned again whatever changed)
 /// reason    <index> <text>       reasons, workflow lists and blocked lists are stored once
 /// names     <index> <name>…
 /// blocked   <index> (<workflow> <reason>)…
@@ -36,6 +37,9 @@ struct PlanMemo: Sendable {
     var appsRoot: String
     var patterns: Set<String>
     var watched: Set<String>
+    /// Apps with a waiting pair, whose decision depends on the clock: read with the header, so that the
+    /// apps to plan again are known before the items are decoded.
+    var waiting: Set<String> = []
     /// The plan's items, in the plan's order.
     var items: [PlanItem]
     /// Where the items of apps without a Score file (prunes) start: the planner lists them last.
@@ -192,17 +196,34 @@ struct PlanMemo: Sendable {
         line("apps-root", Self.escape(appsRoot))
         for pattern in patterns.sorted() { line("pattern", Self.escape(pattern)) }
         for path in watched.sorted() { line("watch", Self.escape(path)) }
+        for app in Set(items.lazy.filter(\.waiting).map(\.app)).sorted() { line("waiting", Self.escape(app)) }
+        // Bound once: reading them through the optional tuple in the loop copied it (six retains) per item.
         let kept = origins.flatMap { origins in source.map { (origins, $0) } }
+        let keptOrigins = kept?.0 ?? []
+        let keptLines = kept?.1.itemLines ?? []
+        let keptBytes = kept?.1.bytes ?? []
         var encoder = ItemEncoder(source: kept?.1)
         var body: [UInt8] = []
         body.reserveCapacity(items.count * 64)
+        // Kept lines that follow each other in the source are copied as one run.
+        var run: Range<Int>?
+        func flush() {
+            if let range = run { body.append(contentsOf: keptBytes[range]) }
+            run = nil
+        }
         for position in items.indices {
-            if let (origins, source) = kept, let origin = origins[position] {
-                body.append(contentsOf: source.bytes[source.itemLines[origin]])
+            if !keptOrigins.isEmpty, let origin = keptOrigins[position] {
+                let line = keptLines[origin]
+                if let range = run, range.upperBound == line.lowerBound { run = range.lowerBound..<line.upperBound } else {
+                    flush()
+                    run = line
+                }
             } else {
+                flush()
                 encoder.append(items[position], prune: position >= pruneStart, to: &body)
             }
         }
+        flush()
         out.append(contentsOf: encoder.tables)
         out.append(contentsOf: body)
         out.append(contentsOf: "end\n".utf8)
@@ -287,37 +308,47 @@ struct PlanMemo: Sendable {
     }
 
     /// The applied state's bytes as they were planned against, uncompressed beside the memo
-    /// (`plan-memo.applied`, first line `innominatus-applied-copy <blob id>`): an incremental plan searches
-    /// them for a few apps' lines instead of inflating the 4 MB blob of 10,000 apps.
+    /// (`plan-memo.applied`, first line `innominatus-applied-copy <blob id> [ordered]`): an incremental plan
+    /// finds a few apps' lines there instead of inflating the 4 MB blob of 10,000 apps — by binary search
+    /// when the first line says `ordered` (`AppliedStateCodec.isOrderedForSearch`, checked when written).
     static func appliedCopyPath(workdir: String) -> String { path(workdir: workdir) + ".applied" }
 
-    static func appliedCopyHeader(blob: String) -> [UInt8] { Array("innominatus-applied-copy \(blob)\n".utf8) }
+    static func appliedCopyHeader(blob: String, ordered: Bool) -> [UInt8] {
+        Array("innominatus-applied-copy \(blob)\(ordered ? " ordered" : "")\n".utf8)
+    }
 
     /// Writes the copy unless it already holds `blob`.
     static func writeAppliedCopy(workdir: String, blob: String, bytes: [UInt8]) {
-        let header = appliedCopyHeader(blob: blob)
         let path = appliedCopyPath(workdir: workdir)
         if let handle = FileHandle(forReadingAtPath: path) {
             defer { try? handle.close() }
-            if let start = try? handle.read(upToCount: header.count), Array(start) == header { return }
+            let longest = appliedCopyHeader(blob: blob, ordered: true)
+            if let start = try? handle.read(upToCount: longest.count).map(Array.init),
+               start == longest || start.starts(with: appliedCopyHeader(blob: blob, ordered: false)) {
+                return
+            }
         }
-        _ = Workdir.replace(path, with: header + bytes)
+        let ordered = bytes.withUnsafeBytes(AppliedStateCodec.isOrderedForSearch)
+        _ = Workdir.replace(path, with: appliedCopyHeader(blob: blob, ordered: ordered) + bytes)
     }
 
-    /// `body` over the copy's state bytes (mapped, not read) when the copy holds `blob`; nil otherwise.
-    static func withAppliedCopy<T>(workdir: String, blob: String, _ body: (UnsafeRawBufferPointer) -> T) -> T? {
+    /// `body` over the copy's state bytes (mapped, not read) and whether they are ordered for search, when
+    /// the copy holds `blob`; nil otherwise.
+    static func withAppliedCopy<T>(workdir: String, blob: String, _ body: (UnsafeRawBufferPointer, Bool) -> T) -> T? {
         let descriptor = open(appliedCopyPath(workdir: workdir), O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
         guard descriptor >= 0 else { return nil }
         defer { close(descriptor) }
         var info = stat()
-        let header = appliedCopyHeader(blob: blob)
-        guard fstat(descriptor, &info) == 0, info.st_size > header.count else { return nil }
+        guard fstat(descriptor, &info) == 0, info.st_size > 0 else { return nil }
         let size = Int(info.st_size)
         guard let map = mmap(nil, size, PROT_READ, MAP_PRIVATE, descriptor, 0), map != MAP_FAILED else { return nil }
         defer { munmap(map, size) }
         let all = UnsafeRawBufferPointer(start: map, count: size)
-        guard all.starts(with: header) else { return nil }
-        return body(UnsafeRawBufferPointer(rebasing: all[header.count...]))
+        for ordered in [true, false] {
+            let header = appliedCopyHeader(blob: blob, ordered: ordered)
+            if all.starts(with: header) { return body(UnsafeRawBufferPointer(rebasing: all[header.count...]), ordered) }
+        }
+        return nil
     }
 
     // MARK: reading
@@ -326,8 +357,7 @@ struct PlanMemo: Sendable {
     /// The memo's own lines (key, commit, applied state, patterns, watched files) without its items, and
     /// the file's bytes: enough to decide whether to use it before decoding 30,000 items.
     static func readHeader(workdir: String) -> (header: PlanMemo, bytes: [UInt8])? {
-        guard let data = FileManager.default.contents(atPath: path(workdir: workdir)) else { return nil }
-        let bytes = Array(data)
+        guard let bytes = Workdir.contents(of: path(workdir: workdir)) else { return nil }
         return decode(bytes, headerOnly: true).map { ($0, bytes) }
     }
 
@@ -411,6 +441,8 @@ struct PlanMemo: Sendable {
                 memo.patterns.insert(line.string(1))
             } else if line.is(0, "watch") {
                 memo.watched.insert(line.string(1))
+            } else if line.is(0, "waiting") {
+                memo.waiting.insert(line.string(1))
             } else if line.is(0, "end") {
                 ended = true
             }

@@ -18,8 +18,7 @@ extension PlanningPass {
     /// The plan of `head` from the memo, or why there is none.
     func incrementalPlan(head: ObjectID, branchHead: ObjectID, key: StateKey, now: Timestamp, loader: inout DesiredStateLoader,
                          repository: Repository, lap: (String) -> Void = { _ in }) async throws -> Result<Outcome, MemoMiss> {
-        guard let (header, bytes) = PlanMemo.readHeader(workdir: workdir) else { return .failure(.noMemo) }
-        var memo = header
+        guard let (memo, bytes) = PlanMemo.readHeader(workdir: workdir) else { return .failure(.noMemo) }
         guard memo.key == PlanMemo.settingsKey(branch: branch, limits: loader.limits) else { return .failure(.otherSettings) }
         let store = AppliedStateStore(repository: repository)
         let blob: ObjectID?
@@ -40,24 +39,27 @@ extension PlanningPass {
             affected.insert(String(path[path.index(path.startIndex, offsetBy: prefix.count)..<slash]))
         }
         lap("memo header and changed paths")
-        // Only now the items: a change that reaches every app never pays for them.
-        guard let whole = PlanMemo.decode(bytes) else { return .failure(.noMemo) }
-        memo = whole
-        lap("memo items")
+        // Only now the items, on the other core while the changed apps are loaded and planned: a change
+        // that reaches every app never pays for them.
+        let decoding = Task.detached { PlanMemo.decode(bytes) }
         // Waiting pairs depend on the clock: their apps are always planned again.
-        affected.formUnion(memo.items.lazy.filter(\.waiting).map(\.app))
+        affected.formUnion(memo.waiting)
         let warnings = try await stateWarnings(appliedCommit: memo.appliedCommit, branchHead: branchHead, repository: repository)
+        lap("applied commit on the branch")
         if affected.isEmpty, memo.commit == head.hex {
+            guard let whole = await decoding.value else { return .failure(.noMemo) }
             return .success(Outcome(repository: repository, desired: DesiredState(commit: head.hex), applied: .empty,
-                                    plan: memo.plan(), key: key, warnings: warnings, partial: true))
+                                    plan: whole.plan(), key: key, warnings: warnings, partial: true))
         }
         // The same blob as when the memo was written, whose state was authentic then: its lines of the
         // affected apps, from the uncompressed copy beside the memo when it is there.
         var applied = AppliedState(commit: memo.appliedCommit)
         if let blob = memo.appliedBlob {
             let few = affected.count <= 32
-            var lines = few ? PlanMemo.withAppliedCopy(workdir: workdir, blob: blob) { AppliedStateCodec.excerpt(of: $0, apps: affected) } ?? nil
-                : nil
+            var lines: [UInt8]?
+            if few {
+                lines = PlanMemo.withAppliedCopy(workdir: workdir, blob: blob) { AppliedStateCodec.excerpt(of: $0, apps: affected, ordered: $1) } ?? nil
+            }
             if lines == nil, let id = ObjectID(hex: blob), let bytes = try? await repository.readBlob(id, limit: AppliedStateStore.sizeLimit) {
                 lines = few ? bytes.withUnsafeBytes { AppliedStateCodec.excerpt(of: $0, apps: affected) } : bytes
             }
@@ -69,11 +71,8 @@ extension PlanningPass {
             }
         }
         lap("applied (\(affected.count) apps)")
-        let kept = affected
         let appsRoot = memo.appsRoot
-        let snapshot = try await repository.snapshot(of: head) { folder in
-            folder.hasPrefix(prefix) && !folder.dropFirst(prefix.count).contains("/") && !kept.contains(String(folder.dropFirst(prefix.count)))
-        }
+        let snapshot = try await repository.snapshot(of: head, pruning: appsRoot, keeping: affected)
         lap("snapshot (\(snapshot.entries.count) files)")
         var desired = try await loader.load(snapshot, applied: applied, from: repository)
         guard desired.configErrors.isEmpty, RepositoryPath.normalized(desired.config.appsRoot) == appsRoot else {
@@ -81,7 +80,9 @@ extension PlanningPass {
         }
         lap("load")
         desired.configPath = AdminConfig.path { snapshot[$0] != nil }
-        if let old = applied.commit.flatMap(ObjectID.init(hex:)) {
+        if applied.commit == memo.commit {
+            desired.changedPaths = Set(changes.map(\.path))
+        } else if let old = applied.commit.flatMap(ObjectID.init(hex:)) {
             desired.changedPaths = (try? await repository.changedPaths(from: old, to: head)).map { Set($0.map(\.path)) }
         }
         // What the folders left out would have changed: a shared workflow's inputs or a step type's program
@@ -97,9 +98,6 @@ extension PlanningPass {
                 return .failure(.reach("step type '\(name)'"))
             }
         }
-        for app in affected where desired.apps.index(forKey: app) == nil && memo.hasItems(of: app) {
-            return .failure(.reach("\(prefix)\(app)"))
-        }
         for app in desired.apps.values {
             for workflow in app.workflows {
                 for pattern in workflow.workflow?.inputs ?? [] where Self.reachesOtherApps(pattern, app: app.name, appsRoot: appsRoot) {
@@ -108,6 +106,11 @@ extension PlanningPass {
             }
         }
         lap("changed paths since the applied commit, and reach checks")
+        guard let whole = await decoding.value else { return .failure(.noMemo) }
+        lap("memo items (waited for)")
+        for app in affected where desired.apps.index(forKey: app) == nil && whole.hasItems(of: app) {
+            return .failure(.reach("\(prefix)\(app)"))
+        }
         let fresh = Planner().plan(desired: desired, applied: applied, now: now)
         // Prunes come from apps the memo planned, which were sent to the full plan above.
         guard fresh.errors.isEmpty, fresh.items.allSatisfy({ desired.apps.index(forKey: $0.app) != nil }) else {
@@ -118,27 +121,27 @@ extension PlanningPass {
         // `origins`: where each kept item was in the memo, so the next memo copies its line.
         var items: [PlanItem] = []
         var origins: [Int?] = []
-        items.reserveCapacity(memo.items.count + fresh.items.count)
-        origins.reserveCapacity(memo.items.count + fresh.items.count)
+        items.reserveCapacity(whole.items.count + fresh.items.count)
+        origins.reserveCapacity(whole.items.count + fresh.items.count)
         var freshItems = fresh.items[...]
-        for index in 0..<memo.pruneStart where !affected.contains(memo.items[index].app) {
-            while let first = freshItems.first, first.app < memo.items[index].app {
+        for index in 0..<whole.pruneStart where !affected.contains(whole.items[index].app) {
+            while let first = freshItems.first, first.app < whole.items[index].app {
                 items.append(first)
                 origins.append(nil)
                 freshItems = freshItems.dropFirst()
             }
-            items.append(memo.items[index])
+            items.append(whole.items[index])
             origins.append(index)
         }
         items += freshItems
         origins += Array(repeating: nil, count: freshItems.count)
         let pruneStart = items.count
-        for index in memo.pruneStart..<memo.items.count where !affected.contains(memo.items[index].app) {
-            items.append(memo.items[index])
+        for index in whole.pruneStart..<whole.items.count where !affected.contains(whole.items[index].app) {
+            items.append(whole.items[index])
             origins.append(index)
         }
         lap("plan and merge")
-        var next = memo
+        var next = whole
         next.commit = head.hex
         next.items = items
         next.pruneStart = pruneStart

@@ -190,11 +190,21 @@ public struct PlanningPass: Sendable {
         var stateProblem: String?
         var encoded: [UInt8]?
         let store = AppliedStateStore(repository: repository)
-        let appliedBlob = try? await store.blobID()
+        // nil: the ref could not be read (the read below then says why); `.some(nil)`: the remote has none.
+        var appliedBlobRead: ObjectID??
+        do { appliedBlobRead = .some(try await store.blobID()) } catch {}
+        let appliedBlob = appliedBlobRead ?? nil
         // The state this process wrote last (a loop): the same blob, already decoded.
         let cached = loader.appliedCache.flatMap { cache in cache.blob == appliedBlob?.hex ? cache.state : nil }
+        // A blob an earlier process authenticated and found settled at the head: nothing to read at all.
+        if stopIfUnchanged, forced.isEmpty, cached == nil, let blob = appliedBlob?.hex,
+           let known = AppliedSummary.read(workdir: workdir, blob: blob, key: key), known.commit == head.hex, known.settled, !known.dirty {
+            lap("applied (its summary remembered)")
+            return nil
+        }
         if cached == nil {
-            switch await store.stored(key: key) {
+            // The blob the id names, so that what is remembered of it below (`AppliedSummary`) is its own.
+            switch await store.stored(key: key, blob: appliedBlobRead) {
             case .none: break
             case .authentic(let bytes): encoded = bytes
             case .rejected(let why): stateProblem = why
@@ -204,9 +214,12 @@ public struct PlanningPass: Sendable {
         // fields) without decoding it: at 10,000 apps decoding was a quarter of the pass.
         if stopIfUnchanged, forced.isEmpty {
             if let cached, cached.commit == head.hex, cached.settled, !cached.pairs.values.contains(where: \.dirty) { return nil }
-            if let encoded, let summary = AppliedStateCodec.summary(encoded), summary.commit == head.hex, summary.settled,
-               !summary.dirty {
-                return nil
+            if let encoded, let summary = AppliedStateCodec.summary(encoded) {
+                if let blob = appliedBlob?.hex {
+                    AppliedSummary(blob: blob, commit: summary.commit, settled: summary.settled, dirty: summary.dirty)
+                        .write(workdir: workdir, key: key)
+                }
+                if summary.commit == head.hex, summary.settled, !summary.dirty { return nil }
             }
         }
         var applied = cached ?? .empty

@@ -61,4 +61,43 @@ struct AppliedStateCodecTests {
         }
         #expect(Array("garbage\n".utf8).withUnsafeBytes { AppliedStateCodec.excerpt(of: $0, apps: ["a"]) } == nil)
     }
+    /// The plan memo's copy of the state is searched by bisection when its lines are in the encoder's order
+    /// (checked once, `isOrderedForSearch`): for any apps, that finds exactly the lines the scan finds.
+    @Test func aBinarySearchFindsWhatTheScanFinds() throws {
+        var state = AppliedState(commit: "c0ffee")
+        let names = (0..<300).map { "app-" + String(repeating: "0", count: 3 - String($0).count) + String($0) } + ["a", "ab", "a b", "a\tb", "z%", "zz"]
+        for (index, name) in names.enumerated() {
+            state.apps[name] = AppliedApp(scoreID: "id-\(index)", product: index % 3 == 0 ? "shop" : nil, suspended: false, resources: [])
+            for tier in Tier.allCases where index % 4 != 1 || tier != .product {
+                let fingerprint = Fingerprint(shared: ["workflows/platform/w\(index % 7).yaml": "b\(index % 7)"],
+                                              scorePath: "apps/\(name)/score.yaml", scoreID: "id-\(index)")
+                state.pairs[PairKey(app: name, tier: tier)] = PairRecord(fingerprint: fingerprint, result: .succeeded,
+                                                                         attemptedDigest: fingerprint.digest)
+            }
+        }
+        let bytes = AppliedStateCodec.encode(state)
+        let ordered = bytes.withUnsafeBytes(AppliedStateCodec.isOrderedForSearch)
+        #expect(ordered)
+        let queries: [[String]] = [["app-000"], ["app-299"], ["app-150", "a"], ["ab"], ["a b", "a\tb"], ["z%", "zz"], ["missing"],
+                                   ["app-1500"], [], names]
+        for apps in queries {
+            let scanned = bytes.withUnsafeBytes { AppliedStateCodec.excerpt(of: $0, apps: Set(apps)) }
+            let searched = bytes.withUnsafeBytes { AppliedStateCodec.excerpt(of: $0, apps: Set(apps), ordered: true) }
+            let same = scanned != nil && searched == scanned
+            #expect(same, "\(apps)")
+            var expected = state
+            expected.pairs = state.pairs.filter { apps.contains($0.key.app) }
+            expected.apps = state.apps.filter { apps.contains($0.key) }
+            #expect(try AppliedStateCodec.decode(try #require(searched)) == expected, "\(apps)")
+        }
+        // Two app lines swapped: not in order, so the copy is scanned.
+        var lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        let first = try #require(lines.firstIndex { $0.hasPrefix("app\t") })
+        lines.swapAt(first, first + 1)
+        let swapped = Array(lines.joined(separator: "\n").utf8)
+        let swappedOrdered = swapped.withUnsafeBytes(AppliedStateCodec.isOrderedForSearch)
+        #expect(!swappedOrdered)
+        let garbageOrdered = Array("garbage\n".utf8).withUnsafeBytes(AppliedStateCodec.isOrderedForSearch)
+        #expect(!garbageOrdered)
+    }
 }

@@ -181,6 +181,31 @@ struct PassIntegrityTests {
         #expect(try world.run("reconcile").stdout.contains("nothing to do"))
     }
 
+    /// A no-op pass remembers what it read of the applied state by the blob's id (`applied-summary`), so the
+    /// next one reads no blob; a remembered line the state key did not sign is ignored, never believed.
+    @Test func aNoOpPassTrustsOnlyTheSummaryItsStateKeySigned() throws {
+        let world = try World()
+        #expect(try world.run("reconcile").status == 0)
+        #expect(try world.run("reconcile").stdout.contains("nothing to do"))
+        let file = world.workdir + "/applied-summary"
+        let line = try String(contentsOfFile: file, encoding: .utf8)
+        let blob = try world.git.remoteGit("ls-tree", "refs/innominatus/applied").split(separator: "\t")[0].split(separator: " ")[2]
+        #expect(line.hasPrefix("innominatus-applied-summary v1\t\(blob)\t"), "\(line)")
+        let timed = try Shell.execute([world.binary, "reconcile", "--repo", world.git.remote, "--workdir", world.workdir],
+                                      environment: ["INNOMINATUS_TIMINGS": "1"])
+        #expect(timed.stdout.contains("nothing to do") && timed.stderr.contains("applied (its summary remembered)"), "\(timed.stderr)")
+
+        // A new head not yet applied, and a line claiming the applied state already settled there.
+        let head = try world.commit(["apps/cart/score.yaml": PassIntegrityTests.score("cart", image: "ghcr.io/acme/cart:2.0")])
+        var fields = line.dropLast().split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+        fields[2] = head
+        fields[6] = String(repeating: "0", count: 64)
+        try (fields.joined(separator: "\t") + "\n").write(toFile: file, atomically: true, encoding: .utf8)
+        let pass = try world.run("reconcile")
+        #expect(pass.status == 0 && !pass.stdout.contains("nothing to do"), "\(pass.stdout)")
+        #expect(try world.deliveredImage("cart") == "ghcr.io/acme/cart:2.0")
+    }
+
     @Test func aWorkdirHeldByAnotherProcessExitsThreeAndSaysWho() throws {
         let world = try World()
         try FileManager.default.createDirectory(atPath: world.workdir, withIntermediateDirectories: true)

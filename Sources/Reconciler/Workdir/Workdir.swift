@@ -80,12 +80,39 @@ struct Workdir {
     /// sees half a file, and a kill -9 leaves the old one. False when it could not (errno says why).
     static func replace(_ path: String, with bytes: [UInt8]) -> Bool {
         let temporary = path + ".\(getpid()).tmp"
-        guard FileManager.default.createFile(atPath: temporary, contents: Data(bytes), attributes: [.posixPermissions: 0o600]),
-              rename(temporary, path) == 0 else {
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        guard descriptor >= 0 else { return false }
+        let written = bytes.withUnsafeBytes { buffer -> Bool in
+            var offset = 0
+            while offset < buffer.count {
+                let count = write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                if count > 0 { offset += count } else if count < 0, errno == EINTR { continue } else { return false }
+            }
+            return true
+        }
+        guard close(descriptor) == 0, written, rename(temporary, path) == 0 else {
             unlink(temporary)
             return false
         }
         return true
+    }
+
+    /// The bytes of the regular file `path` (a symbolic link is not followed), nil when it cannot be read.
+    static func contents(of path: String) -> [UInt8]? {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
+        var complete = true
+        let bytes = [UInt8](unsafeUninitializedCapacity: Int(info.st_size)) { buffer, initialized in
+            while initialized < buffer.count {
+                let count = read(descriptor, buffer.baseAddress! + initialized, buffer.count - initialized)
+                if count > 0 { initialized += count } else if count < 0, errno == EINTR { continue } else { break }
+            }
+            complete = initialized == buffer.count
+        }
+        return complete ? bytes : nil
     }
 
     /// Removes the lock files git leaves in `cache.git` when a process is killed while it updates a ref
