@@ -31,7 +31,12 @@ extension Repository {
     ///   any other (absolute, climbing out with `..`, through another link, dangling) becomes a plain
     ///   file holding its target text and is listed in the result.
     /// - Exact: no filters (CRLF, ident) are applied; files hold the blobs' bytes.
-    public func checkout(_ commit: ObjectID, into directory: String, fresh: Bool = false) throws(GitError) -> CheckoutResult {
+    /// - Parameter intact: the caller knows the folder is as its seal says (a watch on it saw nothing since
+    ///   the seal was taken): it is not compared with the seal again.
+    /// - Parameter beforeSeal: called once the folder is written, before its seal is taken (not when nothing
+    ///   was written): a watch started there sees every later write, the seal's walk included.
+    public func checkout(_ commit: ObjectID, into directory: String, fresh: Bool = false, intact: Bool = false,
+                         beforeSeal: @Sendable () -> Void = {}) throws(GitError) -> CheckoutResult {
         let operation = "check out \(commit) into \(directory)"
         let recordPath = directory + ".checkout"
         let sealPath = directory + ".seal"
@@ -43,7 +48,7 @@ extension Repository {
         if previous != nil {
             // No seal (a folder from an older version): rewritten, but nothing is known to have changed.
             if let seal = CheckoutSeal.read(for: directory) {
-                restored = seal.differences(in: directory)
+                restored = intact ? [] : seal.differences(in: directory)
                 if !restored.isEmpty { previous = nil }
             } else {
                 previous = nil
@@ -140,6 +145,7 @@ extension Repository {
             }
         }
         for folder in folders.sorted(by: >) { FileSystem.setMode(join(directory, folder), 0o555) }
+        beforeSeal()
         try FileSystem.writeRecord(sealPath, CheckoutSeal.take(of: directory).serialized(), operation: operation)
         try FileSystem.writeRecord(recordPath, commit.hex, operation: operation)
         return CheckoutResult(commit: commit, previous: previous,

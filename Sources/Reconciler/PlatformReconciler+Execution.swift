@@ -55,7 +55,8 @@ extension PlatformReconciler {
     func execute(_ plan: Plan, desired: DesiredState, applied: AppliedState, repository: Repository) async throws -> Execution {
         guard let head = ObjectID(hex: plan.commit) else { throw ReconcileError(.checkout, "bad head commit \(plan.commit)") }
         let checkout = settings.workdir + "/checkout"
-        let guardian = try await guardedCheckout(head, into: checkout, repository: repository)
+        let guardian = try await guardedCheckout(head, into: checkout, repository: repository, after: keptCheckout)
+        keptCheckout = guardian
 
         var previous: (desired: DesiredState, checkout: CheckoutGuard, scores: [String: Result<ScoreModel, ReconcileError>])?
         if plan.items.contains(where: { $0.action == .prune }), let old = applied.commit.flatMap(ObjectID.init(hex:)) {
@@ -122,18 +123,29 @@ extension PlatformReconciler {
 
     /// Checks `commit` out into `directory` and watches it for the pass: a folder a step changed since the
     /// last pass is rewritten (and said so), and one changed during this pass before the next workflow.
-    private func guardedCheckout(_ commit: ObjectID, into directory: String, repository: Repository) async throws -> CheckoutGuard {
+    /// - Parameter earlier: the guard of the last pass's checkout of `directory` (a loop keeps it): when its
+    ///   watch saw nothing since, the folder is as sealed and is not compared with the seal again.
+    private func guardedCheckout(_ commit: ObjectID, into directory: String, repository: Repository,
+                                 after earlier: CheckoutGuard? = nil) async throws -> CheckoutGuard {
         let clock = ContinuousClock()
         let started = clock.now
-        let result = try await repository.checkout(commit, into: directory)
+        let intact = await earlier?.isIntact(directory) ?? false
+        if intact, let earlier, await earlier.holds(commit) {
+            // The same commit, and nothing wrote there since its seal: the watch goes on.
+            return earlier
+        }
+        let early = CheckoutGuard.Started()
+        let result = try await repository.checkout(commit, into: directory, intact: intact) { early.start(directory) }
         let checkedOut = clock.now
         if !result.restoredPaths.isEmpty {
             logger.error("the checkout had been changed since the last pass (by a step); it was rewritten from the commit",
                          metadata: ["checkout": "\(directory)", "changed": "\(result.restoredPaths.prefix(10).joined(separator: ", "))"])
         }
         let guardian = CheckoutGuard(repository: repository, commit: commit, directory: directory, logger: logger)
-        await guardian.arm()
+        await guardian.arm(started: early)
+        if early.done, early.watch != nil { await guardian.markSealedUnderWatch() }
         logger.debug("checkout ready", metadata: ["checkout": "\(directory)", "changed paths": "\(result.changedPaths)",
+                                                  "known intact": "\(intact)",
                                                   "checkout and seal ms": "\((checkedOut - started).wholeMilliseconds)",
                                                   "watch ms": "\((clock.now - checkedOut).wholeMilliseconds)"])
         return guardian

@@ -15,6 +15,9 @@ import Specs
 public actor PlatformReconciler {
     public let settings: ReconcileSettings
     private var loader: DesiredStateLoader
+    /// The guard of the last pass's checkout, still watching it: the next pass's checkout skips comparing
+    /// the folder with its seal when the watch saw nothing (`CheckoutGuard.isIntact`).
+    var keptCheckout: CheckoutGuard?
     let executorSettings: ExecutorSettings
     let logger: Logger
     /// Where each step's start and end is logged (app, tier, workflow, step, duration), unless the caller

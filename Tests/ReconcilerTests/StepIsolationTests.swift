@@ -134,6 +134,34 @@ import TestSupport
         #expect(world.scans.filter { $0 == "victim original" }.count == 2, "\(world.scans)")
     }
 
+    /// A loop keeps watching its checkout between passes: a pass whose watch saw nothing checks out without
+    /// comparing the folder with its seal, and a change made between two passes is still found and undone.
+    @Test func aLoopTrustsItsWatchAndStillCatchesAChangeBetweenPasses() throws {
+        let world = try World(attack: "true")
+        let log = world.git.root.appending("watch.log")
+        let watch = try Shell.start([GitFixture.helper.executable, "watch", "--repo", world.git.remote, "--workdir", world.workdir,
+                                     "--interval", "200ms", "--log-level", "debug", "--concurrency", "1",
+                                     "--step-user", String(geteuid())], log: log)
+        defer { watch.stop() }
+        #expect(LoopOutputTests.waitFor("nothing to do", in: log).contains("nothing to do"))
+        try world.setAttack("true # two", message: "a second commit")
+        let second = LoopOutputTests.waitFor("known intact=true", in: log)
+        #expect(second.contains("known intact=true"), "\(second)")
+        _ = LoopOutputTests.waitFor("nothing to do", count: 2, in: log)
+
+        // Between passes, something of the reconciler's user rewrites the scan script.
+        let script = world.workdir + "/checkout/workflows/scripts/scan.sh"
+        chmod(world.workdir + "/checkout/workflows/scripts", 0o755)
+        chmod(script, 0o644)
+        try "echo \"$APP_NAME LOOT\" >> \(world.reports)/scan.log\n".write(toFile: script, atomically: false, encoding: .utf8)
+        try world.git.commit(["apps/victim/score.yaml": "apiVersion: score.dev/v1b1\nmetadata:\n  name: victim\ncontainers:\n"
+            + "  main:\n    image: nginx:1.28\n"], message: "the victim moves on")
+        try world.git.push()
+        let third = LoopOutputTests.waitFor("nothing to do", count: 3, in: log)
+        #expect(third.contains("the checkout had been changed since the last pass"), "\(third)")
+        #expect(world.scans.filter { $0 == "victim original" }.count == 2 && !world.scans.contains { $0.contains("LOOT") }, "\(world.scans)")
+    }
+
     /// A step cannot make the reconciler read, for it, a file it could not read itself: a link planted as
     /// `$INNOMINATUS_OUTPUT` to root's file of `key=value` lines, whose values a later step would receive.
     @Test func anOutputFileLinkedElsewhereIsRefused() throws {

@@ -24,17 +24,49 @@ actor CheckoutGuard {
         self.logger = logger
     }
 
-    /// Starts watching, after the checkout was written (and verified) by `Repository.checkout`.
-    func arm() {
-        guard watch == nil else { return }
+    /// A watch started by `Repository.checkout`'s `beforeSeal`, before the seal was taken.
+    final class Started: @unchecked Sendable {
+        var watch: CheckoutWatch?
         var reason = ""
-        watch = CheckoutWatch(directory: directory, reason: &reason)
+        var done = false
+
+        func start(_ directory: String) {
+            watch = CheckoutWatch(directory: directory, reason: &reason)
+            done = true
+        }
+    }
+
+    /// Starts watching, after the checkout was written (and verified) by `Repository.checkout`; with a
+    /// watch the checkout started before sealing, that one.
+    func arm(started: Started? = nil) {
+        guard watch == nil else { return }
+        var reason = started?.reason ?? ""
+        if let started, started.done { watch = started.watch } else { watch = CheckoutWatch(directory: directory, reason: &reason) }
         if watch == nil {
             unwatched = reason
             logger.warning("the checkout is verified only when a pass starts, not before each workflow",
                            metadata: ["checkout": "\(directory)", "reason": "\(reason)"])
         }
     }
+
+    /// Whether `directory` is known to be exactly what its seal says, without reading it: the watch was
+    /// started before the seal was taken (or before the folder was last verified) and the kernel reported
+    /// nothing since — no write, no new or removed entry, no lost event queue; anything that rewrote the
+    /// folder or its seal's commit would have written there. A loop keeps its last pass's guard so that the
+    /// next pass's checkout need not compare 22,000 entries with the seal (docs/ARCHITECTURE.md §14).
+    func isIntact(_ directory: String) -> Bool {
+        guard failure == nil, sealedUnderWatch, directory == self.directory, let watch else { return false }
+        return !watch.wasTouched
+    }
+
+    /// The watch began before the folder's seal was taken or last verified (not after: a write in between
+    /// would be in neither).
+    private var sealedUnderWatch = false
+
+    func markSealedUnderWatch() { sealedUnderWatch = true }
+
+    /// Whether this guard's folder is a checkout of `commit`.
+    func holds(_ commit: ObjectID) -> Bool { commit == self.commit }
 
     /// nil when the checkout is the commit's tree (restored if it had to be); else why it cannot be.
     func ensureIntact(before app: String) async -> String? {
@@ -47,6 +79,7 @@ actor CheckoutGuard {
             let changed = CheckoutSeal.read(for: directory)?.differences(in: directory) ?? ["(the seal is missing)"]
             if changed.isEmpty {
                 self.watch = next
+                sealedUnderWatch = next != nil
                 if next == nil { unwatched = reason }
                 return nil
             }
