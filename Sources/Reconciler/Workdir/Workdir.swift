@@ -79,7 +79,8 @@ struct Workdir {
     /// Replaces `path` with `bytes`, mode 0600, through a temporary file renamed over it: a reader never
     /// sees half a file, and a kill -9 leaves the old one. False when it could not (errno says why).
     static func replace(_ path: String, with bytes: [UInt8]) -> Bool {
-        let temporary = path + ".\(getpid()).tmp"
+        // Unique per writer, so two writers in one process never share the file they write aside.
+        let temporary = path + ".\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
         guard FileManager.default.createFile(atPath: temporary, contents: Data(bytes), attributes: [.posixPermissions: 0o600]),
               rename(temporary, path) == 0 else {
             unlink(temporary)
