@@ -1,3 +1,4 @@
+import Foundation
 import GitKit
 import Planner
 import Specs
@@ -75,7 +76,13 @@ extension PlanningPass {
             folder.hasPrefix(prefix) && !folder.dropFirst(prefix.count).contains("/") && !kept.contains(String(folder.dropFirst(prefix.count)))
         }
         lap("snapshot (\(snapshot.entries.count) files)")
+        loader.openParseCache(workdir: workdir, key: PlanMemo.settingsKey(branch: branch, limits: loader.limits))
         var desired = try await loader.load(snapshot, applied: applied, from: repository)
+        if ProcessInfo.processInfo.environment["INNOMINATUS_TIMINGS"] != nil {
+            FileHandle.standardError.write(Data("plan load: \(loader.costSummary)\n".utf8))
+        }
+        // Other apps' folders were not read: their entries are kept as they are.
+        loader.saveParseCache(partial: true)
         guard desired.configErrors.isEmpty, RepositoryPath.normalized(desired.config.appsRoot) == appsRoot else {
             return .failure(.sharedChange(desired.configPath ?? AdminConfig.defaultPath))
         }
