@@ -14,6 +14,8 @@ public struct DesiredStateLoader: Sendable {
     /// Valid workflows by blob id alone (see `workflowContent`).
     private var validWorkflows: [String: ParsedWorkflow] = [:]
     private var scoreCache: [String: ScoreFacts] = [:]
+    /// The admin config of the last load, by its parse-cache key.
+    private var configCache: (key: String, outcome: Result<AdminConfig, ParseCacheCodec.ConfigErrors>)?
     var provisionerCache: [String: Result<[ProvisionerDefinition], ProvisioningError>] = [:]
     /// Where `cmd://./script` provisioners are anchored: the checkout they run in.
     public var checkoutRoot: String
@@ -159,11 +161,16 @@ public struct DesiredStateLoader: Sendable {
     private mutating func adminConfig(path: String, id: ObjectID, from repository: Repository) async throws
         -> Result<AdminConfig, ParseCacheCodec.ConfigErrors> {
         let diskKey = ParseCacheCodec.configKey(blob: id.hex, path: path)
+        if let cached = configCache, cached.key == diskKey {
+            parseCache?.markUsed(diskKey)
+            return cached.outcome
+        }
         let clock = ContinuousClock()
         let start = clock.now
         if let line = parseCache?.line(diskKey), let outcome = ParseCacheCodec.config(line) {
             costs.decodedConfigs += 1
             costs.decoding["config", default: .zero] += clock.now - start
+            configCache = (diskKey, outcome)
             return outcome
         }
         parsedBlobs += 1
@@ -178,6 +185,7 @@ public struct DesiredStateLoader: Sendable {
             outcome = .failure(.init(list: [problem]))
         }
         if let line = ParseCacheCodec.configLine(blob: id.hex, path: path, outcome) { parseCache?.store(diskKey, line: line) }
+        configCache = (diskKey, outcome)
         return outcome
     }
 
