@@ -196,6 +196,20 @@ struct ParseCacheTests {
         #expect(try Self.plan(repo) == reference.json)
     }
 
+    /// What a writer killed between writing aside and renaming leaves: removed by a later write once old.
+    @Test func copiesLeftByKilledWritersAreRemoved() async throws {
+        let repo = try Self.repository()
+        _ = try Self.plan(repo, cold: true)
+        let old = repo.workdir + "/" + ParseCache.fileName + ".99999.1.tmp"
+        let young = repo.workdir + "/" + ParseCache.fileName + ".99999.2.tmp"
+        #expect(FileManager.default.createFile(atPath: old, contents: Data("half".utf8)))
+        #expect(FileManager.default.createFile(atPath: young, contents: Data("half".utf8)))
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -3600)], ofItemAtPath: old)
+        _ = try Self.plan(repo, cold: true)
+        #expect(!FileManager.default.fileExists(atPath: old))
+        #expect(FileManager.default.fileExists(atPath: young))
+    }
+
     /// The codec alone: what is written is what is read, for every field a Score line can hold.
     @Test func scoreFactsRoundTrip() {
         let error = SpecDiagnostic(file: "apps/a b/score.yaml", at: SourceLocation(line: 4, column: 13), field: "containers",

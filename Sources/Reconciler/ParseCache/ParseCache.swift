@@ -118,7 +118,20 @@ struct ParseCache: Sendable {
         let (bytes, entries) = encoded(keepingUnused: keepingUnused)
         guard Workdir.replace(path, with: bytes) else { return nil }
         changed = false
+        removeAbandonedCopies()
         return entries
+    }
+
+    /// Files written aside by writers killed before their rename (`parse-cache.<pid>.<n>.tmp`), once they
+    /// are older than any write could take; a live writer's copy is younger.
+    private func removeAbandonedCopies() {
+        let folder = String(path.dropLast(Self.fileName.count))
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
+        let old = time(nil) - 600
+        for name in names where name.hasPrefix(Self.fileName + ".") && name.hasSuffix(".tmp") {
+            var info = stat()
+            if lstat(folder + name, &info) == 0, info.st_mtim.tv_sec < old { unlink(folder + name) }
+        }
     }
 
     // MARK: reading
