@@ -4,7 +4,7 @@
 # median, their ratio and our peak memory (max RSS). Medians of RUNS hyperfine runs (default 10).
 #   bash Benchmarks/run.sh [RUNS] [WORK_DIR]
 # Environment: SIZES="1000 10000" (the main sizes), PLOT_SIZES="2500 5000" (extra sizes measured only for
-# the plot), SKIP_BUILD=1 (reuse .build-static), BIN=path (measure that binary, no build; for before/after
+# the plot; PLOT_SIZES="" measures none), SKIP_BUILD=1 (reuse .build-static), BIN=path (measure that binary, no build; for before/after
 # comparisons), RESULTS=path (default WORK_DIR/results.json).
 # Writes WORK_DIR/results.json and, with Benchmarks/plot.py, WORK_DIR/plan-time.png.
 set -euo pipefail
@@ -17,7 +17,7 @@ work=$(cd "$work" && pwd)
 # Run as root, the reconciler runs steps as an unprivileged user, who must pass through this folder.
 chmod 711 "$work"
 sizes=${SIZES:-1000 10000}
-plot_sizes=${PLOT_SIZES:-2500 5000}
+plot_sizes=${PLOT_SIZES-2500 5000}
 results=${RESULTS:-$work/results.json}
 
 need() { command -v "$1" >/dev/null || { apt-get update -qq && apt-get install -y -qq "$2" >/dev/null; }; }
