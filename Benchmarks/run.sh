@@ -4,8 +4,8 @@
 # median, their ratio and our peak memory (max RSS). Medians of RUNS hyperfine runs (default 10).
 #   bash Benchmarks/run.sh [RUNS] [WORK_DIR]
 # Environment: SIZES="1000 10000" (the main sizes), PLOT_SIZES="2500 5000" (extra sizes measured only for
-# the plot; PLOT_SIZES="" measures none), SKIP_BUILD=1 (reuse .build-static), BIN=path (measure that binary, no build; for before/after
-# comparisons), RESULTS=path (default WORK_DIR/results.json).
+# the plot; PLOT_SIZES="" measures none), SKIP_BUILD=1 (reuse .build-static), BIN=path (measure that
+# binary, no build; for before/after comparisons), RESULTS=path (default WORK_DIR/results.json).
 # Writes WORK_DIR/results.json and, with Benchmarks/plot.py, WORK_DIR/plan-time.png.
 set -euo pipefail
 cd "$(dirname "$0")/.."
