@@ -196,6 +196,27 @@ struct ParseCacheTests {
         #expect(try Self.plan(repo) == reference.json)
     }
 
+    /// A loader that lives on (the loop's) reads the file once, at its first load, and then answers from
+    /// memory: later loads neither parse nor decode what they know.
+    @Test func theDiskSeedsTheLoopsMemory() async throws {
+        let repo = try Self.repository()
+        var first = DesiredStateLoader()
+        _ = try await repo.pass.run(now: Timestamp(millisecondsSinceEpoch: 1_000_000), loader: &first)
+        #expect(first.parsedBlobs == 11)
+        var loop = DesiredStateLoader()
+        let seeded = try await repo.pass.run(now: Timestamp(millisecondsSinceEpoch: 1_000_000), loader: &loop)
+        #expect(loop.parsedBlobs == 0)
+        #expect(loop.costs.decodedScores == 5 && loop.costs.decodedWorkflows == 5 && loop.costs.decodedConfigs == 1)
+        let again = try await repo.pass.run(now: Timestamp(millisecondsSinceEpoch: 1_000_000), loader: &loop)
+        #expect(loop.parsedBlobs == 0)
+        #expect(loop.costs.decodedScores + loop.costs.decodedWorkflows + loop.costs.decodedConfigs == 0, "from memory")
+        #expect(PlanRendering.json(again.plan) == PlanRendering.json(seeded.plan))
+        // Another writer replacing the file meanwhile changes nothing for it.
+        unlink(repo.workdir + "/" + ParseCache.fileName)
+        _ = try await repo.pass.run(now: Timestamp(millisecondsSinceEpoch: 1_000_000), loader: &loop)
+        #expect(loop.parsedBlobs == 0)
+    }
+
     /// What a writer killed between writing aside and renaming leaves: removed by a later write once old.
     @Test func copiesLeftByKilledWritersAreRemoved() async throws {
         let repo = try Self.repository()
