@@ -217,6 +217,22 @@ struct ParseCacheTests {
         #expect(loop.parsedBlobs == 0)
     }
 
+    /// `plan` processes killed with SIGKILL at any point (reading, parsing, writing aside, renaming): the
+    /// next plan still prints what it prints without the cache.
+    @Test func plansKilledAtAnyPointLeaveNoWrongCache() async throws {
+        let repo = try Self.repository()
+        let reference = try Self.reference(repo)
+        let command = Self.arguments(repo, output: "json").map { "'\($0)'" }.joined(separator: " ")
+        for round in 0..<12 {
+            if round % 3 == 0 { unlink(repo.workdir + "/" + ParseCache.fileName) }
+            unlink(repo.workdir + "/plan-memo")
+            let delay = String(format: "%.3f", Double(round) * 0.015)
+            _ = try Shell.execute(["sh", "-c", "'\(InnominatusBinary.path)' \(command) >/dev/null 2>&1 & pid=$!; sleep \(delay); kill -9 $pid; wait"])
+            let json = try Self.plan(repo)
+            #expect(json == reference.json, "killed after \(delay) s")
+        }
+    }
+
     /// What a writer killed between writing aside and renaming leaves: removed by a later write once old.
     @Test func copiesLeftByKilledWritersAreRemoved() async throws {
         let repo = try Self.repository()
