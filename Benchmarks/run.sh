@@ -4,8 +4,8 @@
 # median, their ratio and our peak memory (max RSS). Medians of RUNS hyperfine runs (default 10).
 #   bash Benchmarks/run.sh [RUNS] [WORK_DIR]
 # Environment: SIZES="1000 10000" (the main sizes), PLOT_SIZES="2500 5000" (extra sizes measured only for
-# the plot), SKIP_BUILD=1 (reuse .build-static), BIN=path (measure that binary, no build; for before/after
-# comparisons), RESULTS=path (default WORK_DIR/results.json).
+# the plot; PLOT_SIZES="" measures none), SKIP_BUILD=1 (reuse .build-static), BIN=path (measure that
+# binary, no build; for before/after comparisons), RESULTS=path (default WORK_DIR/results.json).
 # Writes WORK_DIR/results.json and, with Benchmarks/plot.py, WORK_DIR/plan-time.png.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,7 +17,7 @@ work=$(cd "$work" && pwd)
 # Run as root, the reconciler runs steps as an unprivileged user, who must pass through this folder.
 chmod 711 "$work"
 sizes=${SIZES:-1000 10000}
-plot_sizes=${PLOT_SIZES:-2500 5000}
+plot_sizes=${PLOT_SIZES-2500 5000}
 results=${RESULTS:-$work/results.json}
 
 need() { command -v "$1" >/dev/null || { apt-get update -qq && apt-get install -y -qq "$2" >/dev/null; }; }
@@ -99,10 +99,16 @@ plan_scenarios() {
     local plan="$bin plan --repo $repo --workdir $wd"
     local lstree="git --git-dir=$repo ls-tree -r HEAD"
 
-    echo "== $n apps: (4) cold plan (no applied state, no plan memo; the workdir's cache already fetched)" >&2
+    echo "== $n apps: (4) cold plan (no applied state, no plan memo, no parse cache; the workdir's cache already fetched)" >&2
     $plan >/dev/null
-    hf "$work/s4-$n.json" --prepare "rm -f $wd/plan-memo" -n "plan (cold)" "$plan" --prepare true -n "git ls-tree -r HEAD" "$lstree"
-    row "4 cold plan" "$n" "$work/s4-$n.json" "$work/s4-$n.json" "$(rm -f $wd/plan-memo; peak $plan)" "10,000 apps < 5 s"
+    local cold="rm -f $wd/plan-memo $wd/parse-cache"
+    hf "$work/s4-$n.json" --prepare "$cold" -n "plan (cold)" "$plan" --prepare true -n "git ls-tree -r HEAD" "$lstree"
+    row "4 cold plan" "$n" "$work/s4-$n.json" "$work/s4-$n.json" "$($cold; peak $plan)" "10,000 apps < 5 s"
+    echo "== $n apps: (4p) the same plan, the parse cache warm (no applied state, no plan memo)" >&2
+    $plan >/dev/null
+    hf "$work/s4p-$n.json" --prepare "rm -f $wd/plan-memo" -n "plan (parse cache warm)" "$plan" --prepare true -n "git ls-tree -r HEAD" "$lstree"
+    row "4p plan, parse cache warm (no applied state, no memo)" "$n" "$work/s4p-$n.json" "$work/s4p-$n.json" \
+        "$(rm -f $wd/plan-memo; peak $plan)" "(4 without parsing)"
 
     # An applied state for every pair without running 40,000 steps: the hidden --record-success flag.
     $plan --record-success >/dev/null

@@ -14,6 +14,8 @@ public struct DesiredStateLoader: Sendable {
     /// Valid workflows by blob id alone (see `workflowContent`).
     private var validWorkflows: [String: ParsedWorkflow] = [:]
     private var scoreCache: [String: ScoreFacts] = [:]
+    /// The admin config of the last load, by its parse-cache key.
+    private var configCache: (key: String, outcome: Result<AdminConfig, ParseCacheCodec.ConfigErrors>)?
     var provisionerCache: [String: Result<[ProvisionerDefinition], ProvisioningError>] = [:]
     /// Where `cmd://./script` provisioners are anchored: the checkout they run in.
     public var checkoutRoot: String
@@ -25,6 +27,19 @@ public struct DesiredStateLoader: Sendable {
     /// The applied state a loop's last pass wrote, by the id of its blob: the next pass of the same process
     /// reads, authenticates and decodes it only when the remote holds another (docs/ARCHITECTURE.md §11).
     public var appliedCache: (blob: String, state: AppliedState)?
+    /// The workdir's parse cache (docs/ARCHITECTURE.md §19), opened by `PlanningPass`: what it holds seeds
+    /// the caches above in a new process; nil parses as before.
+    var parseCache: ParseCache?
+    /// What the last `load` parsed and what it took from the parse cache, and the time each cost.
+    public private(set) var costs = LoadCosts()
+
+    /// Counts and times of one `load` (INNOMINATUS_TIMINGS prints them: parsing against decoding an entry).
+    public struct LoadCosts: Sendable {
+        public var parsedScores = 0, parsedWorkflows = 0, parsedConfigs = 0
+        public var decodedScores = 0, decodedWorkflows = 0, decodedConfigs = 0
+        public var parsing: [String: Duration] = [:]
+        public var decoding: [String: Duration] = [:]
+    }
 
     public init(limits: SpecLimits = .default, checkoutRoot: String = "/") {
         self.limits = limits
@@ -42,19 +57,14 @@ public struct DesiredStateLoader: Sendable {
 
     public mutating func load(_ snapshot: TreeSnapshot, applied: AppliedState, from repository: Repository) async throws -> DesiredState {
         parsedBlobs = 0
+        costs = LoadCosts()
+        parseCache?.beginLoad()
         provisioners = nil
         var desired = DesiredState(commit: snapshot.commit.hex)
         if let path = AdminConfig.path(where: { snapshot[$0] != nil }), let entry = snapshot[path] {
-            let bytes = try await read(entry.id, path: path, from: repository)
-            parsedBlobs += 1
-            switch bytes {
-            case .success(let bytes):
-                let report = SpecValidator(limits: limits).validate(bytes, path: path, as: .adminConfig)
-                if let config = report.adminConfig { desired.config = config } else {
-                    desired.configErrors = report.errors
-                }
-            case .failure(let problem):
-                desired.configErrors = [problem]
+            switch try await adminConfig(path: path, id: entry.id, from: repository) {
+            case .success(let config): desired.config = config
+            case .failure(let errors): desired.configErrors = errors.list
             }
             if !desired.configErrors.isEmpty { return desired }
         }
@@ -147,10 +157,56 @@ public struct DesiredStateLoader: Sendable {
         return .success(bytes)
     }
 
+    /// The admin config at `path`: from the parse cache, or read and parsed (and then cached there).
+    private mutating func adminConfig(path: String, id: ObjectID, from repository: Repository) async throws
+        -> Result<AdminConfig, ParseCacheCodec.ConfigErrors> {
+        let diskKey = ParseCacheCodec.configKey(blob: id.hex, path: path)
+        if let cached = configCache, cached.key == diskKey {
+            parseCache?.markUsed(diskKey)
+            return cached.outcome
+        }
+        let clock = ContinuousClock()
+        let start = clock.now
+        if let line = parseCache?.line(diskKey), let outcome = ParseCacheCodec.config(line) {
+            costs.decodedConfigs += 1
+            costs.decoding["config", default: .zero] += clock.now - start
+            configCache = (diskKey, outcome)
+            return outcome
+        }
+        parsedBlobs += 1
+        costs.parsedConfigs += 1
+        defer { costs.parsing["config", default: .zero] += clock.now - start }
+        let outcome: Result<AdminConfig, ParseCacheCodec.ConfigErrors>
+        switch try await read(id, path: path, from: repository) {
+        case .success(let bytes):
+            let report = SpecValidator(limits: limits).validate(bytes, path: path, as: .adminConfig)
+            outcome = report.adminConfig.map { .success($0) } ?? .failure(.init(list: report.errors))
+        case .failure(let problem):
+            outcome = .failure(.init(list: [problem]))
+        }
+        if let line = ParseCacheCodec.configLine(blob: id.hex, path: path, outcome) { parseCache?.store(diskKey, line: line) }
+        configCache = (diskKey, outcome)
+        return outcome
+    }
+
     private mutating func scoreFacts(app: String, path: String, id: ObjectID, from repository: Repository) async throws -> ScoreFacts {
         let key = id.hex + " " + path
-        if let cached = scoreCache[key] { return cached }
+        let diskKey = ParseCacheCodec.scoreKey(blob: id.hex, path: path)
+        if let cached = scoreCache[key] {
+            parseCache?.markUsed(diskKey)
+            return cached
+        }
+        let clock = ContinuousClock()
+        let start = clock.now
+        if let line = parseCache?.line(diskKey), let facts = ParseCacheCodec.scoreFacts(line, app: app) {
+            costs.decodedScores += 1
+            costs.decoding["score", default: .zero] += clock.now - start
+            scoreCache[key] = facts
+            return facts
+        }
         parsedBlobs += 1
+        costs.parsedScores += 1
+        defer { costs.parsing["score", default: .zero] += clock.now - start }
         var facts = ScoreFacts(product: nil, suspended: false, errors: [])
         switch try await read(id, path: path, from: repository) {
         case .failure(let problem):
@@ -171,6 +227,7 @@ public struct DesiredStateLoader: Sendable {
             }
         }
         scoreCache[key] = facts
+        parseCache?.store(diskKey, line: ParseCacheCodec.scoreLine(blob: id.hex, path: path, app: app, facts: facts))
         return facts
     }
 
@@ -178,26 +235,50 @@ public struct DesiredStateLoader: Sendable {
     mutating func workflowContent(_ file: (name: String, path: String, id: ObjectID), at location: RepoLocation,
                                   from repository: Repository) async throws -> DesiredWorkflow.Content {
         let key = file.id.hex + " " + file.path
-        if let cached = workflowCache[key] { return cached }
+        let validKey = ParseCacheCodec.workflowKey(blob: file.id.hex)
+        let invalidKey = ParseCacheCodec.invalidKey(blob: file.id.hex, path: file.path)
+        if let cached = workflowCache[key] {
+            parseCache?.markUsed(validKey)
+            parseCache?.markUsed(invalidKey)
+            return cached
+        }
         let content: DesiredWorkflow.Content
+        let clock = ContinuousClock()
+        let start = clock.now
         // A valid workflow's model does not depend on its path (only messages do): a blob parsed once
         // serves every file holding it — apps that copy the same workflow cost one parse, not thousands.
         if let parsed = validWorkflows[file.id.hex] {
+            parseCache?.markUsed(validKey)
             content = Self.placed(parsed, file, at: location)
+        } else if let line = parseCache?.line(validKey), let parsed = ParseCacheCodec.parsedWorkflow(line) {
+            costs.decodedWorkflows += 1
+            costs.decoding["workflow", default: .zero] += clock.now - start
+            validWorkflows[file.id.hex] = parsed
+            content = Self.placed(parsed, file, at: location)
+        } else if let line = parseCache?.line(invalidKey), let invalid = ParseCacheCodec.invalidWorkflow(line) {
+            costs.decodedWorkflows += 1
+            costs.decoding["workflow", default: .zero] += clock.now - start
+            content = Self.invalid(invalid, file, at: location)
         } else {
             parsedBlobs += 1
+            costs.parsedWorkflows += 1
+            defer { costs.parsing["workflow", default: .zero] += clock.now - start }
             switch try await read(file.id, path: file.path, from: repository) {
             case .failure(let problem):
-                content = .invalid([problem])
+                let invalid = ParseCacheCodec.InvalidWorkflow(errors: [problem], claims: nil)
+                parseCache?.store(invalidKey, line: ParseCacheCodec.invalidLine(blob: file.id.hex, path: file.path, invalid))
+                content = Self.invalid(invalid, file, at: location)
             case .success(let bytes):
                 let report = SpecValidator(limits: limits).validate(bytes, path: file.path, as: .workflow)
                 if let workflow = report.workflow {
                     let parsed = ParsedWorkflow(workflow: workflow, claims: RepoIdentity.Claims(root: report.root))
                     validWorkflows[file.id.hex] = parsed
+                    if let line = ParseCacheCodec.workflowLine(blob: file.id.hex, parsed: parsed) { parseCache?.store(validKey, line: line) }
                     content = Self.placed(parsed, file, at: location)
                 } else {
-                    let identity = RepoIdentity.problems(at: location, path: file.path, claims: .init(root: report.root))
-                    content = .invalid(report.errors + identity)
+                    let invalid = ParseCacheCodec.InvalidWorkflow(errors: report.errors, claims: .init(root: report.root))
+                    parseCache?.store(invalidKey, line: ParseCacheCodec.invalidLine(blob: file.id.hex, path: file.path, invalid))
+                    content = Self.invalid(invalid, file, at: location)
                 }
             }
         }
@@ -205,9 +286,16 @@ public struct DesiredStateLoader: Sendable {
         return content
     }
 
+    /// A workflow that did not parse: its errors, then (when it was read) the identity rules of its place.
+    static func invalid(_ invalid: ParseCacheCodec.InvalidWorkflow, _ file: (name: String, path: String, id: ObjectID),
+                        at location: RepoLocation) -> DesiredWorkflow.Content {
+        guard let claims = invalid.claims else { return .invalid(invalid.errors) }
+        return .invalid(invalid.errors + RepoIdentity.problems(at: location, path: file.path, claims: claims))
+    }
+
     /// A valid workflow model with what it claims about itself (name, kind, product, and where they are
     /// written), for the identity rules that depend on where the file lies.
-    struct ParsedWorkflow: Sendable {
+    struct ParsedWorkflow: Sendable, Hashable, Codable {
         var workflow: Workflow
         var claims: RepoIdentity.Claims
     }

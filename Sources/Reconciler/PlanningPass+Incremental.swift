@@ -1,3 +1,4 @@
+import Foundation
 import GitKit
 import Planner
 import Specs
@@ -74,7 +75,13 @@ extension PlanningPass {
         let appsRoot = memo.appsRoot
         let snapshot = try await repository.snapshot(of: head, pruning: appsRoot, keeping: affected)
         lap("snapshot (\(snapshot.entries.count) files)")
+        loader.openParseCache(workdir: workdir, key: PlanMemo.settingsKey(branch: branch, limits: loader.limits))
         var desired = try await loader.load(snapshot, applied: applied, from: repository)
+        if ProcessInfo.processInfo.environment["INNOMINATUS_TIMINGS"] != nil {
+            FileHandle.standardError.write(Data("plan load: \(loader.costSummary)\n".utf8))
+        }
+        // Other apps' folders were not read: their entries are kept as they are.
+        loader.saveParseCache(partial: true)
         guard desired.configErrors.isEmpty, RepositoryPath.normalized(desired.config.appsRoot) == appsRoot else {
             return .failure(.sharedChange(desired.configPath ?? AdminConfig.defaultPath))
         }

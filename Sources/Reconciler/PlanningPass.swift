@@ -255,13 +255,21 @@ public struct PlanningPass: Sendable {
         }
         let snapshot = try await repository.snapshot(of: head)
         lap("snapshot")
+        loader.openParseCache(workdir: workdir, key: PlanMemo.settingsKey(branch: branch, limits: loader.limits))
+        lap("parse cache read")
         var desired = try await loader.load(snapshot, applied: applied, from: repository)
+        let written = loader.saveParseCache(partial: false)
+        lap("load")
+        if timings {
+            let saved = written.map { "written with \($0) entries" } ?? "not written"
+            FileHandle.standardError.write(Data("plan load: \(loader.costSummary); parse cache \(saved)\n".utf8))
+        }
         desired.configPath = AdminConfig.path { snapshot[$0] != nil }
         if let old = applied.commit.flatMap(ObjectID.init(hex:)) {
             // Only for reasons; an applied commit the cache lacks leaves them plainer.
             desired.changedPaths = (try? await repository.changedPaths(from: old, to: head)).map { Set($0.map(\.path)) }
         }
-        lap("load")
+        lap("changed paths since the applied commit")
         var plan = Planner().plan(desired: desired, applied: applied, now: now, forced: forced)
         plan.verification = verification
         lap("plan")

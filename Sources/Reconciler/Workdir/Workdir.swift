@@ -79,8 +79,9 @@ struct Workdir {
     /// Replaces `path` with `bytes`, mode 0600, through a temporary file renamed over it: a reader never
     /// sees half a file, and a kill -9 leaves the old one. False when it could not (errno says why).
     static func replace(_ path: String, with bytes: [UInt8]) -> Bool {
-        let temporary = path + ".\(getpid()).tmp"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        // Unique per writer, so two writers in one process never share the file they write aside.
+        let temporary = path + ".\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard descriptor >= 0 else { return false }
         let written = bytes.withUnsafeBytes { buffer -> Bool in
             var offset = 0

@@ -1,7 +1,7 @@
 /// The platform team's policies (`policies/admin-config.yaml`, key `workflowPolicies`), after validation.
 ///
 /// Unset fields take the defaults of docs/ARCHITECTURE.md, so the planner and executor never guess.
-public struct AdminConfig: Sendable, Hashable {
+public struct AdminConfig: Sendable, Hashable, Codable {
     /// Where a platform repository keeps its admin config, in the order they are looked for: the one place
     /// every reader (loader, validator, approve, provisioner policy) takes the path from.
     public static let repositoryPaths = ["policies/admin-config.yaml", "policies/admin-config.yml"]
@@ -13,7 +13,7 @@ public struct AdminConfig: Sendable, Hashable {
 
     /// A product workflow the platform team approved, optionally pinned to a digest of what it runs (its
     /// file and its inputs, `WorkflowPin`) so that a later edit of any of them needs approval again.
-    public struct ApprovedWorkflow: Sendable, Hashable {
+    public struct ApprovedWorkflow: Sendable, Hashable, Codable {
         public var product: String
         public var name: String
         /// `sha256:<hex>` over the workflow file and its inputs, or (older pins) the file's git blob id alone.
@@ -25,7 +25,7 @@ public struct AdminConfig: Sendable, Hashable {
 
     /// A repository provisioners file (`provisioners/NAME.yaml`) the platform team approved, optionally pinned
     /// to its git blob id so that a later edit needs approval again. Files not listed are never used.
-    public struct ApprovedProvisioner: Sendable, Hashable {
+    public struct ApprovedProvisioner: Sendable, Hashable, Codable {
         /// The file's path in the repository, `provisioners/NAME.yaml`.
         public var path: String
         /// The file's git blob id (40 hex digits), when pinned.
@@ -39,14 +39,14 @@ public struct AdminConfig: Sendable, Hashable {
 
     /// A step type provided by a plugin: a command inside the repository that reads a JSON document on
     /// stdin and writes its outputs as JSON on stdout.
-    public struct StepTypeDefinition: Sendable, Hashable {
+    public struct StepTypeDefinition: Sendable, Hashable, Codable {
         public var command: [String]
         public var timeout: SpecDuration?
         public var description: String?
     }
 
     /// Backoff for a failing (app, tier) pair, and how many attempts before it is `stalled`.
-    public struct RetryPolicy: Sendable, Hashable {
+    public struct RetryPolicy: Sendable, Hashable, Codable {
         public var base: SpecDuration
         public var cap: SpecDuration
         public var attempts: Int
@@ -56,7 +56,7 @@ public struct AdminConfig: Sendable, Hashable {
     }
 
     /// Where the application tier delivers rendered manifests (docs/ARCHITECTURE.md §2, the generated workflow).
-    public struct Delivery: Sendable, Hashable {
+    public struct Delivery: Sendable, Hashable, Codable {
         /// Off: the application tier runs only the app's own workflows; nothing is provisioned or rendered.
         public var enabled: Bool
         /// The environment branch of the platform repository, one folder per app.
@@ -95,7 +95,7 @@ public struct AdminConfig: Sendable, Hashable {
     public var environment: [String: String] = [:]
 
     /// The apps of one product, as patterns where `*` stands for any run of characters.
-    public struct ProductMembership: Sendable, Hashable {
+    public struct ProductMembership: Sendable, Hashable, Codable {
         public var apps: [String]
 
         public init(apps: [String]) {

@@ -5,14 +5,19 @@
 /// `metadata.product`, when set, must name it. Every break is an error of the file, with file:line:column.
 public enum RepoIdentity {
     /// One value a file claims about itself, and where it is written.
-    public struct Claim: Sendable, Hashable {
+    public struct Claim: Sendable, Hashable, Codable {
         public var text: String
         public var location: SourceLocation
+
+        public init(text: String, location: SourceLocation) {
+            self.text = text
+            self.location = location
+        }
     }
 
     /// What the identity rules read from a file: its `metadata.name`, `kind` and `metadata.product`. Small,
     /// so the loader can keep it beside a parsed model and judge the same blob at another path.
-    public struct Claims: Sendable, Hashable {
+    public struct Claims: Sendable, Hashable, Codable {
         public var name: Claim?
         public var kind: Claim?
         public var product: Claim?

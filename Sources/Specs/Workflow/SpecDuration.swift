@@ -1,7 +1,7 @@
 /// A duration as spec files write it: `500ms`, `90s`, `10m`, `1h` — one number, one unit.
 ///
 /// Kept in milliseconds so the executor and the planner need no parsing and no Foundation.
-public struct SpecDuration: Sendable, Hashable, Comparable, CustomStringConvertible {
+public struct SpecDuration: Sendable, Hashable, Codable, Comparable, CustomStringConvertible {
     public var milliseconds: Int
 
     public init(milliseconds: Int) {

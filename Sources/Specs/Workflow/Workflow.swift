@@ -13,8 +13,8 @@ public enum Tier: String, Sendable, Hashable, CaseIterable, Codable {
 
 /// A workflow file (`workflow.dev/v1`), after validation. All kinds share the format; the kind says
 /// which tier it belongs to and must match where the file lies.
-public struct Workflow: Sendable, Hashable {
-    public enum Kind: String, Sendable, Hashable, CaseIterable {
+public struct Workflow: Sendable, Hashable, Codable {
+    public enum Kind: String, Sendable, Hashable, CaseIterable, Codable {
         case platform = "PlatformWorkflow"
         case product = "ProductWorkflow"
         case application = "Workflow"
@@ -28,7 +28,7 @@ public struct Workflow: Sendable, Hashable {
         }
     }
 
-    public enum Phase: String, Sendable, Hashable, CaseIterable {
+    public enum Phase: String, Sendable, Hashable, CaseIterable, Codable {
         case preDeployment = "pre-deployment"
         case deployment
         case postDeployment = "post-deployment"
@@ -36,7 +36,7 @@ public struct Workflow: Sendable, Hashable {
         case destroy
     }
 
-    public enum Trigger: String, Sendable, Hashable, CaseIterable {
+    public enum Trigger: String, Sendable, Hashable, CaseIterable, Codable {
         case allDeployments = "all_deployments"
         case productDeployment = "product_deployment"
         case firstDeployment = "first_deployment"

@@ -1,6 +1,6 @@
 /// One step of a workflow, with everything the executor needs to run it.
-public struct WorkflowStep: Sendable, Hashable {
-    public enum StepType: Sendable, Hashable, CustomStringConvertible {
+public struct WorkflowStep: Sendable, Hashable, Codable {
+    public enum StepType: Sendable, Hashable, Codable, CustomStringConvertible {
         case shell
         case http
         /// Any other `type:`; resolved through the admin config's `stepTypes` registry.
@@ -26,7 +26,7 @@ public struct WorkflowStep: Sendable, Hashable {
         }
     }
 
-    public enum When: String, Sendable, Hashable, CaseIterable {
+    public enum When: String, Sendable, Hashable, CaseIterable, Codable {
         case always
         case onSuccess = "on_success"
         case onFailure = "on_failure"
@@ -34,8 +34,8 @@ public struct WorkflowStep: Sendable, Hashable {
 
     /// A value of a step's `env`: written inline, or read from the reconciler's environment (only names
     /// the admin config's `secretEnv` allows for the tier) or from a file in the repository.
-    public struct EnvValue: Sendable, Hashable {
-        public enum Source: Sendable, Hashable {
+    public struct EnvValue: Sendable, Hashable, Codable {
+        public enum Source: Sendable, Hashable, Codable {
             case value(String)
             case fromEnv(String)
             case fromFile(String)
@@ -46,13 +46,13 @@ public struct WorkflowStep: Sendable, Hashable {
         public var secret: Bool
     }
 
-    public struct EnvEntry: Sendable, Hashable {
+    public struct EnvEntry: Sendable, Hashable, Codable {
         public var name: String
         public var value: EnvValue
     }
 
     /// The request of an `http` step.
-    public struct HTTPRequest: Sendable, Hashable {
+    public struct HTTPRequest: Sendable, Hashable, Codable {
         public var method: String
         public var url: String
         public var headers: [String: String]

@@ -1,7 +1,7 @@
 /// A 1-based line and column in a spec file, as an editor shows them.
 ///
 /// Columns count Unicode scalars, as libyaml does, so a column points at the character a user sees.
-public struct SourceLocation: Sendable, Hashable, Comparable, CustomStringConvertible {
+public struct SourceLocation: Sendable, Hashable, Codable, Comparable, CustomStringConvertible {
     public var line: Int
     public var column: Int
 

@@ -3,10 +3,10 @@
 /// Yams' `Node` is not `Sendable` and loses duplicate keys; this tree keeps what a validator needs to
 /// check a spec the way JSON Schema would (resolved scalar types, explicit `null`) and to point at
 /// file:line:column for each problem.
-public struct YAMLNode: Sendable, Hashable {
+public struct YAMLNode: Sendable, Hashable, Codable {
     /// A value resolved with YAML 1.1 rules (as Yams' default resolver), so `12` is an integer, `yes` a
     /// boolean and `~` null, exactly what a JSON Schema validator would see after decoding.
-    public indirect enum Value: Sendable, Hashable {
+    public indirect enum Value: Sendable, Hashable, Codable {
         case null
         case bool(Bool)
         case int(Int)
@@ -63,7 +63,7 @@ public struct YAMLNode: Sendable, Hashable {
 
 /// One key of a mapping, with where the key itself was written (duplicate-key and unknown-field
 /// errors point at the key, type errors at the value).
-public struct YAMLEntry: Sendable, Hashable {
+public struct YAMLEntry: Sendable, Hashable, Codable {
     public var key: String
     public var keyLocation: SourceLocation
     public var value: YAMLNode
