@@ -17,16 +17,13 @@ extension DesiredStateLoader {
 
     /// One line for INNOMINATUS_TIMINGS: what the load parsed and what it took from the parse cache.
     var costSummary: String {
-        func milliseconds(_ duration: Duration?) -> String {
-            let (seconds, attoseconds) = (duration ?? .zero).components
-            return String(format: "%.2f ms", Double(seconds) * 1000 + Double(attoseconds) / 1e15)
+        func tally(_ name: String, _ tally: LoadCosts.Tally) -> String {
+            let (seconds, attoseconds) = tally.time.components
+            return "\(name) \(tally.count) in " + String(format: "%.2f ms", Double(seconds) * 1000 + Double(attoseconds) / 1e15)
         }
-        var text = "parsed \(parsedBlobs) blobs (scores \(costs.parsedScores) in \(milliseconds(costs.parsing["score"])), "
-            + "workflows \(costs.parsedWorkflows) in \(milliseconds(costs.parsing["workflow"])), "
-            + "admin config \(costs.parsedConfigs) in \(milliseconds(costs.parsing["config"])))"
-        text += "; from the parse cache: scores \(costs.decodedScores) in \(milliseconds(costs.decoding["score"])), "
-            + "workflows \(costs.decodedWorkflows) in \(milliseconds(costs.decoding["workflow"])), "
-            + "admin config \(costs.decodedConfigs) in \(milliseconds(costs.decoding["config"]))"
+        var text = "parsed \(parsedBlobs) blobs (\(tally("scores", costs.parsedScores)), \(tally("workflows", costs.parsedWorkflows)), "
+            + "\(tally("admin config", costs.parsedConfigs))); from the parse cache: \(tally("scores", costs.decodedScores)), "
+            + "\(tally("workflows", costs.decodedWorkflows)), \(tally("admin config", costs.decodedConfigs))"
         if let cache = parseCache {
             text += "; parse cache held \(cache.storedCount) entries" + (cache.ignored.map { " (file ignored: \($0))" } ?? "")
         }

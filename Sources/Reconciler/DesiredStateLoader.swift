@@ -35,10 +35,19 @@ public struct DesiredStateLoader: Sendable {
 
     /// Counts and times of one `load` (INNOMINATUS_TIMINGS prints them: parsing against decoding an entry).
     public struct LoadCosts: Sendable {
-        public var parsedScores = 0, parsedWorkflows = 0, parsedConfigs = 0
-        public var decodedScores = 0, decodedWorkflows = 0, decodedConfigs = 0
-        public var parsing: [String: Duration] = [:]
-        public var decoding: [String: Duration] = [:]
+        /// How many files of one kind, and the time they took.
+        public struct Tally: Sendable {
+            public var count = 0
+            public var time = Duration.zero
+
+            mutating func add(since start: ContinuousClock.Instant) {
+                count += 1
+                time += ContinuousClock.now - start
+            }
+        }
+
+        public var parsedScores = Tally(), parsedWorkflows = Tally(), parsedConfigs = Tally()
+        public var decodedScores = Tally(), decodedWorkflows = Tally(), decodedConfigs = Tally()
     }
 
     public init(limits: SpecLimits = .default, checkoutRoot: String = "/") {
@@ -165,17 +174,14 @@ public struct DesiredStateLoader: Sendable {
             parseCache?.markUsed(diskKey)
             return cached.outcome
         }
-        let clock = ContinuousClock()
-        let start = clock.now
+        let start = ContinuousClock.now
         if let line = parseCache?.line(diskKey), let outcome = ParseCacheCodec.config(line) {
-            costs.decodedConfigs += 1
-            costs.decoding["config", default: .zero] += clock.now - start
+            costs.decodedConfigs.add(since: start)
             configCache = (diskKey, outcome)
             return outcome
         }
         parsedBlobs += 1
-        costs.parsedConfigs += 1
-        defer { costs.parsing["config", default: .zero] += clock.now - start }
+        defer { costs.parsedConfigs.add(since: start) }
         let outcome: Result<AdminConfig, ParseCacheCodec.ConfigErrors>
         switch try await read(id, path: path, from: repository) {
         case .success(let bytes):
@@ -196,17 +202,14 @@ public struct DesiredStateLoader: Sendable {
             parseCache?.markUsed(diskKey)
             return cached
         }
-        let clock = ContinuousClock()
-        let start = clock.now
+        let start = ContinuousClock.now
         if let line = parseCache?.line(diskKey), let facts = ParseCacheCodec.scoreFacts(line, app: app) {
-            costs.decodedScores += 1
-            costs.decoding["score", default: .zero] += clock.now - start
+            costs.decodedScores.add(since: start)
             scoreCache[key] = facts
             return facts
         }
         parsedBlobs += 1
-        costs.parsedScores += 1
-        defer { costs.parsing["score", default: .zero] += clock.now - start }
+        defer { costs.parsedScores.add(since: start) }
         var facts = ScoreFacts(product: nil, suspended: false, errors: [])
         switch try await read(id, path: path, from: repository) {
         case .failure(let problem):
@@ -243,26 +246,22 @@ public struct DesiredStateLoader: Sendable {
             return cached
         }
         let content: DesiredWorkflow.Content
-        let clock = ContinuousClock()
-        let start = clock.now
+        let start = ContinuousClock.now
         // A valid workflow's model does not depend on its path (only messages do): a blob parsed once
         // serves every file holding it — apps that copy the same workflow cost one parse, not thousands.
         if let parsed = validWorkflows[file.id.hex] {
             parseCache?.markUsed(validKey)
             content = Self.placed(parsed, file, at: location)
         } else if let line = parseCache?.line(validKey), let parsed = ParseCacheCodec.parsedWorkflow(line) {
-            costs.decodedWorkflows += 1
-            costs.decoding["workflow", default: .zero] += clock.now - start
+            costs.decodedWorkflows.add(since: start)
             validWorkflows[file.id.hex] = parsed
             content = Self.placed(parsed, file, at: location)
         } else if let line = parseCache?.line(invalidKey), let invalid = ParseCacheCodec.invalidWorkflow(line) {
-            costs.decodedWorkflows += 1
-            costs.decoding["workflow", default: .zero] += clock.now - start
+            costs.decodedWorkflows.add(since: start)
             content = Self.invalid(invalid, file, at: location)
         } else {
             parsedBlobs += 1
-            costs.parsedWorkflows += 1
-            defer { costs.parsing["workflow", default: .zero] += clock.now - start }
+            defer { costs.parsedWorkflows.add(since: start) }
             switch try await read(file.id, path: file.path, from: repository) {
             case .failure(let problem):
                 let invalid = ParseCacheCodec.InvalidWorkflow(errors: [problem], claims: nil)

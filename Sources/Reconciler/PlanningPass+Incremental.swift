@@ -1,6 +1,6 @@
-import Foundation
 import GitKit
 import Planner
+import ProcessSupport
 import Specs
 
 /// The incremental plan (docs/ARCHITECTURE.md §18): from the memo of the last plan, the apps a change since
@@ -77,9 +77,7 @@ extension PlanningPass {
         lap("snapshot (\(snapshot.entries.count) files)")
         loader.openParseCache(workdir: workdir, key: PlanMemo.settingsKey(branch: branch, limits: loader.limits))
         var desired = try await loader.load(snapshot, applied: applied, from: repository)
-        if ProcessInfo.processInfo.environment["INNOMINATUS_TIMINGS"] != nil {
-            FileHandle.standardError.write(Data("plan load: \(loader.costSummary)\n".utf8))
-        }
+        if Self.timings { StandardStream.error.write("plan load: \(loader.costSummary)\n") }
         // Other apps' folders were not read: their entries are kept as they are.
         loader.saveParseCache(partial: true)
         guard desired.configErrors.isEmpty, RepositoryPath.normalized(desired.config.appsRoot) == appsRoot else {

@@ -152,7 +152,7 @@ public struct PlanningPass: Sendable {
     public func run(now: Timestamp, loader: inout DesiredStateLoader, forced: Set<PairKey> = [],
                     stopIfUnchanged: Bool, target: Target? = nil, fetched: Repository? = nil) async throws -> Outcome? {
         // INNOMINATUS_TIMINGS=1 prints each phase's duration on stderr (for Benchmarks/planner.sh).
-        let timings = ProcessInfo.processInfo.environment["INNOMINATUS_TIMINGS"] != nil
+        let timings = Self.timings
         let clock = ContinuousClock()
         var mark = clock.now
         func lap(_ label: String) {
@@ -196,9 +196,10 @@ public struct PlanningPass: Sendable {
         let appliedBlob = appliedBlobRead ?? nil
         // The state this process wrote last (a loop): the same blob, already decoded.
         let cached = loader.appliedCache.flatMap { cache in cache.blob == appliedBlob?.hex ? cache.state : nil }
-        // A blob an earlier process authenticated and found settled at the head: nothing to read at all.
-        if stopIfUnchanged, forced.isEmpty, cached == nil, let blob = appliedBlob?.hex,
-           let known = AppliedSummary.read(workdir: workdir, blob: blob, key: key), known.commit == head.hex, known.settled, !known.dirty {
+        // A blob an earlier process authenticated and scanned: when it settled at the head, nothing to read at all.
+        let known = stopIfUnchanged && forced.isEmpty && cached == nil
+            ? appliedBlob.flatMap { AppliedSummary.read(workdir: workdir, blob: $0.hex, key: key) } : nil
+        if let known, known.commit == head.hex, known.settled, !known.dirty {
             lap("applied (its summary remembered)")
             return nil
         }
@@ -215,7 +216,7 @@ public struct PlanningPass: Sendable {
         if stopIfUnchanged, forced.isEmpty {
             if let cached, cached.commit == head.hex, cached.settled, !cached.pairs.values.contains(where: \.dirty) { return nil }
             if let encoded, let summary = AppliedStateCodec.summary(encoded) {
-                if let blob = appliedBlob?.hex {
+                if known == nil, let blob = appliedBlob?.hex {
                     AppliedSummary(blob: blob, commit: summary.commit, settled: summary.settled, dirty: summary.dirty)
                         .write(workdir: workdir, key: key)
                 }
@@ -262,7 +263,7 @@ public struct PlanningPass: Sendable {
         lap("load")
         if timings {
             let saved = written.map { "written with \($0) entries" } ?? "not written"
-            FileHandle.standardError.write(Data("plan load: \(loader.costSummary); parse cache \(saved)\n".utf8))
+            StandardStream.error.write("plan load: \(loader.costSummary); parse cache \(saved)\n")
         }
         desired.configPath = AdminConfig.path { snapshot[$0] != nil }
         if let old = applied.commit.flatMap(ObjectID.init(hex:)) {
@@ -289,6 +290,9 @@ public struct PlanningPass: Sendable {
         return Outcome(repository: repository, desired: desired, applied: applied, plan: plan, key: key,
                        stateProblem: stateNote, warnings: stateWarning.map { [$0] } ?? [])
     }
+
+    /// INNOMINATUS_TIMINGS=1: each phase's duration, and what the load parsed, on stderr (for the benchmarks).
+    static var timings: Bool { ProcessInfo.processInfo.environment["INNOMINATUS_TIMINGS"] != nil }
 
     /// What a pass says when the applied commit is not on the branch any more (the branch was force-pushed:
     /// a rollback). The state still says what really ran, so it plans as usual.

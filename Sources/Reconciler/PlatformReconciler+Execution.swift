@@ -143,7 +143,6 @@ extension PlatformReconciler {
         }
         let guardian = CheckoutGuard(repository: repository, commit: commit, directory: directory, logger: logger)
         await guardian.arm(started: early)
-        if early.done, early.watch != nil { await guardian.markSealedUnderWatch() }
         logger.debug("checkout ready", metadata: ["checkout": "\(directory)", "changed paths": "\(result.changedPaths)",
                                                   "known intact": "\(intact)",
                                                   "checkout and seal ms": "\((checkedOut - started).wholeMilliseconds)",

@@ -206,10 +206,10 @@ struct ParseCacheTests {
         var loop = DesiredStateLoader()
         let seeded = try await repo.pass.run(now: Timestamp(millisecondsSinceEpoch: 1_000_000), loader: &loop)
         #expect(loop.parsedBlobs == 0)
-        #expect(loop.costs.decodedScores == 5 && loop.costs.decodedWorkflows == 5 && loop.costs.decodedConfigs == 1)
+        #expect(loop.costs.decodedScores.count == 5 && loop.costs.decodedWorkflows.count == 5 && loop.costs.decodedConfigs.count == 1)
         let again = try await repo.pass.run(now: Timestamp(millisecondsSinceEpoch: 1_000_000), loader: &loop)
         #expect(loop.parsedBlobs == 0)
-        #expect(loop.costs.decodedScores + loop.costs.decodedWorkflows + loop.costs.decodedConfigs == 0, "from memory")
+        #expect(loop.costs.decodedScores.count + loop.costs.decodedWorkflows.count + loop.costs.decodedConfigs.count == 0, "from memory")
         #expect(PlanRendering.json(again.plan) == PlanRendering.json(seeded.plan))
         // Another writer replacing the file meanwhile changes nothing for it.
         unlink(repo.workdir + "/" + ParseCache.fileName)

@@ -137,19 +137,9 @@ struct ParseCache: Sendable {
     // MARK: reading
 
     private mutating func read() {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
-        guard descriptor >= 0 else { return }
-        defer { close(descriptor) }
-        var info = stat()
-        guard fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return ignore("not a regular file") }
-        guard info.st_size <= Self.sizeLimit else { return ignore("over \(Self.sizeLimit) bytes") }
-        var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
-        var done = 0
-        while done < bytes.count {
-            let count = bytes.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress! + done, $0.count - done) }
-            if count < 0, errno == EINTR { continue }
-            guard count > 0 else { return ignore("shorter than its size") }
-            done += count
+        guard access(path, F_OK) == 0 else { return }
+        guard let bytes = Workdir.contents(of: path, limit: Self.sizeLimit) else {
+            return ignore("not a regular file of at most \(Self.sizeLimit) bytes, or unreadable")
         }
         guard let index = Self.index(bytes, key: key) else { return ignore(ignored ?? "malformed") }
         stored = bytes

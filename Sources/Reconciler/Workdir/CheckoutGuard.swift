@@ -41,7 +41,12 @@ actor CheckoutGuard {
     func arm(started: Started? = nil) {
         guard watch == nil else { return }
         var reason = started?.reason ?? ""
-        if let started, started.done { watch = started.watch } else { watch = CheckoutWatch(directory: directory, reason: &reason) }
+        if let started, started.done {
+            watch = started.watch
+            sealedUnderWatch = watch != nil
+        } else {
+            watch = CheckoutWatch(directory: directory, reason: &reason)
+        }
         if watch == nil {
             unwatched = reason
             logger.warning("the checkout is verified only when a pass starts, not before each workflow",
@@ -62,8 +67,6 @@ actor CheckoutGuard {
     /// The watch began before the folder's seal was taken or last verified (not after: a write in between
     /// would be in neither).
     private var sealedUnderWatch = false
-
-    func markSealedUnderWatch() { sealedUnderWatch = true }
 
     /// Whether this guard's folder is a checkout of `commit`.
     func holds(_ commit: ObjectID) -> Bool { commit == self.commit }

@@ -98,13 +98,14 @@ struct Workdir {
         return true
     }
 
-    /// The bytes of the regular file `path` (a symbolic link is not followed), nil when it cannot be read.
-    static func contents(of path: String) -> [UInt8]? {
+    /// The bytes of the regular file `path` (a symbolic link is not followed), nil when it cannot be read
+    /// whole or is larger than `limit`.
+    static func contents(of path: String, limit: Int = .max) -> [UInt8]? {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
         guard descriptor >= 0 else { return nil }
         defer { close(descriptor) }
         var info = stat()
-        guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
+        guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_size <= limit else { return nil }
         var complete = true
         let bytes = [UInt8](unsafeUninitializedCapacity: Int(info.st_size)) { buffer, initialized in
             while initialized < buffer.count {
