@@ -10,57 +10,57 @@ import Specs
 ///
 /// Tab-separated lines, like the applied state's stored form:
 /// ```
-/// innominatus-plan-memo v1
+/// innominatus-plan-memo v2
 /// key       <settings>           the binary, branch and limits it was made with
 /// commit    <sha>
 /// applied   <blob id or ->       the applied state's blob it was planned against
 /// applied-commit <sha or ->
 /// apps-root <normalized appsRoot>
+/// ordered   yes|no               the apps' item lines are sorted by plain app names (binary search)
+/// tally     <counts>…            the summary line's counts over every item (`PlanRendering.Tally`)
+/// prunes    <number>             how many item lines at the end are prune items
 /// pattern   <input pattern>      one line each, every workflow's `inputs`
 /// watch     <path>               a file in an app's folder that pairs of other apps depend on
 /// waiting   <app>                an app with a waiting pair (planned again whatever changed)
+/// listed    <app>                an app the text form lists (a pair that is not plainly unchanged)
 /// reason    <index> <text>       reasons, workflow lists and blocked lists are stored once
 /// names     <index> <name>…
 /// blocked   <index> (<workflow> <reason>)…
 /// item      <app> <tier> <action> <reason> <names or -> <blocked or -> <digest or -> <flags>
-/// end
+/// end       <checksum>           of every byte before this line
 /// ```
 /// Flags: `w` waiting, `g` gated, `n` does not apply, `p` a prune item (listed after the apps' items).
-/// Items keep only their fingerprint's digest, which is all `plan` shows. The file is replaced whole
-/// (written aside, then renamed), so a reader sees the old or the new one; one without its `end` line, or
-/// with anything unexpected, is ignored and the plan is made in full.
+/// Items keep only their fingerprint's digest, which is all `plan` shows. The header says everything the
+/// text form needs but the listed apps' items, so an incremental plan reads the lines of the apps it plans
+/// again and of the listed ones, and copies the rest as bytes. The file is replaced whole (written aside,
+/// then renamed), so a reader sees the old or the new one; one without its `end` line, whose checksum does
+/// not match (a line damaged anywhere, even one it copies without reading), or with anything unexpected
+/// in the lines it reads, is ignored and the plan is made in full.
 struct PlanMemo: Sendable {
     var key: String
     var commit: String
     var appliedBlob: String?
     var appliedCommit: String?
     var appsRoot: String
-    var patterns: Set<String>
-    var watched: Set<String>
+    var ordered = false
+    var tally = PlanRendering.Tally()
+    var patterns: Set<String> = []
+    var watched: Set<String> = []
     /// Apps with a waiting pair, whose decision depends on the clock: read with the header, so that the
-    /// apps to plan again are known before the items are decoded.
+    /// apps to plan again are known before any item is read.
     var waiting: Set<String> = []
-    /// The plan's items, in the plan's order.
-    var items: [PlanItem]
-    /// Where the items of apps without a Score file (prunes) start: the planner lists them last.
-    var pruneStart: Int
-    /// The file a decoded memo came from; with `origins`, the next memo copies the lines of the items it
-    /// keeps instead of encoding 30,000 items again.
-    var source: Source?
-    /// Per item, its index in `source` when it was kept from there unchanged; nil for a fresh item.
-    var origins: [Int?]?
+    /// Apps of the apps' region with an item the text form prints.
+    var listed: Set<String> = []
+    var reasons: [String] = []
+    var names: [[String]] = []
+    var blocked: [[BlockedWorkflow]] = []
+    /// The file, and where its parts lie: the table lines, the apps' item lines, the prune items' lines.
+    var bytes: [UInt8] = []
+    var tableLines = 0..<0
+    var appItems = 0..<0
+    var pruneItems = 0..<0
 
-    struct Source: Sendable {
-        var bytes: [UInt8]
-        /// The table lines (reasons, workflow lists, blocked lists), which all come before the items.
-        var tables: Range<Int>
-        var itemLines: [Range<Int>]
-        var reasons: [String]
-        var names: [[String]]
-        var blocked: [[BlockedWorkflow]]
-    }
-
-    static let header = "innominatus-plan-memo v1"
+    static let header = "innominatus-plan-memo v2"
     static let fileName = "plan-memo"
 
     static func path(workdir: String) -> String { workdir + "/" + fileName }
@@ -73,61 +73,416 @@ struct PlanMemo: Sendable {
         return "\(binary) \(branch) \(limits.maxFileBytes) \(limits.maxExpandedNodes) \(limits.maxDepth)"
     }
 
-    /// Whether the memo holds items of `app`: a binary search of the apps' items (sorted by name), then the
-    /// few prune items.
-    func hasItems(of app: String) -> Bool {
-        var low = 0
-        var high = pruneStart
-        while low < high {
-            let middle = (low + high) / 2
-            if items[middle].app < app { low = middle + 1 } else { high = middle }
-        }
-        if low < pruneStart, items[low].app == app { return true }
-        return items[pruneStart...].contains { $0.app == app }
-    }
-
-    /// The plan with its items (the memo's own, with the digest only).
-    func plan() -> Plan {
-        Plan(commit: commit, appliedCommit: appliedCommit, items: items)
-    }
-
-    init(key: String, commit: String, appliedBlob: String?, appliedCommit: String?, appsRoot: String,
-         patterns: Set<String> = [], watched: Set<String> = [], items: [PlanItem] = [], pruneStart: Int = 0) {
+    init(key: String, commit: String, appliedBlob: String?, appliedCommit: String?, appsRoot: String) {
         self.key = key
         self.commit = commit
         self.appliedBlob = appliedBlob
         self.appliedCommit = appliedCommit
         self.appsRoot = appsRoot
-        self.patterns = patterns
-        self.watched = watched
-        self.items = items
-        self.pruneStart = pruneStart
     }
 
     // MARK: writing
 
     /// The memo of a plan made in full: its patterns are every workflow's inputs and its watched files the
-    /// components of each pair inside another app's folder (`watched(of:appsRoot:)`).
+    /// components of each pair inside another app's folder (`watched(of:appsRoot:)`). `bytes` is its file.
     init(key: String, plan: Plan, desired: DesiredState, appliedBlob: String?, appsRoot: String) {
-        self.key = key
-        commit = plan.commit
-        self.appliedBlob = appliedBlob
-        appliedCommit = plan.appliedCommit
-        self.appsRoot = appsRoot
+        self.init(key: key, commit: plan.commit, appliedBlob: appliedBlob, appliedCommit: plan.appliedCommit, appsRoot: appsRoot)
         patterns = Self.patterns(of: desired)
-        watched = []
-        // The planner lists the pairs of apps without a Score file (prunes) after every app's items.
-        // The planner gives each app one item per tier, so they end at apps × tiers (checked at the seam:
-        // 30,000 lookups otherwise).
+        watched = Self.watched(of: desired, appsRoot: appsRoot)
+        // The planner lists the pairs of apps without a Score file (prunes) after every app's items, which
+        // end at apps × tiers (one item per tier; checked at the seam: 30,000 lookups otherwise).
         let seam = desired.apps.count * Tier.allCases.count
         func planned(_ index: Int) -> Bool { desired.apps.index(forKey: plan.items[index].app) != nil }
+        let pruneStart: Int
         if seam <= plan.items.count, seam == 0 || planned(seam - 1), seam == plan.items.count || !planned(seam) {
             pruneStart = seam
         } else {
             pruneStart = plan.items.firstIndex { desired.apps.index(forKey: $0.app) == nil } ?? plan.items.count
         }
-        items = plan.items
-        watched = Self.watched(of: desired, appsRoot: appsRoot)
+        var encoder = ItemEncoder(memo: nil)
+        var appLines: [UInt8] = []
+        appLines.reserveCapacity(pruneStart * 72)
+        ordered = true
+        var previous: [UInt8]?
+        var index = 0
+        while index < pruneStart {
+            let app = plan.items[index].app
+            var end = index
+            while end < pruneStart, plan.items[end].app == app { end += 1 }
+            let group = plan.items[index..<end]
+            let name = Array(app.utf8)
+            if !Self.isPlain(name) || previous.map({ !$0.lexicographicallyPrecedes(name) }) ?? false { ordered = false }
+            previous = name
+            note(group, sign: 1)
+            for item in group { encoder.append(item, prune: false, to: &appLines) }
+            index = end
+        }
+        var pruneLines: [UInt8] = []
+        for item in plan.items[pruneStart...] {
+            tally.add(item)
+            encoder.append(item, prune: true, to: &pruneLines)
+        }
+        assemble(tables: encoder.tables, appLines: [appLines[...]], pruneLines: pruneLines)
+        (reasons, names, blocked) = (encoder.reasonList, encoder.nameLists, encoder.blockedLists)
+    }
+
+    /// Counts an app's items into the tally, the waiting and the listed apps (`sign` -1 takes them out).
+    mutating func note(_ group: ArraySlice<PlanItem>, sign: Int) {
+        guard let app = group.first?.app else { return }
+        for item in group { tally.add(item, sign: sign) }
+        if group.contains(where: \.waiting) { if sign > 0 { waiting.insert(app) } else { waiting.remove(app) } }
+        if group.contains(where: { $0.applies && !$0.isUnchanged }) { if sign > 0 { listed.insert(app) } else { listed.remove(app) } }
+    }
+
+    /// A name whose bytes sort as the planner sorts names (ASCII) and that its line holds unescaped.
+    static func isPlain<Bytes: Collection<UInt8>>(_ name: Bytes) -> Bool {
+        !name.isEmpty && name.allSatisfy { $0 < 0x80 && $0 != 0x25 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }
+    }
+
+    /// Sets `bytes` (and the ranges into it) to the file: the header lines, `tables`, the apps' item lines
+    /// (in pieces, as an incremental plan splices them), the prune items' lines, the end line.
+    mutating func assemble(tables: [UInt8], appLines: [ArraySlice<UInt8>], pruneLines: [UInt8]) {
+        var out: [UInt8] = []
+        out.reserveCapacity(appLines.reduce(0) { $0 + $1.count } + pruneLines.count + tables.count + 4096)
+        func line(_ fields: String...) {
+            for (index, field) in fields.enumerated() {
+                if index > 0 { out.append(0x09) }
+                out.append(contentsOf: field.utf8)
+            }
+            out.append(0x0A)
+        }
+        line(Self.header)
+        line("key", Self.escape(key))
+        line("commit", commit)
+        line("applied", appliedBlob ?? "-")
+        line("applied-commit", appliedCommit ?? "-")
+        line("apps-root", Self.escape(appsRoot))
+        line("ordered", ordered ? "yes" : "no")
+        out.append(contentsOf: "tally".utf8)
+        for field in tally.fields { out.append(contentsOf: "\t\(field)".utf8) }
+        out.append(0x0A)
+        var pruneCount = 0
+        for byte in pruneLines where byte == 0x0A { pruneCount += 1 }
+        line("prunes", String(pruneCount))
+        for pattern in patterns.sorted() { line("pattern", Self.escape(pattern)) }
+        for path in watched.sorted() { line("watch", Self.escape(path)) }
+        for app in waiting.sorted() { line("waiting", Self.escape(app)) }
+        for app in listed.sorted() { line("listed", Self.escape(app)) }
+        let tablesStart = out.count
+        out.append(contentsOf: tables)
+        tableLines = tablesStart..<out.count
+        for piece in appLines { out.append(contentsOf: piece) }
+        appItems = tableLines.upperBound..<out.count
+        out.append(contentsOf: pruneLines)
+        pruneItems = appItems.upperBound..<out.count
+        out.append(contentsOf: "end\t\(Self.checksum(out[...]))\n".utf8)
+        bytes = out
+    }
+
+    /// Item lines, and the table lines they need (each reason, workflow list and blocked list once).
+    struct ItemEncoder {
+        var tables: [UInt8] = []
+        var reasons: [String: Int] = [:]
+        var names: [[String]: Int] = [:]
+        var blocked: [[BlockedWorkflow]: Int] = [:]
+        /// The tables in index order, as the memo holds them once decoded.
+        var reasonList: [String] = []
+        var nameLists: [[String]] = []
+        var blockedLists: [[BlockedWorkflow]] = []
+
+        /// Continues the tables of `memo`, copied first.
+        init(memo: PlanMemo?) {
+            guard let memo else { return }
+            tables = Array(memo.bytes[memo.tableLines])
+            for (index, reason) in memo.reasons.enumerated() where reasons[reason] == nil { reasons[reason] = index }
+            for (index, list) in memo.names.enumerated() where names[list] == nil { names[list] = index }
+            for (index, list) in memo.blocked.enumerated() where blocked[list] == nil { blocked[list] = index }
+            reasonList = memo.reasons
+            nameLists = memo.names
+            blockedLists = memo.blocked
+        }
+
+        /// The index of `key` in its table, adding the table line (`kind`, index, `fields` escaped) the first time.
+        static func index<Key: Hashable>(of key: Key, in table: inout [Key: Int], list: inout [Key], tables: inout [UInt8],
+                                         kind: String, fields: @autoclosure () -> [String]) -> Int {
+            if let known = table[key] { return known }
+            let index = list.count
+            list.append(key)
+            table[key] = index
+            tables.append(contentsOf: (kind + "\t\(index)" + fields().map { "\t" + PlanMemo.escape($0) }.joined() + "\n").utf8)
+            return index
+        }
+
+        /// A field and its tab, copied from the string's UTF-8 storage.
+        static func field(_ text: String, _ body: inout [UInt8]) {
+            var text = text
+            text.withUTF8 { body.append(contentsOf: $0) }
+            body.append(0x09)
+        }
+
+        /// The last reason of each tier and its index: most items of a tier share one reason string ("platform
+        /// tier: unchanged"), and comparing a string with itself is cheaper than hashing it.
+        var lastReason: [(String, Int)?] = Array(repeating: nil, count: Tier.allCases.count)
+
+        mutating func append(_ item: PlanItem, prune: Bool, to body: inout [UInt8]) {
+            let reason: Int
+            if let (text, index) = lastReason[item.tier.order], text == item.reason { reason = index } else {
+                reason = Self.index(of: item.reason, in: &reasons, list: &reasonList, tables: &tables, kind: "reason", fields: [item.reason])
+                lastReason[item.tier.order] = (item.reason, reason)
+            }
+            let namesField = item.workflows.isEmpty ? "-"
+                : String(Self.index(of: item.workflows, in: &names, list: &nameLists, tables: &tables, kind: "names", fields: item.workflows))
+            let blockedField = item.blocked.isEmpty ? "-"
+                : String(Self.index(of: item.blocked, in: &blocked, list: &blockedLists, tables: &tables, kind: "blocked",
+                                    fields: item.blocked.flatMap { [$0.workflow, $0.reason] }))
+            Self.field("item", &body)
+            Self.field(PlanMemo.escape(item.app), &body)
+            Self.field(item.tier.rawValue, &body)
+            Self.field(item.action.rawValue, &body)
+            Self.field(String(reason), &body)
+            Self.field(namesField, &body)
+            Self.field(blockedField, &body)
+            Self.field(item.fingerprint?.digest ?? "-", &body)
+            let flagCount = body.count
+            if item.waiting { body.append(UInt8(ascii: "w")) }
+            if item.gated { body.append(UInt8(ascii: "g")) }
+            if !item.applies { body.append(UInt8(ascii: "n")) }
+            if prune { body.append(UInt8(ascii: "p")) }
+            if body.count == flagCount { body.append(UInt8(ascii: "-")) }
+            body.append(0x0A)
+        }
+    }
+
+    /// Replaces the workdir's memo; a memo that cannot be written only makes the next plan a full one.
+    func write(workdir: String) {
+        _ = Workdir.replace(Self.path(workdir: workdir), with: bytes)
+    }
+
+    // MARK: an incremental plan's memo
+
+    /// The memo of `commit` after the apps `replaced` (sorted, plain names, this memo `ordered`) were
+    /// planned again into `fresh` (the planner's items of those of them with a Score file, no prunes): their
+    /// lines are replaced and every other app's copied as bytes; the tally, waiting and listed apps change by
+    /// the items taken out and put in. Nil when a line it reads does not decode.
+    func replacing(_ replaced: [String], with fresh: [PlanItem], commit: String) -> PlanMemo? {
+        var next = self
+        next.commit = commit
+        var encoder = ItemEncoder(memo: self)
+        var pieces: [ArraySlice<UInt8>] = []
+        var position = appItems.lowerBound
+        var freshItems = fresh[...]
+        for app in replaced {
+            let range = range(of: Array(app.utf8))
+            guard let old = items(in: range) else { return nil }
+            next.note(old[...], sign: -1)
+            pieces.append(bytes[position..<range.lowerBound])
+            position = range.upperBound
+            let count = freshItems.prefix { $0.app == app }.count
+            let group = freshItems.prefix(count)
+            freshItems = freshItems.dropFirst(count)
+            next.note(group, sign: 1)
+            var lines: [UInt8] = []
+            for item in group { encoder.append(item, prune: false, to: &lines) }
+            pieces.append(lines[...])
+        }
+        guard freshItems.isEmpty else { return nil }  // an item of an app not replaced, or out of order
+        pieces.append(bytes[position..<appItems.upperBound])
+        // Prune items of a replaced app leave (it has a Score file again, or the plan was made in full).
+        guard let prunes = items(in: pruneItems) else { return nil }
+        var pruneLines: [UInt8] = []
+        let gone = Set(replaced)
+        for item in prunes {
+            if gone.contains(item.app) { next.tally.add(item, sign: -1) } else { encoder.append(item, prune: true, to: &pruneLines) }
+        }
+        next.assemble(tables: encoder.tables, appLines: pieces, pruneLines: pruneLines)
+        (next.reasons, next.names, next.blocked) = (encoder.reasonList, encoder.nameLists, encoder.blockedLists)
+        return next
+    }
+
+    // MARK: reading
+
+    /// The workdir's memo, nil when there is none or it is not one this version wrote whole: its header
+    /// and tables decoded, its items not (`items(in:)`, `range(of:)`).
+    static func read(workdir: String) -> PlanMemo? {
+        Workdir.contents(of: path(workdir: workdir)).flatMap(decode)
+    }
+
+    /// The header and tables of a memo file, and where its items lie; nil when they do not decode or the
+    /// file does not end with its `end` line.
+    static func decode(_ bytes: [UInt8]) -> PlanMemo? {
+        // The end line: `end`, a tab, 16 hex digits, a newline.
+        let endLength = 4 + 16 + 1
+        guard bytes.count > endLength, bytes.last == 0x0A, bytes[bytes.count - endLength - 1] == 0x0A,
+              bytes[(bytes.count - endLength)...].starts(with: "end\t".utf8) else { return nil }
+        let endLine = bytes.count - endLength
+        guard bytes[(endLine + 4)..<(bytes.count - 1)].elementsEqual(Self.checksum(bytes[..<endLine]).utf8) else { return nil }
+        var memo = PlanMemo(key: "", commit: "", appliedBlob: nil, appliedCommit: nil, appsRoot: "")
+        memo.bytes = bytes
+        var line = AppliedStateCodec.Line(bytes: bytes)
+        var prunes: Int?
+        var tally: PlanRendering.Tally?
+        var orderedField: Bool?
+        var tablesStart: Int?
+        while line.next() {
+            if line.number == 1 {
+                guard line.count == 1, line.string(0) == header else { return nil }
+                continue
+            }
+            func optional(_ index: Int) -> String? { line.is(index, "-") ? nil : line.string(index) }
+            if line.is(0, "item") || line.is(0, "end") {
+                line.start = line.lineStart
+                break
+            }
+            if line.is(0, "reason") || line.is(0, "names") || line.is(0, "blocked") {
+                if tablesStart == nil { tablesStart = line.lineStart }
+                if line.is(0, "reason") {
+                    guard line.count == 3, line.integer(1) == memo.reasons.count else { return nil }
+                    memo.reasons.append(line.string(2))
+                } else if line.is(0, "names") {
+                    guard line.count >= 3, line.integer(1) == memo.names.count else { return nil }
+                    memo.names.append((2..<line.count).map { line.string($0) })
+                } else {
+                    guard line.count >= 4, line.count % 2 == 0, line.integer(1) == memo.blocked.count else { return nil }
+                    memo.blocked.append(stride(from: 2, to: line.count, by: 2).map {
+                        BlockedWorkflow(workflow: line.string($0), reason: line.string($0 + 1))
+                    })
+                }
+                continue
+            }
+            // Nothing else among the tables, which are copied whole into the next memo.
+            guard tablesStart == nil else { return nil }
+            if line.is(0, "key") {
+                memo.key = line.string(1)
+            } else if line.is(0, "commit") {
+                memo.commit = line.string(1)
+            } else if line.is(0, "applied") {
+                memo.appliedBlob = optional(1)
+            } else if line.is(0, "applied-commit") {
+                memo.appliedCommit = optional(1)
+            } else if line.is(0, "apps-root") {
+                memo.appsRoot = line.string(1)
+            } else if line.is(0, "ordered") {
+                orderedField = line.is(1, "yes")
+            } else if line.is(0, "tally") {
+                tally = PlanRendering.Tally(fields: (1..<line.count).compactMap { line.integer($0) })
+            } else if line.is(0, "prunes") {
+                prunes = line.integer(1)
+            } else if line.is(0, "pattern") {
+                memo.patterns.insert(line.string(1))
+            } else if line.is(0, "watch") {
+                memo.watched.insert(line.string(1))
+            } else if line.is(0, "waiting") {
+                memo.waiting.insert(line.string(1))
+            } else if line.is(0, "listed") {
+                memo.listed.insert(line.string(1))
+            } else {
+                return nil
+            }
+        }
+        guard !memo.commit.isEmpty, let tally, let prunes, let orderedField else { return nil }
+        memo.tally = tally
+        memo.ordered = orderedField
+        let itemsStart = line.start
+        memo.tableLines = (tablesStart ?? itemsStart)..<itemsStart
+        // The prune items are the last `prunes` lines before the end line.
+        var pruneStart = endLine
+        for _ in 0..<prunes {
+            guard pruneStart > itemsStart else { return nil }
+            pruneStart -= 1
+            while pruneStart > itemsStart, bytes[pruneStart - 1] != 0x0A { pruneStart -= 1 }
+        }
+        memo.appItems = itemsStart..<pruneStart
+        memo.pruneItems = pruneStart..<endLine
+        return memo
+    }
+
+    /// 64 bits of FNV-1a over 8-byte words, in 16 hex digits: catches a damaged or edited line anywhere in
+    /// 2 MB for a fraction of a millisecond (the workdir is private: this is no defence against its owner).
+    static func checksum(_ bytes: ArraySlice<UInt8>) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        bytes.withUnsafeBytes { buffer in
+            let words = buffer.count / 8
+            for index in 0..<words {
+                hash = (hash ^ buffer.loadUnaligned(fromByteOffset: index * 8, as: UInt64.self)) &* 0x100_0000_01b3
+            }
+            for index in (words * 8)..<buffer.count { hash = (hash ^ UInt64(buffer[index])) &* 0x100_0000_01b3 }
+        }
+        let hex = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+
+    /// The items of the lines in `range` (whole lines of the items' regions); nil when one does not decode.
+    func items(in range: Range<Int>) -> [PlanItem]? {
+        var result: [PlanItem] = []
+        var line = AppliedStateCodec.Line(bytes: bytes)
+        line.start = range.lowerBound
+        /// The entry of `table` the field names (`.some(nil)` for `-`); nil for an index it does not hold.
+        func entry<T>(_ index: Int, in table: [T]) -> T?? {
+            if line.is(index, "-") { return .some(nil) }
+            guard let position = line.integer(index), table.indices.contains(position) else { return nil }
+            return table[position]
+        }
+        let pruneRegion = range.lowerBound >= pruneItems.lowerBound && !pruneItems.isEmpty
+        while line.start < range.upperBound, line.next() {
+            guard line.count == 9, line.is(0, "item"), let tier = Self.tier(line), let action = Self.action(line),
+                  let reason = line.integer(4), reasons.indices.contains(reason),
+                  let workflows = entry(5, in: names), let blockedList = entry(6, in: blocked),
+                  line.field(8, contains: UInt8(ascii: "p")) == pruneRegion else { return nil }
+            result.append(PlanItem(app: line.string(1), tier: tier, action: action, reason: reasons[reason],
+                                   workflows: workflows ?? [], blocked: blockedList ?? [],
+                                   fingerprint: line.is(7, "-") ? nil : Fingerprint(shared: [:], scorePath: "", scoreID: "",
+                                                                                    digest: line.string(7)),
+                                   waiting: line.field(8, contains: UInt8(ascii: "w")),
+                                   gated: line.field(8, contains: UInt8(ascii: "g")),
+                                   applies: !line.field(8, contains: UInt8(ascii: "n"))))
+        }
+        return line.start == range.upperBound || range.isEmpty ? result : nil
+    }
+
+    /// Every item, in the plan's order (the JSON form prints them all).
+    func allItems() -> [PlanItem]? {
+        guard let apps = items(in: appItems), let prunes = items(in: pruneItems) else { return nil }
+        return apps + prunes
+    }
+
+    /// The items the text form prints: the listed apps' and the prune items, in the plan's order.
+    func listedItems() -> [PlanItem]? {
+        var result: [PlanItem] = []
+        for app in listed.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+            guard let items = items(in: range(of: Array(app.utf8))) else { return nil }
+            result += items
+        }
+        guard let prunes = items(in: pruneItems) else { return nil }
+        return result + prunes
+    }
+
+    /// The bytes of the lines of `app` in the apps' region, which is `ordered` (empty, where they would go,
+    /// when it has none): a binary search over line starts, then the few lines of that app.
+    func range(of app: [UInt8]) -> Range<Int> {
+        var low = appItems.lowerBound
+        var high = appItems.upperBound
+        // The app field of the line starting at `start`, and where the next line starts.
+        func line(at start: Int) -> (name: ArraySlice<UInt8>, next: Int) {
+            let nameStart = min(start + 5, appItems.upperBound)  // after "item\t"
+            var nameEnd = nameStart
+            while nameEnd < appItems.upperBound, bytes[nameEnd] != 0x09, bytes[nameEnd] != 0x0A { nameEnd += 1 }
+            var next = nameEnd
+            while next < appItems.upperBound, bytes[next] != 0x0A { next += 1 }
+            return (bytes[nameStart..<nameEnd], min(next + 1, appItems.upperBound))
+        }
+        while low < high {
+            var start = (low + high) / 2
+            while start > low, bytes[start - 1] != 0x0A { start -= 1 }
+            let (name, next) = line(at: start)
+            if name.lexicographicallyPrecedes(app) { low = next } else { high = start }
+        }
+        var end = low
+        while end < appItems.upperBound {
+            let (name, next) = line(at: end)
+            guard name.elementsEqual(app) else { break }
+            end = next
+        }
+        return low..<end
     }
 
     /// Every workflow's `inputs` patterns.
@@ -176,137 +531,6 @@ struct PlanMemo: Sendable {
         return !shared.contains { $0.hasPrefix(apps) || apps.hasPrefix($0) }
     }
 
-    /// The memo's file: its own lines, then the tables and the items. Items kept from `source` are copied
-    /// as they were (their tables are copied too); only fresh items are encoded.
-    func encoded() -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(items.count * 72 + 4096)
-        func line(_ fields: String...) {
-            for (index, field) in fields.enumerated() {
-                if index > 0 { out.append(0x09) }
-                out.append(contentsOf: field.utf8)
-            }
-            out.append(0x0A)
-        }
-        line(Self.header)
-        line("key", Self.escape(key))
-        line("commit", commit)
-        line("applied", appliedBlob ?? "-")
-        line("applied-commit", appliedCommit ?? "-")
-        line("apps-root", Self.escape(appsRoot))
-        for pattern in patterns.sorted() { line("pattern", Self.escape(pattern)) }
-        for path in watched.sorted() { line("watch", Self.escape(path)) }
-        for app in Set(items.lazy.filter(\.waiting).map(\.app)).sorted() { line("waiting", Self.escape(app)) }
-        // Bound once: reading them through the optional tuple in the loop copied it (six retains) per item.
-        let kept = origins.flatMap { origins in source.map { (origins, $0) } }
-        let keptOrigins = kept?.0 ?? []
-        let keptLines = kept?.1.itemLines ?? []
-        let keptBytes = kept?.1.bytes ?? []
-        var encoder = ItemEncoder(source: kept?.1)
-        var body: [UInt8] = []
-        body.reserveCapacity(items.count * 64)
-        // Kept lines that follow each other in the source are copied as one run.
-        var run: Range<Int>?
-        func flush() {
-            if let range = run { body.append(contentsOf: keptBytes[range]) }
-            run = nil
-        }
-        for position in items.indices {
-            if !keptOrigins.isEmpty, let origin = keptOrigins[position] {
-                let line = keptLines[origin]
-                if let range = run, range.upperBound == line.lowerBound { run = range.lowerBound..<line.upperBound } else {
-                    flush()
-                    run = line
-                }
-            } else {
-                flush()
-                encoder.append(items[position], prune: position >= pruneStart, to: &body)
-            }
-        }
-        flush()
-        out.append(contentsOf: encoder.tables)
-        out.append(contentsOf: body)
-        out.append(contentsOf: "end\n".utf8)
-        return out
-    }
-
-    /// Item lines, and the table lines they need (each reason, workflow list and blocked list once).
-    struct ItemEncoder {
-        var tables: [UInt8] = []
-        var reasons: [String: Int] = [:]
-        var names: [[String]: Int] = [:]
-        var blocked: [[BlockedWorkflow]: Int] = [:]
-
-        /// Continues the tables of `source`, copied first.
-        init(source: Source?) {
-            guard let source else { return }
-            tables = Array(source.bytes[source.tables])
-            for (index, reason) in source.reasons.enumerated() where reasons[reason] == nil { reasons[reason] = index }
-            for (index, list) in source.names.enumerated() where names[list] == nil { names[list] = index }
-            for (index, list) in source.blocked.enumerated() where blocked[list] == nil { blocked[list] = index }
-            nextReason = source.reasons.count
-            nextNames = source.names.count
-            nextBlocked = source.blocked.count
-        }
-
-        var nextReason = 0, nextNames = 0, nextBlocked = 0
-
-        /// The index of `key` in its table, adding the table line (`kind`, index, `fields` escaped) the first time.
-        static func index<Key: Hashable>(of key: Key, in table: inout [Key: Int], next: inout Int, tables: inout [UInt8],
-                                         kind: String, fields: @autoclosure () -> [String]) -> Int {
-            if let known = table[key] { return known }
-            let index = next
-            next += 1
-            table[key] = index
-            tables.append(contentsOf: (kind + "\t\(index)" + fields().map { "\t" + PlanMemo.escape($0) }.joined() + "\n").utf8)
-            return index
-        }
-
-        /// A field and its tab, copied from the string's UTF-8 storage.
-        static func field(_ text: String, _ body: inout [UInt8]) {
-            var text = text
-            text.withUTF8 { body.append(contentsOf: $0) }
-            body.append(0x09)
-        }
-
-        /// The last reason of each tier and its index: most items of a tier share one reason string ("platform
-        /// tier: unchanged"), and comparing a string with itself is cheaper than hashing it.
-        var lastReason: [(String, Int)?] = Array(repeating: nil, count: Tier.allCases.count)
-
-        mutating func append(_ item: PlanItem, prune: Bool, to body: inout [UInt8]) {
-            let reason: Int
-            if let (text, index) = lastReason[item.tier.order], text == item.reason { reason = index } else {
-                reason = Self.index(of: item.reason, in: &reasons, next: &nextReason, tables: &tables, kind: "reason", fields: [item.reason])
-                lastReason[item.tier.order] = (item.reason, reason)
-            }
-            let namesField = item.workflows.isEmpty ? "-"
-                : String(Self.index(of: item.workflows, in: &names, next: &nextNames, tables: &tables, kind: "names", fields: item.workflows))
-            let blockedField = item.blocked.isEmpty ? "-"
-                : String(Self.index(of: item.blocked, in: &blocked, next: &nextBlocked, tables: &tables, kind: "blocked",
-                                    fields: item.blocked.flatMap { [$0.workflow, $0.reason] }))
-            Self.field("item", &body)
-            Self.field(PlanMemo.escape(item.app), &body)
-            Self.field(item.tier.rawValue, &body)
-            Self.field(item.action.rawValue, &body)
-            Self.field(String(reason), &body)
-            Self.field(namesField, &body)
-            Self.field(blockedField, &body)
-            Self.field(item.fingerprint?.digest ?? "-", &body)
-            let flagCount = body.count
-            if item.waiting { body.append(UInt8(ascii: "w")) }
-            if item.gated { body.append(UInt8(ascii: "g")) }
-            if !item.applies { body.append(UInt8(ascii: "n")) }
-            if prune { body.append(UInt8(ascii: "p")) }
-            if body.count == flagCount { body.append(UInt8(ascii: "-")) }
-            body.append(0x0A)
-        }
-    }
-
-    /// Replaces the workdir's memo; a memo that cannot be written only makes the next plan a full one.
-    func write(workdir: String) {
-        _ = Workdir.replace(Self.path(workdir: workdir), with: encoded())
-    }
-
     /// The applied state's bytes as they were planned against, uncompressed beside the memo
     /// (`plan-memo.applied`, first line `innominatus-applied-copy <blob id> [ordered]`): an incremental plan
     /// finds a few apps' lines there instead of inflating the 4 MB blob of 10,000 apps — by binary search
@@ -349,110 +573,6 @@ struct PlanMemo: Sendable {
             if all.starts(with: header) { return body(UnsafeRawBufferPointer(rebasing: all[header.count...]), ordered) }
         }
         return nil
-    }
-
-    // MARK: reading
-
-    /// The workdir's memo, nil when there is none or it is not one this version wrote whole.
-    /// The memo's own lines (key, commit, applied state, patterns, watched files) without its items, and
-    /// the file's bytes: enough to decide whether to use it before decoding 30,000 items.
-    static func readHeader(workdir: String) -> (header: PlanMemo, bytes: [UInt8])? {
-        guard let bytes = Workdir.contents(of: path(workdir: workdir)) else { return nil }
-        return decode(bytes, headerOnly: true).map { ($0, bytes) }
-    }
-
-    /// - Parameter headerOnly: stop at the first table or item line (the memo then has no items and is not
-    ///   checked for its end line).
-    static func decode(_ bytes: [UInt8], headerOnly: Bool = false) -> PlanMemo? {
-        var memo = PlanMemo(key: "", commit: "", appliedBlob: nil, appliedCommit: nil, appsRoot: "")
-        var reasons: [String] = []
-        var names: [[String]] = []
-        var blocked: [[BlockedWorkflow]] = []
-        var ended = false
-        var line = AppliedStateCodec.Line(bytes: bytes)
-        memo.items.reserveCapacity(bytes.count / 64)
-        var itemLines: [Range<Int>] = []
-        itemLines.reserveCapacity(bytes.count / 64)
-        var tables: Range<Int>?
-        /// A table line after an item line: decodable, but the next memo encodes every item again.
-        var tablesFirst = true
-        while line.next() {
-            if line.number == 1 {
-                guard line.count == 1, line.string(0) == header else { return nil }
-                continue
-            }
-            if line.count == 1, line.is(0, "") { continue }
-            guard !ended else { return nil }
-            func optional(_ index: Int) -> String? { line.is(index, "-") ? nil : line.string(index) }
-            /// The entry of `table` the field names (`.some(nil)` for `-`); nil for an index it does not hold.
-            func entry<T>(_ index: Int, in table: [T]) -> T?? {
-                if line.is(index, "-") { return .some(nil) }
-                guard let position = line.integer(index), table.indices.contains(position) else { return nil }
-                return table[position]
-            }
-            // The tables are copied whole into the next memo: nothing else may lie among them.
-            if tables != nil, !line.is(0, "item"), !line.is(0, "reason"), !line.is(0, "names"), !line.is(0, "blocked"),
-               !line.is(0, "end") {
-                tablesFirst = false
-            }
-            if headerOnly, line.is(0, "item") || line.is(0, "reason") || line.is(0, "names") || line.is(0, "blocked") {
-                return memo.commit.isEmpty ? nil : memo
-            }
-            if line.is(0, "item") {
-                guard line.count == 9, let tier = Self.tier(line), let action = Self.action(line),
-                      let reason = line.integer(4), reasons.indices.contains(reason),
-                      let workflows = entry(5, in: names), let blockedList = entry(6, in: blocked) else { return nil }
-                let fingerprint = optional(7).map { Fingerprint(shared: [:], scorePath: "", scoreID: "", digest: $0) }
-                let prune = line.field(8, contains: UInt8(ascii: "p"))
-                guard prune || memo.pruneStart == memo.items.count else { return nil }  // prunes come last
-                memo.items.append(PlanItem(app: line.string(1), tier: tier, action: action, reason: reasons[reason],
-                                           workflows: workflows ?? [], blocked: blockedList ?? [], fingerprint: fingerprint,
-                                           waiting: line.field(8, contains: UInt8(ascii: "w")),
-                                           gated: line.field(8, contains: UInt8(ascii: "g")),
-                                           applies: !line.field(8, contains: UInt8(ascii: "n"))))
-                if !prune { memo.pruneStart = memo.items.count }
-                itemLines.append(line.lineStart..<line.start)
-            } else if line.is(0, "reason") || line.is(0, "names") || line.is(0, "blocked") {
-                if !itemLines.isEmpty { tablesFirst = false }
-                tables = (tables?.lowerBound ?? line.lineStart)..<line.start
-                if line.is(0, "reason") {
-                    guard line.count == 3, line.integer(1) == reasons.count else { return nil }
-                    reasons.append(line.string(2))
-                } else if line.is(0, "names") {
-                    guard line.count >= 3, line.integer(1) == names.count else { return nil }
-                    names.append((2..<line.count).map { line.string($0) })
-                } else {
-                    guard line.count >= 4, line.count % 2 == 0, line.integer(1) == blocked.count else { return nil }
-                    blocked.append(stride(from: 2, to: line.count, by: 2).map {
-                        BlockedWorkflow(workflow: line.string($0), reason: line.string($0 + 1))
-                    })
-                }
-            } else if line.is(0, "key") {
-                memo.key = line.string(1)
-            } else if line.is(0, "commit") {
-                memo.commit = line.string(1)
-            } else if line.is(0, "applied") {
-                memo.appliedBlob = optional(1)
-            } else if line.is(0, "applied-commit") {
-                memo.appliedCommit = optional(1)
-            } else if line.is(0, "apps-root") {
-                memo.appsRoot = line.string(1)
-            } else if line.is(0, "pattern") {
-                memo.patterns.insert(line.string(1))
-            } else if line.is(0, "watch") {
-                memo.watched.insert(line.string(1))
-            } else if line.is(0, "waiting") {
-                memo.waiting.insert(line.string(1))
-            } else if line.is(0, "end") {
-                ended = true
-            }
-        }
-        guard ended, !memo.commit.isEmpty else { return nil }
-        if tablesFirst {
-            memo.source = Source(bytes: bytes, tables: tables ?? 0..<0, itemLines: itemLines, reasons: reasons, names: names,
-                                 blocked: blocked)
-        }
-        return memo
     }
 
     static func escape(_ text: String) -> String { AppliedStateCodec.escape(text) }

@@ -46,7 +46,9 @@ public enum PlanRendering {
         return out + "}"
     }
 
-    public static func text(_ plan: Plan) -> String {
+    /// - Parameter tally: the counts of every item when `plan.items` holds only the apps the text lists (an
+    ///   incremental plan's, docs/ARCHITECTURE.md §18); nil counts `plan.items`.
+    public static func text(_ plan: Plan, tally: Tally? = nil) -> String {
         // Bytes appended in place, the columns padded once per tier and action: 10,000 apps print 1.5 MB.
         var out: [UInt8] = []
         out.reserveCapacity(plan.items.count * 60 + 256)
@@ -84,40 +86,63 @@ public enum PlanRendering {
             }
             index = end
         }
-        add(summary(plan) + "\n")
+        add(summary(tally ?? Tally(plan.items)) + "\n")
         return String(decoding: out, as: UTF8.self)
     }
 
     /// Every action, once (`allCases` makes a new array at each use).
-    private static let actions = PlanItem.Action.allCases
+    static let actions = PlanItem.Action.allCases
 
     /// `3 to run, 27 unchanged, 1 workflow blocked`, then the rarer kinds when present.
-    public static func summary(_ plan: Plan) -> String {
-        // One walk over 30,000 items, not five; counts by action in an array (hashing an action hashes its name).
-        var counts = Array(repeating: 0, count: Self.actions.count)
-        var unchanged = 0, waiting = 0, gated = 0, blocked = 0
-        let items = plan.items
-        for index in items.indices {
-            let action = items[index].action
-            counts[Self.actions.firstIndex(of: action) ?? 0] += 1
-            if items[index].isUnchanged { unchanged += 1 }
-            if action == .skip && items[index].waiting { waiting += 1 }
-            if items[index].gated { gated += 1 }
-            // Blocked workflows, each counted once per pair, and pairs blocked with no workflow named (a prune
-            // stopped by maxPrunePerPass, a required platform workflow missing) once each.
-            let named = items[index].blocked.count
-            blocked += named == 0 ? (action == .blocked ? 1 : 0) : named
-        }
-        func count(_ action: PlanItem.Action) -> Int { counts[Self.actions.firstIndex(of: action) ?? 0] }
-        var parts = ["\(count(.run)) to run", "\(unchanged) unchanged",
-                     "\(blocked) workflow\(blocked == 1 ? "" : "s") blocked"]
-        if waiting > 0 { parts.append("\(waiting) waiting to retry") }
-        if gated > 0 { parts.append("\(gated) gated") }
+    public static func summary(_ plan: Plan) -> String { summary(Tally(plan.items)) }
+
+    public static func summary(_ tally: Tally) -> String {
+        func count(_ action: PlanItem.Action) -> Int { tally.actions[Self.actions.firstIndex(of: action) ?? 0] }
+        var parts = ["\(count(.run)) to run", "\(tally.unchanged) unchanged",
+                     "\(tally.blocked) workflow\(tally.blocked == 1 ? "" : "s") blocked"]
+        if tally.waiting > 0 { parts.append("\(tally.waiting) waiting to retry") }
+        if tally.gated > 0 { parts.append("\(tally.gated) gated") }
         let rare: [(PlanItem.Action, String)] = [(.prune, "to prune"), (.error, "in error"), (.stalled, "stalled"), (.suspended, "suspended")]
         for (action, label) in rare where count(action) > 0 { parts.append("\(count(action)) \(label)") }
         return parts.joined(separator: ", ")
     }
 
+    /// What the summary line counts. Sums of one term per item, so an incremental plan takes the replaced
+    /// items' terms out and adds the fresh ones' (docs/ARCHITECTURE.md §18) instead of counting 30,000 items.
+    public struct Tally: Sendable, Hashable {
+        /// Per action, in `PlanItem.Action.allCases` order (hashing an action hashes its name).
+        public var actions = Array(repeating: 0, count: PlanRendering.actions.count)
+        public var unchanged = 0, waiting = 0, gated = 0
+        /// Blocked workflows, each counted once per pair, and pairs blocked with no workflow named (a prune
+        /// stopped by maxPrunePerPass, a required platform workflow missing) once each.
+        public var blocked = 0
+
+        public init() {}
+
+        public init<Items: Collection<PlanItem>>(_ items: Items) {
+            for item in items { add(item) }
+        }
+
+        /// Adds one item's terms (`sign` -1 takes them out).
+        public mutating func add(_ item: PlanItem, sign: Int = 1) {
+            actions[PlanRendering.actions.firstIndex(of: item.action) ?? 0] += sign
+            if item.isUnchanged { unchanged += sign }
+            if item.action == .skip && item.waiting { waiting += sign }
+            if item.gated { gated += sign }
+            let named = item.blocked.count
+            blocked += sign * (named == 0 ? (item.action == .blocked ? 1 : 0) : named)
+        }
+
+        /// The fields as the plan memo stores them, and back.
+        var fields: [Int] { actions + [unchanged, waiting, gated, blocked] }
+
+        init?(fields: [Int]) {
+            guard fields.count == PlanRendering.actions.count + 4 else { return nil }
+            actions = Array(fields.prefix(PlanRendering.actions.count))
+            (unchanged, waiting, gated, blocked) = (fields[fields.count - 4], fields[fields.count - 3], fields[fields.count - 2],
+                                                    fields[fields.count - 1])
+        }
+    }
 }
 
 extension String {

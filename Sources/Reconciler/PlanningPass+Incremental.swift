@@ -14,12 +14,14 @@ extension PlanningPass {
         case sharedChange(String)
         /// An app the memo planned lost its Score file (a prune), or an app's new workflow reads other apps' files.
         case reach(String)
+        /// The memo's lines or an app to plan again have names a binary search cannot find (not plain ASCII).
+        case unsearchable
     }
 
     /// The plan of `head` from the memo, or why there is none.
     func incrementalPlan(head: ObjectID, branchHead: ObjectID, key: StateKey, now: Timestamp, loader: inout DesiredStateLoader,
                          repository: Repository, lap: (String) -> Void = { _ in }) async throws -> Result<Outcome, MemoMiss> {
-        guard let (memo, bytes) = PlanMemo.readHeader(workdir: workdir) else { return .failure(.noMemo) }
+        guard let memo = PlanMemo.read(workdir: workdir) else { return .failure(.noMemo) }
         guard memo.key == PlanMemo.settingsKey(branch: branch, limits: loader.limits) else { return .failure(.otherSettings) }
         let store = AppliedStateStore(repository: repository)
         let blob: ObjectID?
@@ -40,17 +42,16 @@ extension PlanningPass {
             affected.insert(String(path[path.index(path.startIndex, offsetBy: prefix.count)..<slash]))
         }
         lap("memo header and changed paths")
-        // Only now the items, on the other core while the changed apps are loaded and planned: a change
-        // that reaches every app never pays for them.
-        let decoding = Task.detached { PlanMemo.decode(bytes) }
         // Waiting pairs depend on the clock: their apps are always planned again.
         affected.formUnion(memo.waiting)
+        // Their lines are found by binary search, which needs names that sort as bytes as the planner sorts them.
+        guard memo.ordered, affected.allSatisfy({ PlanMemo.isPlain($0.utf8) }) else { return .failure(.unsearchable) }
         let warnings = try await stateWarnings(appliedCommit: memo.appliedCommit, branchHead: branchHead, repository: repository)
         lap("applied commit on the branch")
         if affected.isEmpty, memo.commit == head.hex {
-            guard let whole = await decoding.value else { return .failure(.noMemo) }
-            return .success(Outcome(repository: repository, desired: DesiredState(commit: head.hex), applied: .empty,
-                                    plan: whole.plan(), key: key, warnings: warnings, partial: true))
+            guard let outcome = memoOutcome(memo, repository: repository, desired: DesiredState(commit: head.hex), applied: .empty,
+                                            key: key, warnings: warnings) else { return .failure(.noMemo) }
+            return .success(outcome)
         }
         // The same blob as when the memo was written, whose state was authentic then: its lines of the
         // affected apps, from the uncompressed copy beside the memo when it is there.
@@ -111,52 +112,43 @@ extension PlanningPass {
             }
         }
         lap("changed paths since the applied commit, and reach checks")
-        guard let whole = await decoding.value else { return .failure(.noMemo) }
-        lap("memo items (waited for)")
-        for app in affected where desired.apps.index(forKey: app) == nil && whole.hasItems(of: app) {
-            return .failure(.reach("\(prefix)\(app)"))
+        // An app the memo planned that lost its Score file is a prune, decided over the whole applied state.
+        guard let prunes = memo.items(in: memo.pruneItems) else { return .failure(.noMemo) }
+        for app in affected where desired.apps.index(forKey: app) == nil {
+            if !memo.range(of: Array(app.utf8)).isEmpty || prunes.contains(where: { $0.app == app }) {
+                return .failure(.reach("\(prefix)\(app)"))
+            }
         }
         let fresh = Planner().plan(desired: desired, applied: applied, now: now)
         // Prunes come from apps the memo planned, which were sent to the full plan above.
         guard fresh.errors.isEmpty, fresh.items.allSatisfy({ desired.apps.index(forKey: $0.app) != nil }) else {
             return .failure(.reach("a prune"))
         }
-        // The memo's items of the other apps, and the fresh ones, in the planner's order: apps by name, then
-        // the pairs of apps without a Score file.
-        // `origins`: where each kept item was in the memo, so the next memo copies its line.
-        var items: [PlanItem] = []
-        var origins: [Int?] = []
-        items.reserveCapacity(whole.items.count + fresh.items.count)
-        origins.reserveCapacity(whole.items.count + fresh.items.count)
-        var freshItems = fresh.items[...]
-        for index in 0..<whole.pruneStart where !affected.contains(whole.items[index].app) {
-            while let first = freshItems.first, first.app < whole.items[index].app {
-                items.append(first)
-                origins.append(nil)
-                freshItems = freshItems.dropFirst()
-            }
-            items.append(whole.items[index])
-            origins.append(index)
-        }
-        items += freshItems
-        origins += Array(repeating: nil, count: freshItems.count)
-        let pruneStart = items.count
-        for index in whole.pruneStart..<whole.items.count where !affected.contains(whole.items[index].app) {
-            items.append(whole.items[index])
-            origins.append(index)
-        }
-        lap("plan and merge")
-        var next = whole
-        next.commit = head.hex
-        next.items = items
-        next.pruneStart = pruneStart
-        next.origins = origins
-        next.patterns.formUnion(PlanMemo.patterns(of: desired))
-        next.watched.formUnion(PlanMemo.watched(of: desired, appsRoot: appsRoot))
+        lap("plan")
+        // The memo's lines of the other apps are copied as bytes; the fresh items replace those apps' lines.
+        var base = memo
+        base.patterns.formUnion(PlanMemo.patterns(of: desired))
+        base.watched.formUnion(PlanMemo.watched(of: desired, appsRoot: appsRoot))
+        let replaced = affected.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        guard let next = base.replacing(replaced, with: fresh.items, commit: head.hex),
+              let outcome = memoOutcome(next, repository: repository, desired: desired, applied: applied, key: key, warnings: warnings)
+        else { return .failure(.noMemo) }
+        lap("memo items (\(replaced.count) apps' lines replaced, \(outcome.plan.items.count) items read)")
         next.write(workdir: workdir)
         lap("memo write")
-        return .success(Outcome(repository: repository, desired: desired, applied: applied, plan: next.plan(), key: key,
-                                warnings: warnings, partial: true))
+        return .success(outcome)
+    }
+
+    /// The outcome of a plan made from `memo`: with `listedOnly`, only the items its text form prints and the
+    /// tally of all; otherwise every item. Nil when a line it reads does not decode.
+    func memoOutcome(_ memo: PlanMemo, repository: Repository, desired: DesiredState, applied: AppliedState, key: StateKey,
+                     warnings: [String]) -> Outcome? {
+        guard let items = listedOnly ? memo.listedItems() : memo.allItems() else { return nil }
+        var outcome = Outcome(repository: repository, desired: desired, applied: applied,
+                              plan: Plan(commit: memo.commit, appliedCommit: memo.appliedCommit, items: items), key: key,
+                              warnings: warnings, partial: true)
+        if listedOnly { outcome.tally = memo.tally }
+        return outcome
     }
 
     /// After a pass recorded `applied`: the memo of the plan a `plan` would now make, so that the next

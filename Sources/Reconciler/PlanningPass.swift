@@ -19,6 +19,9 @@ public struct PlanningPass: Sendable {
     /// Plan incrementally from the workdir's memo of the last plan, and write the memo (`plan` only: the
     /// outcome's desired and applied state then hold the re-planned apps alone; docs/ARCHITECTURE.md §18).
     public var memo = false
+    /// With `memo`: the caller prints the text form. An incremental plan's `plan.items` then holds only the
+    /// items that form lists, and `Outcome.tally` counts every item (docs/ARCHITECTURE.md §18).
+    public var listedOnly = false
 
     /// Why a plan could not be made (exit status 1).
     public struct Failure: Error, Sendable, CustomStringConvertible {
@@ -110,6 +113,8 @@ public struct PlanningPass: Sendable {
         /// Made from the memo of an earlier plan: `desired` and `applied` hold only the apps planned again, and
         /// the other items carry their fingerprint's digest alone.
         public var partial = false
+        /// The summary's counts over every item, when `plan.items` holds only the listed ones (`listedOnly`).
+        public var tally: PlanRendering.Tally?
     }
 
     /// The state key (`--state-key`, or the workdir's own).

@@ -37,6 +37,7 @@ struct PlanCommand: AsyncParsableCommand {
         var pass = remote.settings().planning
         pass.trust = try await trust.load()
         pass.memo = !recordSuccess  // --record-success needs every app's desired state
+        pass.listedOnly = output == .text
         // Held to the end: freeing 10,000 apps' values just before exit costs time for nothing.
         let outcome: PlanningPass.Outcome
         do {
@@ -48,7 +49,7 @@ struct PlanCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let plan = outcome.plan
-        let text = output == .json ? PlanRendering.json(plan) : PlanRendering.text(plan)
+        let text = output == .json ? PlanRendering.json(plan) : PlanRendering.text(plan, tally: outcome.tally)
         StandardStream.output.write(text)
         if !plan.errors.isEmpty {
             StandardStream.error.write(plan.errors.map { "error: \($0)\n" }.joined())

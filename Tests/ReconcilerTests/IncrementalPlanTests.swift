@@ -17,14 +17,27 @@ struct IncrementalPlanTests {
                          sourceLocation: Testing.SourceLocation = #_sourceLocation) async throws -> PlanningPass.Outcome {
         var pass = repo.pass
         pass.memo = true
+        // First as `plan --output text` plans (the listed items and the tally), from a copy of the memo,
+        // then from the memo itself as `--output json` does (every item).
+        let path = repo.workdir + "/plan-memo"
+        let saved = FileManager.default.contents(atPath: path)
+        var listing = pass
+        listing.listedOnly = true
+        var first = DesiredStateLoader()
+        let listed = try await listing.run(now: Timestamp(millisecondsSinceEpoch: now), loader: &first)
+        #expect(listed.partial == expected, "incremental (text): \(listed.partial)", sourceLocation: sourceLocation)
+        #expect((listed.tally != nil) == expected, sourceLocation: sourceLocation)
+        if let saved { try saved.write(to: URL(fileURLWithPath: path)) } else { try? FileManager.default.removeItem(atPath: path) }
         var loader = DesiredStateLoader()
         let memo = try await pass.run(now: Timestamp(millisecondsSinceEpoch: now), loader: &loader)
         #expect(memo.partial == expected, "incremental: \(memo.partial)", sourceLocation: sourceLocation)
+        #expect(memo.tally == nil)
         var full = DesiredStateLoader()
         let whole = try await repo.pass.run(now: Timestamp(millisecondsSinceEpoch: now), loader: &full)
         #expect(!whole.partial)
         #expect(PlanRendering.json(memo.plan) == PlanRendering.json(whole.plan), sourceLocation: sourceLocation)
         #expect(PlanRendering.text(memo.plan) == PlanRendering.text(whole.plan), sourceLocation: sourceLocation)
+        #expect(PlanRendering.text(listed.plan, tally: listed.tally) == PlanRendering.text(whole.plan), sourceLocation: sourceLocation)
         return memo
     }
 
