@@ -10,6 +10,10 @@ enum LibGit2 {
             _ = innominatus_git_set_search_path(level.rawValue, "")
         }
         _ = innominatus_git_set_user_agent("innominatus")
+        // libgit2 keeps parsed trees of at most 4 KB: the apps folder's tree of 10,000 entries (360 KB) was
+        // inflated and parsed again by each walk of one pass (the changed paths, the snapshot). Up to 16 MB
+        // (some 400,000 entries) it is parsed once per process; the cache's total stays bounded (256 MB).
+        _ = innominatus_git_set_cache_object_limit(GIT_OBJECT_TREE, 16 << 20)
     }()
 
     static func ensureInitialized() { initialized }

@@ -83,6 +83,33 @@ struct ParseCacheTests {
         #expect(text.stdout.contains("basket"))
     }
 
+    /// Scores the applied state vouches for are not parsed, so a full load does not use their entries: it
+    /// rewrites a file that it left mostly unused, though it parsed nothing, and the next process reads the
+    /// rest only.
+    @Test func entriesAnAppliedStateMadeUselessLeaveTheFile() async throws {
+        let repo = try Self.repository()
+        _ = try Self.plan(repo, cold: true)
+        let path = repo.workdir + "/" + ParseCache.fileName
+        func scoreLines() throws -> Int {
+            try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").filter { $0.hasPrefix("score\t") }.count
+        }
+        #expect(try scoreLines() == 5)
+        let recorded = try Shell.execute([InnominatusBinary.path] + Self.arguments(repo, output: "text") + ["--record-success"])
+        #expect(recorded.status == 0, "\(recorded.stderr)")
+        // --record-success planned from the file (it parsed nothing): the Score entries are still there.
+        #expect(try scoreLines() == 5)
+        let warm = try Self.plan(repo)
+        #expect(warm.parsed == 0)
+        let left = try scoreLines()
+        #expect(left < 5, "\(left) Score entries left")
+        let again = try Self.plan(repo)
+        #expect(again.parsed == 0)
+        #expect(try scoreLines() == left, "written once, not at every plan")
+        let reference = try Self.plan(repo, cold: true)
+        #expect(warm == reference)
+        #expect(again == reference)
+    }
+
     @Test func theCacheNeverChangesThePlan() async throws {
         let repo = try Self.repository()
         let reference = try Self.reference(repo)

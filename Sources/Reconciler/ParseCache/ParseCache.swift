@@ -110,14 +110,17 @@ struct ParseCache: Sendable {
         return (out, entries)
     }
 
-    /// Replaces the file (written aside, then renamed) when the load stored anything; what it wrote becomes
-    /// what this process knows as stored. A failure to write leaves the old file: the cache only saves time.
+    /// Replaces the file (written aside, then renamed) when the load stored anything, or when a load that
+    /// read every folder left entries unused (Scores an applied state now vouches for, files gone: every later
+    /// process would read and index them for nothing); what it wrote becomes what this process knows as
+    /// stored, so the next load in this process writes only if it changes something again. A failure to write leaves the old file: the cache only saves time.
     @discardableResult
     mutating func write(keepingUnused: Bool) -> Int? {
-        guard changed else { return nil }
+        guard changed || (!keepingUnused && index.keys.contains { !used.contains($0) }) else { return nil }
         let (bytes, entries) = encoded(keepingUnused: keepingUnused)
         guard Workdir.replace(path, with: bytes) else { return nil }
         changed = false
+        if !keepingUnused { index = index.filter { used.contains($0.key) } }
         removeAbandonedCopies()
         return entries
     }
