@@ -102,6 +102,28 @@ public struct Planner: Sendable {
         return Plan(commit: desired.commit, appliedCommit: applied.commit, items: items)
     }
 
+    /// The platform tier's items of apps whose other pairs a change of the platform workflows cannot move
+    /// (docs/ARCHITECTURE.md §18): each decided as `plan` decides it, from the app's Score path and id and
+    /// its pairs in `applied`. Nil when the platform tier is not the same for every app: the admin config is
+    /// invalid, a required platform workflow is missing or blocked, or a platform workflow is blocked.
+    /// - Parameter apps: name, Score path and Score id of each app, in the order of the items returned.
+    public func platformItems(desired: DesiredState, apps: [(name: String, scorePath: String, scoreID: String)],
+                              applied: AppliedState, now: Timestamp) -> [PlanItem]? {
+        guard desired.configErrors.isEmpty else { return nil }
+        let policy = WorkflowPolicy(config: desired.config, stepTypeFiles: desired.stepTypeFiles)
+        let platform = desired.platformWorkflows.sorted { $0.name < $1.name }.map { policy.judge($0, tier: .platform) }
+        let runnable = Set(platform.filter(\.runnable).map(\.fullName))
+        guard desired.config.requiredPlatformWorkflows.allSatisfy(runnable.contains) else { return nil }
+        let shared = Self.shared(platform, policy: policy)
+        guard shared.blocked.isEmpty else { return nil }
+        let changes = ChangeContext(desired)
+        return apps.map { app in
+            var decider = PairDecision(app: DesiredApp(name: app.name, scorePath: app.scorePath, scoreID: app.scoreID),
+                                       applied: applied, config: desired.config, now: now, changes: changes)
+            return decider.decide(.platform, shared).item
+        }
+    }
+
     /// A tier's judged workflows with the fingerprint components of its steady (runnable, not
     /// first-only, not manual) workflows.
     /// Computed once per tier (or product) and shared by its thousands of pairs.

@@ -204,6 +204,31 @@ public enum AppliedStateCodec {
         return out + body
     }
 
+    /// The state's platform pairs alone (no `app` lines, no other tier): the lines an incremental plan of a
+    /// changed platform workflow reads for every app (docs/ARCHITECTURE.md §18), picked by their first
+    /// fields before anything is decoded. A platform pair is its app's first line, so its Score fields are
+    /// never `=`.
+    public static func platformPairs(of bytes: UnsafeRawBufferPointer) throws(FormatError) -> AppliedState {
+        var kept: [UInt8] = []
+        kept.reserveCapacity(bytes.count / 3)
+        guard let base = bytes.baseAddress else { return try decode([]) }
+        var position = 0
+        while position < bytes.count {
+            let end = memchr(base + position, 0x0A, bytes.count - position).map { base.distance(to: UnsafeRawPointer($0)) } ?? bytes.count
+            let line = UnsafeRawBufferPointer(rebasing: bytes[position..<end])
+            var keep = position == 0 || starts(line, with: "set\t") || starts(line, with: "commit\t") || starts(line, with: "settled\t")
+            if !keep, starts(line, with: "pair\t"), let tab = line.dropFirst(5).firstIndex(of: 0x09) {
+                keep = starts(UnsafeRawBufferPointer(rebasing: line[(tab + 1)...]), with: "platform\t")
+            }
+            if keep {
+                kept.append(contentsOf: line)
+                kept.append(0x0A)
+            }
+            position = end + 1
+        }
+        return try decode(kept)
+    }
+
     /// Where `needle` first occurs in `bytes` at or after `from`: memchr to each candidate first byte, then
     /// memcmp (Glibc's memmem is not visible to Swift).
     static func index(of needle: [UInt8], in bytes: UnsafeRawBufferPointer, from: Int) -> Int? {

@@ -10,12 +10,13 @@ import Specs
 ///
 /// Tab-separated lines, like the applied state's stored form:
 /// ```
-/// innominatus-plan-memo v2
+/// innominatus-plan-memo v3
 /// key       <settings>           the binary, branch and limits it was made with
 /// commit    <sha>
 /// applied   <blob id or ->       the applied state's blob it was planned against
 /// applied-commit <sha or ->
 /// apps-root <normalized appsRoot>
+/// workflows-root <normalized workflowsRoot>
 /// ordered   yes|no               the apps' item lines are sorted by plain app names (binary search)
 /// tally     <counts>…            the summary line's counts over every item (`PlanRendering.Tally`)
 /// prunes    <number>             how many item lines at the end are prune items
@@ -23,6 +24,7 @@ import Specs
 /// watch     <path>               a file in an app's folder that pairs of other apps depend on
 /// waiting   <app>                an app with a waiting pair (planned again whatever changed)
 /// listed    <app>                an app the text form lists (a pair that is not plainly unchanged)
+/// renamed   <app>                an app whose Score path is not its platform pair's recorded one
 /// reason    <index> <text>       reasons, workflow lists and blocked lists are stored once
 /// names     <index> <name>…
 /// blocked   <index> (<workflow> <reason>)…
@@ -35,13 +37,16 @@ import Specs
 /// again and of the listed ones, and copies the rest as bytes. The file is replaced whole (written aside,
 /// then renamed), so a reader sees the old or the new one; one without its `end` line, whose checksum does
 /// not match (a line damaged anywhere, even one it copies without reading), or with anything unexpected
-/// in the lines it reads, is ignored and the plan is made in full.
+/// in the lines it reads, is ignored and the plan is made in full. When only platform workflows changed,
+/// every app's platform line is decided again from its recorded Score path and id (`renamed` apps, whose
+/// recorded path is not their Score's, are planned again in full).
 struct PlanMemo: Sendable {
     var key: String
     var commit: String
     var appliedBlob: String?
     var appliedCommit: String?
     var appsRoot: String
+    var workflowsRoot = ""
     var ordered = false
     var tally = PlanRendering.Tally()
     var patterns: Set<String> = []
@@ -51,6 +56,9 @@ struct PlanMemo: Sendable {
     var waiting: Set<String> = []
     /// Apps of the apps' region with an item the text form prints.
     var listed: Set<String> = []
+    /// Apps whose Score path differs from the one their platform pair recorded (a moved Score file with the
+    /// same content, whose digest did not move).
+    var renamed: Set<String> = []
     var reasons: [String] = []
     var names: [[String]] = []
     var blocked: [[BlockedWorkflow]] = []
@@ -60,7 +68,7 @@ struct PlanMemo: Sendable {
     var appItems = 0..<0
     var pruneItems = 0..<0
 
-    static let header = "innominatus-plan-memo v2"
+    static let header = "innominatus-plan-memo v3"
     static let fileName = "plan-memo"
 
     static func path(workdir: String) -> String { workdir + "/" + fileName }
@@ -85,10 +93,12 @@ struct PlanMemo: Sendable {
 
     /// The memo of a plan made in full: its patterns are every workflow's inputs and its watched files the
     /// components of each pair inside another app's folder (`watched(of:appsRoot:)`). `bytes` is its file.
-    init(key: String, plan: Plan, desired: DesiredState, appliedBlob: String?, appsRoot: String) {
+    init(key: String, plan: Plan, desired: DesiredState, applied: AppliedState, appliedBlob: String?, appsRoot: String) {
         self.init(key: key, commit: plan.commit, appliedBlob: appliedBlob, appliedCommit: plan.appliedCommit, appsRoot: appsRoot)
+        workflowsRoot = RepositoryPath.normalized(desired.config.workflowsRoot)
         patterns = Self.patterns(of: desired)
         watched = Self.watched(of: desired, appsRoot: appsRoot)
+        renamed = Self.renamed(desired.apps.keys, desired: desired, applied: applied)
         // The planner lists the pairs of apps without a Score file (prunes) after every app's items, which
         // end at apps × tiers (one item per tier; checked at the seam: 30,000 lookups otherwise).
         let seam = desired.apps.count * Tier.allCases.count
@@ -157,6 +167,7 @@ struct PlanMemo: Sendable {
         line("applied", appliedBlob ?? "-")
         line("applied-commit", appliedCommit ?? "-")
         line("apps-root", Self.escape(appsRoot))
+        line("workflows-root", Self.escape(workflowsRoot))
         line("ordered", ordered ? "yes" : "no")
         out.append(contentsOf: "tally".utf8)
         for field in tally.fields { out.append(contentsOf: "\t\(field)".utf8) }
@@ -168,6 +179,7 @@ struct PlanMemo: Sendable {
         for path in watched.sorted() { line("watch", Self.escape(path)) }
         for app in waiting.sorted() { line("waiting", Self.escape(app)) }
         for app in listed.sorted() { line("listed", Self.escape(app)) }
+        for app in renamed.sorted() { line("renamed", Self.escape(app)) }
         let tablesStart = out.count
         out.append(contentsOf: tables)
         tableLines = tablesStart..<out.count
@@ -299,6 +311,75 @@ struct PlanMemo: Sendable {
         return next
     }
 
+    /// The memo of `commit` after only platform workflows changed: the apps `replaced` (sorted, plain names,
+    /// this memo `ordered`, no prune items) planned again in full into `fresh`, as in `replacing`, and the
+    /// platform line of every other app replaced by its item in `platform` (one per app, in the region's
+    /// order), whose other lines are copied as bytes. Each such app must have been plainly unchanged in every
+    /// pair (not listed, not waiting), so that no gate moves. Nil when a line it reads does not decode, an
+    /// app's platform line is not plainly unchanged, or `platform` does not name exactly the other apps.
+    func replacingPlatform(_ replaced: [String], with fresh: [PlanItem], platform: [PlanItem], commit: String) -> PlanMemo? {
+        guard pruneItems.isEmpty else { return nil }
+        var next = self
+        next.commit = commit
+        var encoder = ItemEncoder(memo: self)
+        var out: [UInt8] = []
+        out.reserveCapacity(appItems.count + 4096)
+        var freshItems = fresh[...]
+        var platformItems = platform[...]
+        var pending = replaced.map { Array($0.utf8) }[...]
+        /// Puts in the fresh items of the next replaced app, taking out its old lines in `old`.
+        func putFresh(_ old: Range<Int>) -> Bool {
+            let app = String(decoding: pending.removeFirst(), as: UTF8.self)
+            guard let items = items(in: old) else { return false }
+            next.note(items[...], sign: -1)
+            let count = freshItems.prefix { $0.app == app }.count
+            let group = freshItems.prefix(count)
+            freshItems = freshItems.dropFirst(count)
+            next.note(group, sign: 1)
+            for item in group { encoder.append(item, prune: false, to: &out) }
+            return true
+        }
+        var line = AppliedStateCodec.Line(bytes: bytes)
+        line.start = appItems.lowerBound
+        var copied = appItems.lowerBound  // the bytes before it are in `out`
+        while line.start < appItems.upperBound, line.next() {
+            guard line.count == 9, line.is(0, "item") else { return nil }
+            let name = bytes[line.ranges[1]]
+            // Replaced apps before this one that the memo does not hold (new apps) go in here.
+            while let first = pending.first, first.lexicographicallyPrecedes(name) {
+                out.append(contentsOf: bytes[copied..<line.lineStart])
+                copied = line.lineStart
+                guard putFresh(line.lineStart..<line.lineStart) else { return nil }
+            }
+            if let first = pending.first, name.elementsEqual(first) {
+                let group = range(of: first)
+                guard group.lowerBound == line.lineStart else { return nil }
+                out.append(contentsOf: bytes[copied..<group.lowerBound])
+                copied = group.upperBound
+                guard putFresh(group) else { return nil }
+                line.start = group.upperBound
+                continue
+            }
+            guard Self.tier(line) == .platform else { continue }
+            guard let old = items(in: line.lineStart..<line.start)?.first, old.isUnchanged, old.fingerprint != nil,
+                  let item = platformItems.popFirst(), item.app == old.app, item.tier == .platform,
+                  !waiting.contains(item.app), !listed.contains(item.app) else { return nil }
+            next.tally.add(old, sign: -1)
+            next.note([item], sign: 1)
+            out.append(contentsOf: bytes[copied..<line.lineStart])
+            copied = line.start
+            encoder.append(item, prune: false, to: &out)
+        }
+        out.append(contentsOf: bytes[copied..<appItems.upperBound])
+        while !pending.isEmpty {
+            guard putFresh(appItems.upperBound..<appItems.upperBound) else { return nil }
+        }
+        guard freshItems.isEmpty, platformItems.isEmpty else { return nil }
+        next.assemble(tables: encoder.tables, appLines: [out[...]], pruneLines: [])
+        (next.reasons, next.names, next.blocked) = (encoder.reasonList, encoder.nameLists, encoder.blockedLists)
+        return next
+    }
+
     // MARK: reading
 
     /// The workdir's memo, nil when there is none or it is not one this version wrote whole: its header
@@ -361,6 +442,8 @@ struct PlanMemo: Sendable {
                 memo.appliedCommit = optional(1)
             } else if line.is(0, "apps-root") {
                 memo.appsRoot = line.string(1)
+            } else if line.is(0, "workflows-root") {
+                memo.workflowsRoot = line.string(1)
             } else if line.is(0, "ordered") {
                 orderedField = line.is(1, "yes")
             } else if line.is(0, "tally") {
@@ -375,6 +458,8 @@ struct PlanMemo: Sendable {
                 memo.waiting.insert(line.string(1))
             } else if line.is(0, "listed") {
                 memo.listed.insert(line.string(1))
+            } else if line.is(0, "renamed") {
+                memo.renamed.insert(line.string(1))
             } else {
                 return nil
             }
@@ -495,6 +580,17 @@ struct PlanMemo: Sendable {
         for workflows in desired.productWorkflows.values { add(workflows) }
         for app in desired.apps.values { add(app.workflows) }
         return patterns
+    }
+
+    /// Those of `apps` whose Score path is not the one their platform pair recorded.
+    static func renamed<Apps: Sequence<String>>(_ apps: Apps, desired: DesiredState, applied: AppliedState) -> Set<String> {
+        var renamed: Set<String> = []
+        for name in apps {
+            guard let app = desired.apps[name],
+                  let recorded = applied.pairs[PairKey(app: name, tier: .platform)]?.fingerprint?.scorePath else { continue }
+            if recorded != app.scorePath { renamed.insert(name) }
+        }
+        return renamed
     }
 
     /// Fingerprint components that lie in one app's folder yet belong to a pair of another app. A pair's

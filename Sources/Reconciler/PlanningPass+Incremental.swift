@@ -4,8 +4,10 @@ import ProcessSupport
 import Specs
 
 /// The incremental plan (docs/ARCHITECTURE.md §18): from the memo of the last plan, the apps a change since
-/// its commit touches are loaded and planned alone, and every other app keeps its items. Whenever the
-/// change could reach more than the apps whose folders it touches, it gives up and the plan is made in full.
+/// its commit touches are loaded and planned alone, and every other app keeps its items; when platform
+/// workflows alone changed, every other app's platform pair is decided again from its recorded Score and the
+/// rest of its items kept. Whenever the change could reach more than that, it gives up and the plan is made
+/// in full.
 extension PlanningPass {
     /// Why an incremental plan was not made (`INNOMINATUS_TIMINGS=1` prints it).
     enum MemoMiss: Error {
@@ -31,19 +33,44 @@ extension PlanningPass {
             return .failure(.unknownCommit)
         }
         let prefix = memo.appsRoot + "/"
+        let platformFolder = memo.workflowsRoot + "/platform/"
         let patterns = memo.patterns.map(InputPattern.init)
         var affected: Set<String> = []
+        // Files directly in the platform workflows' folder (checked against the admin config once loaded).
+        var platformChanges: [String] = []
         for change in changes {
             let path = change.path
-            guard path.hasPrefix(prefix), let slash = path.dropFirst(prefix.count).firstIndex(of: "/"),
-                  !memo.watched.contains(path), !patterns.contains(where: { $0.covers(path) }) else {
+            guard !memo.watched.contains(path), !patterns.contains(where: { $0.covers(path) }) else {
                 return .failure(.sharedChange(path))
             }
-            affected.insert(String(path[path.index(path.startIndex, offsetBy: prefix.count)..<slash]))
+            if path.hasPrefix(prefix), let slash = path.dropFirst(prefix.count).firstIndex(of: "/") {
+                affected.insert(String(path[path.index(path.startIndex, offsetBy: prefix.count)..<slash]))
+            } else if path.hasPrefix(platformFolder), !path.dropFirst(platformFolder.count).contains("/") {
+                platformChanges.append(path)
+            } else {
+                return .failure(.sharedChange(path))
+            }
         }
         lap("memo header and changed paths")
         // Waiting pairs depend on the clock: their apps are always planned again.
         affected.formUnion(memo.waiting)
+        // Every app's platform pair moves with a platform workflow: the apps whose platform line is not
+        // simply decided again from its record (a pair not plainly unchanged, a moved Score) are planned in full.
+        var platformRecords = AppliedState()
+        if let first = platformChanges.first {
+            affected.formUnion(memo.listed)
+            affected.formUnion(memo.renamed)
+            guard memo.pruneItems.isEmpty, affected.count <= 32 else { return .failure(.sharedChange(first)) }
+            if let blob = memo.appliedBlob {
+                var records = PlanMemo.withAppliedCopy(workdir: workdir, blob: blob) { bytes, _ in try? AppliedStateCodec.platformPairs(of: bytes) } ?? nil
+                if records == nil, let id = ObjectID(hex: blob), let bytes = try? await repository.readBlob(id, limit: AppliedStateStore.sizeLimit) {
+                    records = bytes.withUnsafeBytes { try? AppliedStateCodec.platformPairs(of: $0) }
+                }
+                guard let records else { return .failure(.otherAppliedState) }
+                platformRecords = records
+            }
+            lap("platform pairs (\(platformRecords.pairs.count))")
+        }
         // Their lines are found by binary search, which needs names that sort as bytes as the planner sorts them.
         guard memo.ordered, affected.allSatisfy({ PlanMemo.isPlain($0.utf8) }) else { return .failure(.unsearchable) }
         let warnings = try await stateWarnings(appliedCommit: memo.appliedCommit, branchHead: branchHead, repository: repository)
@@ -100,9 +127,14 @@ extension PlanningPass {
             }
         }
         for (name, definition) in desired.config.stepTypes {
-            if let program = definition.command.first, RepositoryPath.normalized(program).hasPrefix(prefix) {
+            if let program = definition.command.first.map(RepositoryPath.normalized),
+               program.hasPrefix(prefix) || platformChanges.contains(program) {
                 return .failure(.reach("step type '\(name)'"))
             }
+        }
+        let classifier = RepoLocation.Classifier(config: desired.config)
+        for path in platformChanges {
+            guard case .platformWorkflow = classifier.location(of: path) else { return .failure(.sharedChange(path)) }
         }
         for app in desired.apps.values {
             for workflow in app.workflows {
@@ -129,14 +161,42 @@ extension PlanningPass {
         var base = memo
         base.patterns.formUnion(PlanMemo.patterns(of: desired))
         base.watched.formUnion(PlanMemo.watched(of: desired, appsRoot: appsRoot))
+        base.renamed.subtract(affected)
+        base.renamed.formUnion(PlanMemo.renamed(affected, desired: desired, applied: applied))
         let replaced = affected.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-        guard let next = base.replacing(replaced, with: fresh.items, commit: head.hex),
+        let replacement: PlanMemo?
+        if let first = platformChanges.first {
+            guard let platform = platformItems(desired: desired, records: platformRecords, except: affected, now: now) else {
+                return .failure(.sharedChange(first))
+            }
+            lap("platform items (\(platform.count))")
+            replacement = base.replacingPlatform(replaced, with: fresh.items, platform: platform, commit: head.hex)
+        } else {
+            replacement = base.replacing(replaced, with: fresh.items, commit: head.hex)
+        }
+        guard let next = replacement,
               let outcome = memoOutcome(next, repository: repository, desired: desired, applied: applied, key: key, warnings: warnings)
         else { return .failure(.noMemo) }
         lap("memo items (\(replaced.count) apps' lines replaced, \(outcome.plan.items.count) items read)")
         next.write(workdir: workdir)
         lap("memo write")
         return .success(outcome)
+    }
+
+    /// The platform items of the apps of `records` outside `except`, in the memo's order, when each only runs
+    /// or is skipped without waiting: items that close no gate, so that the app's other items stay as they
+    /// are. Nil otherwise, or when the platform tier is not the same for every app (`Planner.platformItems`).
+    func platformItems(desired: DesiredState, records: AppliedState, except: Set<String>, now: Timestamp) -> [PlanItem]? {
+        var apps: [(name: String, scorePath: String, scoreID: String)] = []
+        apps.reserveCapacity(records.pairs.count)
+        for (key, record) in records.pairs where key.tier == .platform && !except.contains(key.app) {
+            guard let fingerprint = record.fingerprint else { return nil }
+            apps.append((key.app, fingerprint.scorePath, fingerprint.scoreID))
+        }
+        apps.sort { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
+        guard let items = Planner().platformItems(desired: desired, apps: apps, applied: records, now: now),
+              items.allSatisfy({ $0.action == .run || $0.isUnchanged }) else { return nil }
+        return items
     }
 
     /// The outcome of a plan made from `memo`: with `listedOnly`, only the items its text form prints and the
@@ -162,8 +222,8 @@ extension PlanningPass {
         let plan = Planner().plan(desired: desired, applied: applied, now: now)
         guard plan.errors.isEmpty else { return }
         PlanMemo.writeAppliedCopy(workdir: workdir, blob: blob.hex, bytes: bytes)
-        PlanMemo(key: PlanMemo.settingsKey(branch: branch, limits: limits), plan: plan, desired: desired, appliedBlob: blob.hex,
-                 appsRoot: appsRoot).write(workdir: workdir)
+        PlanMemo(key: PlanMemo.settingsKey(branch: branch, limits: limits), plan: plan, desired: desired, applied: applied,
+                 appliedBlob: blob.hex, appsRoot: appsRoot).write(workdir: workdir)
     }
 
     /// Whether an `inputs` pattern of an app's workflow can name files of other apps' folders, which an

@@ -288,7 +288,7 @@ public struct PlanningPass: Sendable {
                stillApplied == appliedBlob {
                 if let blob = appliedBlob?.hex, let encoded { PlanMemo.writeAppliedCopy(workdir: workdir, blob: blob, bytes: encoded) }
                 PlanMemo(key: PlanMemo.settingsKey(branch: branch, limits: loader.limits), plan: plan, desired: desired,
-                         appliedBlob: appliedBlob?.hex, appsRoot: appsRoot).write(workdir: workdir)
+                         applied: applied, appliedBlob: appliedBlob?.hex, appsRoot: appsRoot).write(workdir: workdir)
             }
             lap("memo")
         }

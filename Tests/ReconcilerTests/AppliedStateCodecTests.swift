@@ -61,6 +61,28 @@ struct AppliedStateCodecTests {
         }
         #expect(Array("garbage\n".utf8).withUnsafeBytes { AppliedStateCodec.excerpt(of: $0, apps: ["a"]) } == nil)
     }
+    /// A platform workflow's change reads every app's platform pair and nothing else: what those lines decode
+    /// to is the full state without app lines and other tiers. A platform line that says `=` for its Score
+    /// (the encoder never writes one) is refused, not read as another app's Score.
+    @Test func thePlatformPairsDecodeAlone() throws {
+        var state = Self.sample()
+        let product = Fingerprint(shared: ["workflows/products/shop/x.yaml": "q"], scorePath: "apps/a/score.yaml", scoreID: "id-a")
+        state.pairs[PairKey(app: "a", tier: .application)] = PairRecord(fingerprint: product, result: .succeeded, attemptedDigest: product.digest)
+        state.settled = true
+        let bytes = AppliedStateCodec.encode(state)
+        var expected = state
+        expected.apps = [:]
+        expected.pairs = state.pairs.filter { $0.key.tier == .platform }
+        #expect(try bytes.withUnsafeBytes { try AppliedStateCodec.platformPairs(of: $0) } == expected)
+        let text = String(decoding: bytes, as: UTF8.self)
+        let line = try #require(text.split(separator: "\n").first { $0.hasPrefix("pair\tb\tplatform\t") })
+        var fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+        fields[10] = "="
+        fields[11] = "="
+        let damaged = Array(text.replacing(line, with: fields.joined(separator: "\t")).utf8)
+        #expect(throws: AppliedStateCodec.FormatError.self) { try damaged.withUnsafeBytes { try AppliedStateCodec.platformPairs(of: $0) } }
+    }
+
     /// The plan memo's copy of the state is searched by bisection when its lines are in the encoder's order
     /// (checked once, `isOrderedForSearch`): for any apps, that finds exactly the lines the scan finds.
     @Test func aBinarySearchFindsWhatTheScanFinds() throws {

@@ -109,11 +109,78 @@ struct IncrementalPlanTests {
         let notes = try await Self.planBoth(repo, incremental: false)
         #expect(PlatformRepoFixture.running(notes.plan).contains("cart/platform"))
         // Its own folder is fine: an app workflow reading its app's files.
+        // (A platform workflow leaves with it: every app's platform pair is decided again from the memo.)
         try Self.push(repo, ["workflows/platform/inventory.yaml": nil,
                              "apps/search/workflows/own.yaml": PlatformRepoFixture.workflow("Workflow", "own", inputs: ["apps/search/*.txt"])])
-        _ = try await Self.planBoth(repo, incremental: false)
+        _ = try await Self.planBoth(repo, incremental: true)
         try Self.push(repo, ["apps/cart/score.yaml": PlatformRepoFixture.score("cart", product: "ecommerce", image: "nginx:3")])
         _ = try await Self.planBoth(repo, incremental: true)
+    }
+
+    @Test func aPlatformWorkflowChangeDecidesEveryAppsPlatformPairAgain() async throws {
+        let repo = try PlatformRepoFixture()
+        let workflow = PlatformRepoFixture.workflow
+        /// Records a full plan's runs as succeeded, then plans in full (the memo of that state).
+        func settle(_ now: Int64) async throws {
+            var loader = DesiredStateLoader()
+            try await repo.recordSuccess(try await repo.pass.run(now: Timestamp(millisecondsSinceEpoch: now), loader: &loader))
+            _ = try await Self.planBoth(repo, now: now, incremental: false)
+        }
+        try Self.push(repo, ["workflows/platform/cost-report.yaml": workflow("PlatformWorkflow", "cost-report", [], nil)])
+        try await repo.recordSuccess(try await Self.planBoth(repo, incremental: false))
+        _ = try await Self.planBoth(repo, incremental: false)
+        // One platform workflow changed: every app's platform pair runs it alone, and no app is loaded.
+        try Self.push(repo, ["workflows/platform/cost-report.yaml": workflow("PlatformWorkflow", "cost-report", [], "all_deployments")])
+        let changed = try await Self.planBoth(repo, incremental: true)
+        #expect(PlatformRepoFixture.running(changed.plan) == ["cart/platform", "checkout/platform", "search/platform"])
+        #expect(changed.plan.item("cart", .platform)?.workflows.count == 1)
+        #expect(changed.plan.item("cart", .platform)?.reason.contains("cost-report") == true)
+        #expect(changed.desired.apps.isEmpty, "no app is loaded: \(changed.desired.apps.keys.sorted())")
+        try await settle(1_000_000)
+
+        // cart's Score moves to score.yml (same content: its digest does not move, its recorded path does),
+        // checkout's product pair fails and waits: both are planned in full, the other apps from the memo.
+        var loader = DesiredStateLoader()
+        let now = try await repo.pass.run(now: Timestamp(millisecondsSinceEpoch: 1_000_000), loader: &loader)
+        let failed = now.applied.recording(Plan(commit: now.plan.commit, appliedCommit: now.plan.appliedCommit, items: [
+            PlanItem(app: "checkout", tier: .product, action: .run, reason: "test",
+                     workflows: ["ecommerce/database-setup"], fingerprint: now.plan.item("checkout", .product)?.fingerprint),
+        ]), outcomes: [PairKey(app: "checkout", tier: .product): .failed(workflow: "ecommerce/database-setup")], desired: now.desired,
+            at: Timestamp(millisecondsSinceEpoch: 1_000_000))
+        try await AppliedStateStore(repository: now.repository).save(failed, to: repo.pass.remote, key: now.key)
+        _ = try await Self.planBoth(repo, now: 1_000_100, incremental: false)
+        try Self.push(repo, ["apps/cart/score.yaml": nil,
+                             "apps/cart/score.yml": PlatformRepoFixture.score("cart", product: "ecommerce")])
+        let moved = try await Self.planBoth(repo, now: 1_000_200, incremental: true)
+        #expect(moved.plan.item("cart", .platform)?.action == .skip, "the same Score: \(moved.plan.item("cart", .platform)?.reason ?? "")")
+        #expect(moved.plan.item("checkout", .product)?.waiting == true)
+        try Self.push(repo, ["workflows/platform/cost-report.yaml": workflow("PlatformWorkflow", "cost-report", [], nil)])
+        let again = try await Self.planBoth(repo, now: 1_000_300, incremental: true)
+        #expect(Set(again.desired.apps.keys) == ["cart", "checkout"])
+        #expect(again.plan.item("search", .platform)?.workflows.count == 1)
+        // The platform pair runs first; checkout's product pair still waits for its backoff.
+        #expect(again.plan.item("checkout", .platform)?.action == .run)
+        #expect(again.plan.item("checkout", .product)?.waiting == true)
+
+        // Each case below starts from a memo whose apps are plainly unchanged (but checkout, still waiting).
+        // Not the same platform tier for every app (a blocked workflow, a required one gone): planned in full.
+        try await settle(1_000_400)
+        try Self.push(repo, ["workflows/platform/cost-report.yaml": "kind: [\n"])
+        let broken = try await Self.planBoth(repo, now: 1_000_400, incremental: false)
+        #expect(broken.plan.item("search", .platform)?.blocked.isEmpty == false)
+        // (From that memo every app is listed, so each is planned in full from it.)
+        try Self.push(repo, ["workflows/platform/cost-report.yaml": workflow("PlatformWorkflow", "cost-report", [], nil)])
+        _ = try await Self.planBoth(repo, now: 1_000_500, incremental: true)
+        try await settle(1_000_500)
+        try Self.push(repo, ["workflows/platform/security-scan.yaml": nil])
+        let required = try await Self.planBoth(repo, now: 1_000_600, incremental: false)
+        #expect(required.plan.item("search", .platform)?.action == .blocked)
+        try Self.push(repo, ["workflows/platform/security-scan.yaml": workflow("PlatformWorkflow", "security-scan", ["scripts/scan.sh"], nil)])
+        _ = try await Self.planBoth(repo, now: 1_000_700, incremental: true)
+        // A file below the platform folder is not a platform workflow.
+        try await settle(1_000_800)
+        try Self.push(repo, ["workflows/platform/notes/readme.yaml": "hello: world\n"])
+        _ = try await Self.planBoth(repo, now: 1_000_800, incremental: false)
     }
 
     @Test func waitingPairsArePlannedAgainAtTheirTime() async throws {
