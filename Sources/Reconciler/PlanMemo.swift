@@ -311,12 +311,19 @@ struct PlanMemo: Sendable {
         return next
     }
 
+    /// Whether an app's item lets its platform line be decided again alone (docs/ARCHITECTURE.md §18): a
+    /// plainly unchanged platform item, and other items skipped, neither waiting nor gated (they close no
+    /// gate, and the app is in no error).
+    static func keepsPlatformLine(_ item: PlanItem) -> Bool {
+        item.tier == .platform ? item.isUnchanged && item.fingerprint != nil : item.action == .skip && !item.waiting && !item.gated
+    }
+
     /// The memo of `commit` after only platform workflows changed: the apps `replaced` (sorted, plain names,
     /// this memo `ordered`, no prune items) planned again in full into `fresh`, as in `replacing`, and the
     /// platform line of every other app replaced by its item in `platform` (one per app, in the region's
-    /// order), whose other lines are copied as bytes. Each such app must have been plainly unchanged in every
-    /// pair (not listed, not waiting), so that no gate moves. Nil when a line it reads does not decode, an
-    /// app's platform line is not plainly unchanged, or `platform` does not name exactly the other apps.
+    /// order), whose other lines are copied as bytes. Every item of such an app must pass `keepsPlatformLine`.
+    /// Nil when a line it reads does not decode, an item fails that check, or `platform` does not name
+    /// exactly the other apps.
     func replacingPlatform(_ replaced: [String], with fresh: [PlanItem], platform: [PlanItem], commit: String) -> PlanMemo? {
         guard pruneItems.isEmpty else { return nil }
         var next = self
@@ -360,10 +367,15 @@ struct PlanMemo: Sendable {
                 line.start = group.upperBound
                 continue
             }
-            guard Self.tier(line) == .platform else { continue }
-            guard let old = items(in: line.lineStart..<line.start)?.first, old.isUnchanged, old.fingerprint != nil,
-                  let item = platformItems.popFirst(), item.app == old.app, item.tier == .platform,
-                  !waiting.contains(item.app), !listed.contains(item.app) else { return nil }
+            guard Self.tier(line) == .platform else {
+                // Checked on the bytes: a skip, not waiting (`w`), not gated (`g`).
+                guard line.is(3, "skip"), !line.field(8, contains: UInt8(ascii: "w")), !line.field(8, contains: UInt8(ascii: "g")) else {
+                    return nil
+                }
+                continue
+            }
+            guard let old = items(in: line.lineStart..<line.start)?.first, Self.keepsPlatformLine(old),
+                  let item = platformItems.popFirst(), item.app == old.app, item.tier == .platform else { return nil }
             next.tally.add(old, sign: -1)
             next.note([item], sign: 1)
             out.append(contentsOf: bytes[copied..<line.lineStart])

@@ -54,13 +54,20 @@ extension PlanningPass {
         lap("memo header and changed paths")
         // Waiting pairs depend on the clock: their apps are always planned again.
         affected.formUnion(memo.waiting)
-        // Every app's platform pair moves with a platform workflow: the apps whose platform line is not
-        // simply decided again from its record (a pair not plainly unchanged, a moved Score) are planned in full.
+        // Every app's platform pair moves with a platform workflow: the apps whose platform line cannot be
+        // decided again from its record alone are planned in full — a moved Score, a platform pair not
+        // plainly unchanged, or another pair that is not skipped (it may be in error or close a gate). A
+        // listed app whose pairs are all skipped (a product workflow awaiting approval) is not one of them.
         var platformRecords = AppliedState()
         if let first = platformChanges.first {
-            affected.formUnion(memo.listed)
+            guard memo.ordered else { return .failure(.unsearchable) }
             affected.formUnion(memo.renamed)
-            guard memo.pruneItems.isEmpty, affected.count <= 32 else { return .failure(.sharedChange(first)) }
+            for app in memo.listed where !affected.contains(app) {
+                guard let items = memo.items(in: memo.range(of: Array(app.utf8))) else { return .failure(.noMemo) }
+                if !items.allSatisfy(PlanMemo.keepsPlatformLine) { affected.insert(app) }
+            }
+            guard memo.pruneItems.isEmpty else { return .failure(.reach("a prune, with \(first) changed")) }
+            guard affected.count <= 32 else { return .failure(.reach("\(affected.count) apps to plan in full, with \(first) changed")) }
             if let blob = memo.appliedBlob {
                 var records = PlanMemo.withAppliedCopy(workdir: workdir, blob: blob) { bytes, _ in try? AppliedStateCodec.platformPairs(of: bytes) } ?? nil
                 if records == nil, let id = ObjectID(hex: blob), let bytes = try? await repository.readBlob(id, limit: AppliedStateStore.sizeLimit) {
