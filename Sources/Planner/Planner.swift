@@ -117,10 +117,41 @@ public struct Planner: Sendable {
         let shared = Self.shared(platform, policy: policy)
         guard shared.blocked.isEmpty else { return nil }
         let changes = ChangeContext(desired)
+        // A moved pair whose record is clean and names the same Score is decided from its recorded components
+        // alone (its reason, its workflows), the Score's id aside, which only makes the digest: one decision
+        // per distinct set of recorded components, not 10,000 (records of one set share its storage, so the
+        // comparison with the last one is mostly an identity check).
+        var decided: [[String: String]: PlanItem] = [:]
+        var last: (components: [String: String], item: PlanItem)?
+        let unchanged = PairDecision.unchanged[Tier.platform.order]
         return apps.map { app in
-            var decider = PairDecision(app: DesiredApp(name: app.name, scorePath: app.scorePath, scoreID: app.scoreID),
-                                       applied: applied, config: desired.config, now: now, changes: changes)
-            return decider.decide(.platform, shared).item
+            func decide() -> PlanItem {
+                var decider = PairDecision(app: DesiredApp(name: app.name, scorePath: app.scorePath, scoreID: app.scoreID),
+                                           applied: applied, config: desired.config, now: now, changes: changes)
+                return decider.decide(.platform, shared).item
+            }
+            guard !shared.steadyNames.isEmpty, let record = applied.pairs[PairKey(app: app.name, tier: .platform)], !record.dirty,
+                  let previous = record.fingerprint, previous.scorePath == app.scorePath, previous.scoreID == app.scoreID else {
+                return decide()
+            }
+            let fingerprint = Fingerprint(shared: shared.steadyComponents, partial: shared.partialDigest,
+                                          scorePath: app.scorePath, scoreID: app.scoreID)
+            guard fingerprint.digest != previous.digest else {
+                return PlanItem(app: app.name, tier: .platform, action: .skip, reason: unchanged, fingerprint: fingerprint)
+            }
+            var item: PlanItem
+            if let last, last.components == previous.shared {
+                item = last.item
+            } else if let known = decided[previous.shared] {
+                item = known
+            } else {
+                item = decide()
+                decided[previous.shared] = item
+            }
+            last = (previous.shared, item)
+            item.app = app.name
+            item.fingerprint = fingerprint
+            return item
         }
     }
 

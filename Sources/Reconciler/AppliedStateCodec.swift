@@ -207,11 +207,12 @@ public enum AppliedStateCodec {
     /// The state's platform pairs alone (no `app` lines, no other tier): the lines an incremental plan of a
     /// changed platform workflow reads for every app (docs/ARCHITECTURE.md §18), picked by their first
     /// fields before anything is decoded. A platform pair is its app's first line, so its Score fields are
-    /// never `=`.
-    public static func platformPairs(of bytes: UnsafeRawBufferPointer) throws(FormatError) -> AppliedState {
+    /// never `=`. `apps` are their apps in the order of their lines (the encoder's: by name).
+    public static func platformPairs(of bytes: UnsafeRawBufferPointer) throws(FormatError) -> (state: AppliedState, apps: [String]) {
         var kept: [UInt8] = []
         kept.reserveCapacity(bytes.count / 3)
-        guard let base = bytes.baseAddress else { return try decode([]) }
+        guard let base = bytes.baseAddress else { return (try decode([]), []) }
+        var names: [ArraySlice<UInt8>] = []
         var position = 0
         while position < bytes.count {
             let end = memchr(base + position, 0x0A, bytes.count - position).map { base.distance(to: UnsafeRawPointer($0)) } ?? bytes.count
@@ -219,6 +220,7 @@ public enum AppliedStateCodec {
             var keep = position == 0 || starts(line, with: "set\t") || starts(line, with: "commit\t") || starts(line, with: "settled\t")
             if !keep, starts(line, with: "pair\t"), let tab = line.dropFirst(5).firstIndex(of: 0x09) {
                 keep = starts(UnsafeRawBufferPointer(rebasing: line[(tab + 1)...]), with: "platform\t")
+                if keep { names.append(ArraySlice(line[5..<tab])) }
             }
             if keep {
                 kept.append(contentsOf: line)
@@ -226,7 +228,7 @@ public enum AppliedStateCodec {
             }
             position = end + 1
         }
-        return try decode(kept)
+        return (try decode(kept), names.map(unescape))
     }
 
     /// Where `needle` first occurs in `bytes` at or after `from`: memchr to each candidate first byte, then

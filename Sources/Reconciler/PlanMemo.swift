@@ -235,6 +235,8 @@ struct PlanMemo: Sendable {
         /// The last reason of each tier and its index: most items of a tier share one reason string ("platform
         /// tier: unchanged"), and comparing a string with itself is cheaper than hashing it.
         var lastReason: [(String, Int)?] = Array(repeating: nil, count: Tier.allCases.count)
+        /// The same for workflow lists (10,000 platform items running the same workflows), with the field.
+        var lastNames: [([String], String)?] = Array(repeating: nil, count: Tier.allCases.count)
 
         mutating func append(_ item: PlanItem, prune: Bool, to body: inout [UInt8]) {
             let reason: Int
@@ -242,8 +244,16 @@ struct PlanMemo: Sendable {
                 reason = Self.index(of: item.reason, in: &reasons, list: &reasonList, tables: &tables, kind: "reason", fields: [item.reason])
                 lastReason[item.tier.order] = (item.reason, reason)
             }
-            let namesField = item.workflows.isEmpty ? "-"
-                : String(Self.index(of: item.workflows, in: &names, list: &nameLists, tables: &tables, kind: "names", fields: item.workflows))
+            let namesField: String
+            if item.workflows.isEmpty {
+                namesField = "-"
+            } else if let (list, index) = lastNames[item.tier.order], list == item.workflows {
+                namesField = index
+            } else {
+                namesField = String(Self.index(of: item.workflows, in: &names, list: &nameLists, tables: &tables, kind: "names",
+                                               fields: item.workflows))
+                lastNames[item.tier.order] = (item.workflows, namesField)
+            }
             let blockedField = item.blocked.isEmpty ? "-"
                 : String(Self.index(of: item.blocked, in: &blocked, list: &blockedLists, tables: &tables, kind: "blocked",
                                     fields: item.blocked.flatMap { [$0.workflow, $0.reason] }))
@@ -314,6 +324,9 @@ struct PlanMemo: Sendable {
     /// Whether an app's item lets its platform line be decided again alone (docs/ARCHITECTURE.md §18): a
     /// plainly unchanged platform item, and other items skipped, neither waiting nor gated (they close no
     /// gate, and the app is in no error).
+    /// What a plainly unchanged platform line counts in the tally.
+    static let unchangedPlatformItem = PlanItem(app: "", tier: .platform, action: .skip, reason: "")
+
     static func keepsPlatformLine(_ item: PlanItem) -> Bool {
         item.tier == .platform ? item.isUnchanged && item.fingerprint != nil : item.action == .skip && !item.waiting && !item.gated
     }
@@ -374,10 +387,14 @@ struct PlanMemo: Sendable {
                 }
                 continue
             }
-            guard let old = items(in: line.lineStart..<line.start)?.first, Self.keepsPlatformLine(old),
-                  let item = platformItems.popFirst(), item.app == old.app, item.tier == .platform else { return nil }
-            next.tally.add(old, sign: -1)
-            next.note([item], sign: 1)
+            // `keepsPlatformLine` on the bytes: a plainly unchanged skip (no blocked list, no flag) with a digest.
+            guard line.is(3, "skip"), line.is(6, "-"), !line.is(7, "-"), line.is(8, "-"),
+                  let item = platformItems.popFirst(), item.tier == .platform, bytes[line.ranges[1]].elementsEqual(item.app.utf8) else {
+                return nil
+            }
+            next.tally.add(Self.unchangedPlatformItem, sign: -1)
+            next.tally.add(item)
+            if item.applies, !item.isUnchanged { next.listed.insert(item.app) }
             out.append(contentsOf: bytes[copied..<line.lineStart])
             copied = line.start
             encoder.append(item, prune: false, to: &out)
@@ -544,6 +561,9 @@ struct PlanMemo: Sendable {
 
     /// The items the text form prints: the listed apps' and the prune items, in the plan's order.
     func listedItems() -> [PlanItem]? {
+        // Many listed apps (a platform workflow changed): one pass over every line beats a search per app,
+        // and the text form leaves out the apps that are not listed itself.
+        if listed.count > 256 { return allItems() }
         var result: [PlanItem] = []
         for app in listed.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
             guard let items = items(in: range(of: Array(app.utf8))) else { return nil }

@@ -58,7 +58,7 @@ extension PlanningPass {
         // decided again from its record alone are planned in full — a moved Score, a platform pair not
         // plainly unchanged, or another pair that is not skipped (it may be in error or close a gate). A
         // listed app whose pairs are all skipped (a product workflow awaiting approval) is not one of them.
-        var platformRecords = AppliedState()
+        var platformRecords = (state: AppliedState(), apps: [String]())
         if let first = platformChanges.first {
             guard memo.ordered else { return .failure(.unsearchable) }
             affected.formUnion(memo.renamed)
@@ -76,7 +76,7 @@ extension PlanningPass {
                 guard let records else { return .failure(.otherAppliedState) }
                 platformRecords = records
             }
-            lap("platform pairs (\(platformRecords.pairs.count))")
+            lap("platform pairs (\(platformRecords.apps.count))")
         }
         // Their lines are found by binary search, which needs names that sort as bytes as the planner sorts them.
         guard memo.ordered, affected.allSatisfy({ PlanMemo.isPlain($0.utf8) }) else { return .failure(.unsearchable) }
@@ -181,27 +181,29 @@ extension PlanningPass {
         } else {
             replacement = base.replacing(replaced, with: fresh.items, commit: head.hex)
         }
+        lap("memo splice (\(replaced.count) apps' lines replaced)")
         guard let next = replacement,
               let outcome = memoOutcome(next, repository: repository, desired: desired, applied: applied, key: key, warnings: warnings)
         else { return .failure(.noMemo) }
-        lap("memo items (\(replaced.count) apps' lines replaced, \(outcome.plan.items.count) items read)")
+        lap("memo items (\(outcome.plan.items.count) read)")
         next.write(workdir: workdir)
         lap("memo write")
         return .success(outcome)
     }
 
-    /// The platform items of the apps of `records` outside `except`, in the memo's order, when each only runs
-    /// or is skipped without waiting: items that close no gate, so that the app's other items stay as they
-    /// are. Nil otherwise, or when the platform tier is not the same for every app (`Planner.platformItems`).
-    func platformItems(desired: DesiredState, records: AppliedState, except: Set<String>, now: Timestamp) -> [PlanItem]? {
+    /// The platform items of the apps of `records` (in the order of their lines, the memo's for the plain
+    /// names of an `ordered` memo) outside `except`, when each only runs or is plainly unchanged: items that
+    /// close no gate, so that the app's other items stay as they are. Nil otherwise, or when the platform
+    /// tier is not the same for every app (`Planner.platformItems`).
+    func platformItems(desired: DesiredState, records: (state: AppliedState, apps: [String]), except: Set<String>,
+                       now: Timestamp) -> [PlanItem]? {
         var apps: [(name: String, scorePath: String, scoreID: String)] = []
-        apps.reserveCapacity(records.pairs.count)
-        for (key, record) in records.pairs where key.tier == .platform && !except.contains(key.app) {
-            guard let fingerprint = record.fingerprint else { return nil }
-            apps.append((key.app, fingerprint.scorePath, fingerprint.scoreID))
+        apps.reserveCapacity(records.apps.count)
+        for app in records.apps where !except.contains(app) {
+            guard let fingerprint = records.state.pairs[PairKey(app: app, tier: .platform)]?.fingerprint else { return nil }
+            apps.append((app, fingerprint.scorePath, fingerprint.scoreID))
         }
-        apps.sort { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
-        guard let items = Planner().platformItems(desired: desired, apps: apps, applied: records, now: now),
+        guard let items = Planner().platformItems(desired: desired, apps: apps, applied: records.state, now: now),
               items.allSatisfy({ $0.action == .run || $0.isUnchanged }) else { return nil }
         return items
     }

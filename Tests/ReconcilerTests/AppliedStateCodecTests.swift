@@ -73,7 +73,9 @@ struct AppliedStateCodecTests {
         var expected = state
         expected.apps = [:]
         expected.pairs = state.pairs.filter { $0.key.tier == .platform }
-        #expect(try bytes.withUnsafeBytes { try AppliedStateCodec.platformPairs(of: $0) } == expected)
+        let platform = try bytes.withUnsafeBytes { try AppliedStateCodec.platformPairs(of: $0) }
+        #expect(platform.state == expected)
+        #expect(platform.apps == ["a", "b", "c d"])
         let text = String(decoding: bytes, as: UTF8.self)
         let line = try #require(text.split(separator: "\n").first { $0.hasPrefix("pair\tb\tplatform\t") })
         var fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
