@@ -561,9 +561,10 @@ struct PlanMemo: Sendable {
 
     /// The items the text form prints: the listed apps' and the prune items, in the plan's order.
     func listedItems() -> [PlanItem]? {
-        // Many listed apps (a platform workflow changed): one pass over every line beats a search per app,
-        // and the text form leaves out the apps that are not listed itself.
-        if listed.count > 256 { return allItems() }
+        // Most apps listed (a platform workflow changed): one pass over every line beats a search per app, and
+        // the text form leaves out the apps that are not listed itself. A search and an app's three lines cost
+        // about what a dozen lines decoded in a row do; an app's lines are about 210 bytes.
+        if listed.count * 12 * 210 / 3 > appItems.count { return allItems() }
         var result: [PlanItem] = []
         for app in listed.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
             guard let items = items(in: range(of: Array(app.utf8))) else { return nil }

@@ -29,6 +29,7 @@ extension PlanningPass {
         let blob: ObjectID?
         do { blob = try await store.blobID() } catch { return .failure(.otherAppliedState) }
         guard blob?.hex == memo.appliedBlob else { return .failure(.otherAppliedState) }
+        lap("memo header")
         guard let since = ObjectID(hex: memo.commit), let changes = try? await repository.changedPaths(from: since, to: head) else {
             return .failure(.unknownCommit)
         }
@@ -51,7 +52,7 @@ extension PlanningPass {
                 return .failure(.sharedChange(path))
             }
         }
-        lap("memo header and changed paths")
+        lap("changed paths")
         // Waiting pairs depend on the clock: their apps are always planned again.
         affected.formUnion(memo.waiting)
         // Every app's platform pair moves with a platform workflow: the apps whose platform line cannot be
