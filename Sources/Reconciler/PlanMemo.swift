@@ -321,12 +321,12 @@ struct PlanMemo: Sendable {
         return next
     }
 
-    /// Whether an app's item lets its platform line be decided again alone (docs/ARCHITECTURE.md §18): a
-    /// plainly unchanged platform item, and other items skipped, neither waiting nor gated (they close no
-    /// gate, and the app is in no error).
     /// What a plainly unchanged platform line counts in the tally.
     static let unchangedPlatformItem = PlanItem(app: "", tier: .platform, action: .skip, reason: "")
 
+    /// Whether an app's item lets its platform line be decided again alone (docs/ARCHITECTURE.md §18): a
+    /// plainly unchanged platform item, and other items skipped, neither waiting nor gated (they close no
+    /// gate, and the app is in no error).
     static func keepsPlatformLine(_ item: PlanItem) -> Bool {
         item.tier == .platform ? item.isUnchanged && item.fingerprint != nil : item.action == .skip && !item.waiting && !item.gated
     }
@@ -563,8 +563,8 @@ struct PlanMemo: Sendable {
     func listedItems() -> [PlanItem]? {
         // Most apps listed (a platform workflow changed): one pass over every line beats a search per app, and
         // the text form leaves out the apps that are not listed itself. A search and an app's three lines cost
-        // about what a dozen lines decoded in a row do; an app's lines are about 210 bytes.
-        if listed.count * 12 * 210 / 3 > appItems.count { return allItems() }
+        // about what a dozen lines decoded in a row do, and a line is about 70 bytes.
+        if listed.count * 12 * 70 > appItems.count { return allItems() }
         var result: [PlanItem] = []
         for app in listed.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
             guard let items = items(in: range(of: Array(app.utf8))) else { return nil }
