@@ -350,18 +350,25 @@ public enum AppliedStateCodec {
             guard start < bytes.count else { return false }
             number += 1
             lineStart = start
-            ranges.removeAll(keepingCapacity: true)
-            var fieldStart = start
-            var index = start
-            while index < bytes.count, bytes[index] != 0x0A {
-                if bytes[index] == 0x09 {
-                    ranges.append(fieldStart..<index)
-                    fieldStart = index + 1
+            // memchr to the line's end, then to each tab (a byte loop costs several times more on 2 MB).
+            var fields = ranges
+            ranges = []
+            fields.removeAll(keepingCapacity: true)
+            let from = start
+            let end = bytes.withUnsafeBytes { raw -> Int in
+                guard let base = raw.baseAddress else { return from }
+                let end = memchr(base + from, 0x0A, raw.count - from).map { base.distance(to: UnsafeRawPointer($0)) } ?? raw.count
+                var fieldStart = from
+                while fieldStart < end, let tab = memchr(base + fieldStart, 0x09, end - fieldStart) {
+                    let at = base.distance(to: UnsafeRawPointer(tab))
+                    fields.append(fieldStart..<at)
+                    fieldStart = at + 1
                 }
-                index += 1
+                fields.append(fieldStart..<end)
+                return end
             }
-            ranges.append(fieldStart..<index)
-            start = index + 1
+            ranges = fields
+            start = end + 1
             return true
         }
 

@@ -526,7 +526,9 @@ struct PlanMemo: Sendable {
     }
 
     /// The items of the lines in `range` (whole lines of the items' regions); nil when one does not decode.
-    func items(in range: Range<Int>) -> [PlanItem]? {
+    /// - Parameter digests: false leaves the items without their fingerprint (the text form prints none;
+    ///   30,000 digest strings not made).
+    func items(in range: Range<Int>, digests: Bool = true) -> [PlanItem]? {
         var result: [PlanItem] = []
         var line = AppliedStateCodec.Line(bytes: bytes)
         line.start = range.lowerBound
@@ -544,8 +546,8 @@ struct PlanMemo: Sendable {
                   line.field(8, contains: UInt8(ascii: "p")) == pruneRegion else { return nil }
             result.append(PlanItem(app: line.string(1), tier: tier, action: action, reason: reasons[reason],
                                    workflows: workflows ?? [], blocked: blockedList ?? [],
-                                   fingerprint: line.is(7, "-") ? nil : Fingerprint(shared: [:], scorePath: "", scoreID: "",
-                                                                                    digest: line.string(7)),
+                                   fingerprint: !digests || line.is(7, "-") ? nil
+                                       : Fingerprint(shared: [:], scorePath: "", scoreID: "", digest: line.string(7)),
                                    waiting: line.field(8, contains: UInt8(ascii: "w")),
                                    gated: line.field(8, contains: UInt8(ascii: "g")),
                                    applies: !line.field(8, contains: UInt8(ascii: "n"))))
@@ -554,23 +556,24 @@ struct PlanMemo: Sendable {
     }
 
     /// Every item, in the plan's order (the JSON form prints them all).
-    func allItems() -> [PlanItem]? {
-        guard let apps = items(in: appItems), let prunes = items(in: pruneItems) else { return nil }
+    func allItems(digests: Bool = true) -> [PlanItem]? {
+        guard let apps = items(in: appItems, digests: digests), let prunes = items(in: pruneItems, digests: digests) else { return nil }
         return apps + prunes
     }
 
-    /// The items the text form prints: the listed apps' and the prune items, in the plan's order.
+    /// The items the text form prints: the listed apps' and the prune items, in the plan's order, without
+    /// their fingerprints.
     func listedItems() -> [PlanItem]? {
         // Most apps listed (a platform workflow changed): one pass over every line beats a search per app, and
         // the text form leaves out the apps that are not listed itself. A search and an app's three lines cost
         // about what a dozen lines decoded in a row do, and a line is about 70 bytes.
-        if listed.count * 12 * 70 > appItems.count { return allItems() }
+        if listed.count * 12 * 70 > appItems.count { return allItems(digests: false) }
         var result: [PlanItem] = []
         for app in listed.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
-            guard let items = items(in: range(of: Array(app.utf8))) else { return nil }
+            guard let items = items(in: range(of: Array(app.utf8)), digests: false) else { return nil }
             result += items
         }
-        guard let prunes = items(in: pruneItems) else { return nil }
+        guard let prunes = items(in: pruneItems, digests: false) else { return nil }
         return result + prunes
     }
 

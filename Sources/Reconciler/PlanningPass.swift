@@ -20,7 +20,8 @@ public struct PlanningPass: Sendable {
     /// outcome's desired and applied state then hold the re-planned apps alone; docs/ARCHITECTURE.md §18).
     public var memo = false
     /// With `memo`: the caller prints the text form. An incremental plan's `plan.items` then holds only the
-    /// items that form lists, and `Outcome.tally` counts every item (docs/ARCHITECTURE.md §18).
+    /// items that form lists, without fingerprints (it prints none), and `Outcome.tally` counts every item
+    /// (docs/ARCHITECTURE.md §18).
     public var listedOnly = false
 
     /// Why a plan could not be made (exit status 1).
