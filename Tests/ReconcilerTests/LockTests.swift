@@ -104,10 +104,10 @@ struct LockTests {
     /// A pass longer than its lease renews it: another reconciler started mid-pass is busy, not a second runner.
     @Test func aLongPassRenewsItsLease() async throws {
         let fixture = try LoopFixture()
-        try fixture.change(["apps/checkout/workflows/deploy.yaml": fixture.workflow("Workflow", "deploy", extra: "sleep 24")])
+        try fixture.change(["apps/checkout/workflows/deploy.yaml": fixture.workflow("Workflow", "deploy", extra: "sleep 40")])
         func settings(_ name: String) -> ReconcileSettings {
             ReconcileSettings(repo: fixture.git.remote, workdir: fixture.git.root.appending(name), helper: GitFixture.helper,
-                              leaseDuration: .seconds(10), holder: name, stateKeyFile: fixture.git.stateKeyFile)
+                              leaseDuration: .seconds(20), holder: name, stateKeyFile: fixture.git.stateKeyFile)
         }
         let long = Task { await PlatformReconciler(settings: settings("long")).reconcileOnce() }
         // Wait until the slow step runs (the lease, taken before it, would have expired by now without renewal).
@@ -115,8 +115,9 @@ struct LockTests {
         while try !fixture.events().contains("checkout application deployment deploy"), ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(50))
         }
-        // Past the first lease's end (10 s): renewed every 5 s, generous on a loaded machine.
-        try await Task.sleep(for: .seconds(12))
+        // Past the first lease's end (20 s): renewed every 10 s, which leaves 10 s to spare when the full
+        // suite loads both cores.
+        try await Task.sleep(for: .seconds(22))
         let second = await PlatformReconciler(settings: settings("second")).reconcileOnce()
         #expect(second.kind == .busy, "\(second.message ?? "")")
         let first = await long.value
