@@ -16,13 +16,11 @@ public struct Planner: Sendable {
                         errors: desired.configErrors.map { "invalid admin config, nothing runs: \($0)" })
         }
         let policy = WorkflowPolicy(config: desired.config, stepTypeFiles: desired.stepTypeFiles)
-        let platform = desired.platformWorkflows.sorted { $0.name < $1.name }.map { policy.judge($0, tier: .platform) }
+        let (platform, missing) = Self.platformTier(desired, policy: policy)
         var products: [String: [WorkflowPolicy.Verdict]] = [:]
         for (product, workflows) in desired.productWorkflows {
             products[product] = workflows.sorted { $0.name < $1.name }.map { policy.judge($0, tier: .product, product: product) }
         }
-        let runnablePlatform = Set(platform.filter(\.runnable).map(\.fullName))
-        let missing = desired.config.requiredPlatformWorkflows.filter { !runnablePlatform.contains($0) }
         // Shared fingerprint parts are computed once per tier (platform) or product, not per app.
         let platformShared = Self.shared(platform, policy: policy)
         var productShared: [String: TierWorkflows] = [:]
@@ -102,18 +100,24 @@ public struct Planner: Sendable {
         return Plan(commit: desired.commit, appliedCommit: applied.commit, items: items)
     }
 
+    /// The platform tier's verdicts in name order, and the required platform workflows none of them runs.
+    static func platformTier(_ desired: DesiredState, policy: WorkflowPolicy) -> (verdicts: [WorkflowPolicy.Verdict], missing: [String]) {
+        let verdicts = desired.platformWorkflows.sorted { $0.name < $1.name }.map { policy.judge($0, tier: .platform) }
+        let runnable = Set(verdicts.filter(\.runnable).map(\.fullName))
+        return (verdicts, desired.config.requiredPlatformWorkflows.filter { !runnable.contains($0) })
+    }
+
     /// The platform tier's items of apps whose other pairs a change of the platform workflows cannot move
-    /// (docs/ARCHITECTURE.md §18): each decided as `plan` decides it, from the app's Score path and id and
-    /// its pairs in `applied`. Nil when the platform tier is not the same for every app: the admin config is
-    /// invalid, a required platform workflow is missing or blocked, or a platform workflow is blocked.
-    /// - Parameter apps: name, Score path and Score id of each app, in the order of the items returned.
-    public func platformItems(desired: DesiredState, apps: [(name: String, scorePath: String, scoreID: String)],
-                              applied: AppliedState, now: Timestamp) -> [PlanItem]? {
+    /// (docs/ARCHITECTURE.md §18): each decided as `plan` decides it, from the Score path and id its
+    /// platform pair in `applied` recorded (its Score did not change since). Nil when an app has no recorded
+    /// fingerprint, or the platform tier is not the same for every app: the admin config is invalid, a
+    /// required platform workflow is missing or blocked, or a platform workflow is blocked.
+    /// - Parameter apps: the apps, in the order of the items returned.
+    public func platformItems(desired: DesiredState, apps: [String], applied: AppliedState, now: Timestamp) -> [PlanItem]? {
         guard desired.configErrors.isEmpty else { return nil }
         let policy = WorkflowPolicy(config: desired.config, stepTypeFiles: desired.stepTypeFiles)
-        let platform = desired.platformWorkflows.sorted { $0.name < $1.name }.map { policy.judge($0, tier: .platform) }
-        let runnable = Set(platform.filter(\.runnable).map(\.fullName))
-        guard desired.config.requiredPlatformWorkflows.allSatisfy(runnable.contains) else { return nil }
+        let (platform, missing) = Self.platformTier(desired, policy: policy)
+        guard missing.isEmpty else { return nil }
         let shared = Self.shared(platform, policy: policy)
         guard shared.blocked.isEmpty else { return nil }
         let changes = ChangeContext(desired)
@@ -124,20 +128,24 @@ public struct Planner: Sendable {
         var decided: [[String: String]: PlanItem] = [:]
         var last: (components: [String: String], item: PlanItem)?
         let unchanged = PairDecision.unchanged[Tier.platform.order]
-        return apps.map { app in
+        var items: [PlanItem] = []
+        items.reserveCapacity(apps.count)
+        for name in apps {
+            guard let record = applied.pairs[PairKey(app: name, tier: .platform)], let previous = record.fingerprint else { return nil }
             func decide() -> PlanItem {
-                var decider = PairDecision(app: DesiredApp(name: app.name, scorePath: app.scorePath, scoreID: app.scoreID),
+                var decider = PairDecision(app: DesiredApp(name: name, scorePath: previous.scorePath, scoreID: previous.scoreID),
                                            applied: applied, config: desired.config, now: now, changes: changes)
                 return decider.decide(.platform, shared).item
             }
-            guard !shared.steadyNames.isEmpty, let record = applied.pairs[PairKey(app: app.name, tier: .platform)], !record.dirty,
-                  let previous = record.fingerprint, previous.scorePath == app.scorePath, previous.scoreID == app.scoreID else {
-                return decide()
+            guard !shared.steadyNames.isEmpty, !record.dirty else {
+                items.append(decide())
+                continue
             }
             let fingerprint = Fingerprint(shared: shared.steadyComponents, partial: shared.partialDigest,
-                                          scorePath: app.scorePath, scoreID: app.scoreID)
+                                          scorePath: previous.scorePath, scoreID: previous.scoreID)
             guard fingerprint.digest != previous.digest else {
-                return PlanItem(app: app.name, tier: .platform, action: .skip, reason: unchanged, fingerprint: fingerprint)
+                items.append(PlanItem(app: name, tier: .platform, action: .skip, reason: unchanged, fingerprint: fingerprint))
+                continue
             }
             var item: PlanItem
             if let last, last.components == previous.shared {
@@ -149,10 +157,11 @@ public struct Planner: Sendable {
                 decided[previous.shared] = item
             }
             last = (previous.shared, item)
-            item.app = app.name
+            item.app = name
             item.fingerprint = fingerprint
-            return item
+            items.append(item)
         }
+        return items
     }
 
     /// A tier's judged workflows with the fingerprint components of its steady (runnable, not

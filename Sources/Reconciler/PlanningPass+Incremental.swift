@@ -70,11 +70,9 @@ extension PlanningPass {
             guard memo.pruneItems.isEmpty else { return .failure(.reach("a prune, with \(first) changed")) }
             guard affected.count <= 32 else { return .failure(.reach("\(affected.count) apps to plan in full, with \(first) changed")) }
             if let blob = memo.appliedBlob {
-                var records = PlanMemo.withAppliedCopy(workdir: workdir, blob: blob) { bytes, _ in try? AppliedStateCodec.platformPairs(of: bytes) } ?? nil
-                if records == nil, let id = ObjectID(hex: blob), let bytes = try? await repository.readBlob(id, limit: AppliedStateStore.sizeLimit) {
-                    records = bytes.withUnsafeBytes { try? AppliedStateCodec.platformPairs(of: $0) }
-                }
-                guard let records else { return .failure(.otherAppliedState) }
+                guard let records = await withAppliedBytes(blob: blob, repository: repository, { bytes, _ in
+                    try? AppliedStateCodec.platformPairs(of: bytes)
+                }) else { return .failure(.otherAppliedState) }
                 platformRecords = records
             }
             lap("platform pairs (\(platformRecords.apps.count))")
@@ -95,10 +93,9 @@ extension PlanningPass {
             let few = affected.count <= 32
             var lines: [UInt8]?
             if few {
-                lines = PlanMemo.withAppliedCopy(workdir: workdir, blob: blob) { AppliedStateCodec.excerpt(of: $0, apps: affected, ordered: $1) } ?? nil
-            }
-            if lines == nil, let id = ObjectID(hex: blob), let bytes = try? await repository.readBlob(id, limit: AppliedStateStore.sizeLimit) {
-                lines = few ? bytes.withUnsafeBytes { AppliedStateCodec.excerpt(of: $0, apps: affected) } : bytes
+                lines = await withAppliedBytes(blob: blob, repository: repository) { AppliedStateCodec.excerpt(of: $0, apps: affected, ordered: $1) }
+            } else if let id = ObjectID(hex: blob) {
+                lines = try? await repository.readBlob(id, limit: AppliedStateStore.sizeLimit)
             }
             guard let lines, let decoded = try? AppliedStateCodec.decode(lines) else { return .failure(.otherAppliedState) }
             applied = decoded
@@ -194,19 +191,23 @@ extension PlanningPass {
 
     /// The platform items of the apps of `records` (in the order of their lines, the memo's for the plain
     /// names of an `ordered` memo) outside `except`, when each only runs or is plainly unchanged: items that
-    /// close no gate, so that the app's other items stay as they are. Nil otherwise, or when the platform
-    /// tier is not the same for every app (`Planner.platformItems`).
+    /// close no gate, so that the app's other items stay as they are. Nil otherwise (`Planner.platformItems`).
     func platformItems(desired: DesiredState, records: (state: AppliedState, apps: [String]), except: Set<String>,
                        now: Timestamp) -> [PlanItem]? {
-        var apps: [(name: String, scorePath: String, scoreID: String)] = []
-        apps.reserveCapacity(records.apps.count)
-        for app in records.apps where !except.contains(app) {
-            guard let fingerprint = records.state.pairs[PairKey(app: app, tier: .platform)]?.fingerprint else { return nil }
-            apps.append((app, fingerprint.scorePath, fingerprint.scoreID))
-        }
-        guard let items = Planner().platformItems(desired: desired, apps: apps, applied: records.state, now: now),
+        guard let items = Planner().platformItems(desired: desired, apps: records.apps.filter { !except.contains($0) },
+                                                  applied: records.state, now: now),
               items.allSatisfy({ $0.action == .run || $0.isUnchanged }) else { return nil }
         return items
+    }
+
+    /// `body` over the bytes of the applied state's `blob`: the mapped copy beside the memo when it holds that
+    /// blob (with whether it is ordered for search), else the blob itself, read and inflated (not ordered).
+    func withAppliedBytes<T>(blob: String, repository: Repository, _ body: (UnsafeRawBufferPointer, Bool) -> T?) async -> T? {
+        if let found = PlanMemo.withAppliedCopy(workdir: workdir, blob: blob, body) ?? nil { return found }
+        guard let id = ObjectID(hex: blob), let bytes = try? await repository.readBlob(id, limit: AppliedStateStore.sizeLimit) else {
+            return nil
+        }
+        return bytes.withUnsafeBytes { body($0, false) }
     }
 
     /// The outcome of a plan made from `memo`: with `listedOnly`, only the items its text form prints and the

@@ -14,7 +14,10 @@ struct PlanCommand: AsyncParsableCommand {
             Fetches the branch and the applied state (refs/innominatus/applied) into the workdir's cache and \
             compares them. Nothing is executed. Exit status: 0 when a plan was made, 1 on error (including an \
             invalid admin config, which fails closed, and a head --trust refuses: the plan then names the \
-            commit, path, rule and signer, and lists no pairs). The workdir keeps a memo of the last plan             (plan-memo): after a change inside some apps' folders, or to platform workflows alone, the next             plan decides only those apps, or each app's platform pair, and keeps the rest; any other change             is planned in full. The answer is the same either way.
+            commit, path, rule and signer, and lists no pairs). The workdir keeps a memo of the last plan (plan-memo): \
+            after a change inside some apps' folders, or to platform workflows alone, the next plan decides \
+            only those apps, or each app's platform pair, and keeps the rest; any other change is planned in \
+            full. The answer is the same either way.
             """)
 
     enum Output: String, ExpressibleByArgument, CaseIterable {
